@@ -1,0 +1,121 @@
+//! The command line, as clap derive types only. Dispatch lives in `lib.rs`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::i18n::Lang;
+
+/// Makes a team's release process real: git hooks, plan documents and checks.
+#[derive(Debug, Parser)]
+#[command(
+    name = "shipgate",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Language of messages [default: config `lang`, then LC_ALL/LC_MESSAGES/LANG, then en]
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<Lang>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install shipgate's git hooks (and a default .shipgate.toml) into a repository
+    Install(InstallArgs),
+    /// Remove shipgate's hooks and put back any hook they replaced
+    Uninstall(UninstallArgs),
+    /// Check that git will run every shipgate hook, with the right binary and a valid config
+    Doctor(DoctorArgs),
+    /// Work with .shipgate.toml
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Entry point for the installed hook shims (not for direct use)
+    #[command(hide = true)]
+    Hook(HookArgs),
+}
+
+/// Which repositories a command works on.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The repository (any directory inside it) [default: the current directory]
+    #[arg(long, value_name = "PATH", conflicts_with = "all")]
+    pub repo: Option<PathBuf>,
+
+    /// Every git repository found under DIR (a fleet of service repositories)
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub target: Target,
+
+    /// Show what would be done, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace shims written by a newer shipgate with this version's
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub target: Target,
+
+    /// Show what would be done, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate .shipgate.toml; errors name the line and column
+    Check(ConfigCheckArgs),
+    /// Print the built-in default .shipgate.toml
+    Default,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCheckArgs {
+    /// The repository whose .shipgate.toml to check [default: the current directory]
+    #[arg(long, value_name = "PATH", conflicts_with = "file")]
+    pub repo: Option<PathBuf>,
+
+    /// A config file to check instead
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The git hook being run (`pre-commit`, `pre-merge-commit`, `pre-push`)
+    pub name: String,
+
+    /// The arguments git passed to the hook
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<OsString>,
+}

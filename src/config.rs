@@ -1,0 +1,328 @@
+//! `.shipgate.toml`: the team's policy (branches, tag pattern, plan dir, people, language).
+//!
+//! Unknown keys are errors (a typo in a protection setting must never turn protection
+//! off) and every error names the file, line and column. The default file shipped in
+//! `templates/shipgate.toml` deserializes to `Config::default()`.
+
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use glob::{MatchOptions, Pattern};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::messages::Msg;
+
+/// The config file's name, at the repository root.
+pub const FILE_NAME: &str = ".shipgate.toml";
+
+/// The text `shipgate install` writes when a repository has no config yet.
+pub const DEFAULT_TOML: &str = include_str!("../templates/shipgate.toml");
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Message and template language; `None` defers to the locale.
+    pub lang: Option<Lang>,
+    pub branches: Branches,
+    pub tags: Tags,
+    pub plans: Plans,
+    pub people: People,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Branches {
+    /// The production branch (`master`).
+    pub production: RefPattern,
+    /// Release branch patterns (`release`, `release/*`).
+    pub release: Vec<RefPattern>,
+    /// The test-submission branch (`test`).
+    pub test: RefPattern,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tags {
+    /// Release tag pattern (`v*`).
+    pub release: RefPattern,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Plans {
+    /// Plan directory, relative to the repository root.
+    pub dir: RelativeDir,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct People {
+    pub owners: Vec<String>,
+    pub tech_leads: Vec<String>,
+    pub qa: Vec<String>,
+}
+
+impl Default for Branches {
+    fn default() -> Branches {
+        Branches {
+            production: RefPattern::known("master"),
+            release: vec![RefPattern::known("release"), RefPattern::known("release/*")],
+            test: RefPattern::known("test"),
+        }
+    }
+}
+
+impl Default for Tags {
+    fn default() -> Tags {
+        Tags {
+            release: RefPattern::known("v*"),
+        }
+    }
+}
+
+impl Default for Plans {
+    fn default() -> Plans {
+        Plans {
+            dir: RelativeDir(PathBuf::from("docs/releases")),
+        }
+    }
+}
+
+impl Branches {
+    /// Whether a short branch name (`release/2.3`) is one the process protects.
+    pub fn is_protected(&self, branch: &str) -> bool {
+        self.production.matches(branch) || self.test.matches(branch) || self.is_release(branch)
+    }
+
+    pub fn is_release(&self, branch: &str) -> bool {
+        self.release.iter().any(|p| p.matches(branch))
+    }
+}
+
+/// A branch or tag name, or a glob over them: `*` stops at `/`, `**` crosses it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RefPattern {
+    text: String,
+    pattern: Pattern,
+}
+
+impl RefPattern {
+    /// A pattern known to be valid (the built-in defaults).
+    fn known(text: &str) -> RefPattern {
+        RefPattern::try_from(text.to_string()).expect("built-in patterns are valid")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        let options = MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        self.pattern.matches_with(name, options)
+    }
+}
+
+impl TryFrom<String> for RefPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<RefPattern, String> {
+        if text.is_empty() {
+            return Err("a branch or tag pattern cannot be empty".into());
+        }
+        if let Some(bad) = text
+            .chars()
+            .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '~' | '^' | ':' | '\\'))
+        {
+            return Err(format!("`{text}`: git ref names cannot contain {bad:?}"));
+        }
+        if text.starts_with("refs/") {
+            return Err(format!(
+                "`{text}`: write the short name (`{}`), not the full ref",
+                text.trim_start_matches("refs/heads/")
+                    .trim_start_matches("refs/tags/")
+            ));
+        }
+        let pattern = Pattern::new(&text).map_err(|e| format!("`{text}`: {e}"))?;
+        Ok(RefPattern { text, pattern })
+    }
+}
+
+impl From<RefPattern> for String {
+    fn from(p: RefPattern) -> String {
+        p.text
+    }
+}
+
+impl fmt::Debug for RefPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.text)
+    }
+}
+
+impl fmt::Display for RefPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A directory inside the repository: relative, no `..`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RelativeDir(PathBuf);
+
+impl RelativeDir {
+    pub fn as_path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RelativeDir {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<RelativeDir, String> {
+        let path = PathBuf::from(&text);
+        let inside = !text.is_empty()
+            && path
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if inside {
+            Ok(RelativeDir(path))
+        } else {
+            Err(format!(
+                "`{text}` must be a directory inside the repository (relative, without `..`)"
+            ))
+        }
+    }
+}
+
+impl From<RelativeDir> for String {
+    fn from(d: RelativeDir) -> String {
+        d.0.to_string_lossy().into_owned()
+    }
+}
+
+/// Parses config text; `path` is only used to name the file in errors.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        invalid(
+            path,
+            line,
+            column,
+            "the file is not valid UTF-8".to_string(),
+        )
+    })?;
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        let (line, column) = line_column(text.as_bytes(), offset);
+        invalid(path, line, column, e.message().trim_end().to_string())
+    })
+}
+
+/// Reads and parses `path`; `Ok(None)` when the file does not exist.
+pub fn load(path: &Path) -> Result<Option<Config>> {
+    match std::fs::read(path) {
+        Ok(bytes) => parse(&bytes, path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, &e)),
+    }
+}
+
+fn invalid(path: &Path, line: usize, column: usize, detail: String) -> Error {
+    let path = path.display().to_string();
+    Error::new(Msg::ConfigInvalid {
+        path: path.clone(),
+        line: line.to_string(),
+        column: column.to_string(),
+        detail,
+    })
+    .hint(Msg::HintConfigInvalid { path })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config> {
+        parse(text.as_bytes(), Path::new(".shipgate.toml"))
+    }
+
+    fn error_text(text: &str) -> String {
+        parse_str(text).unwrap_err().render(Lang::En)
+    }
+
+    #[test]
+    fn shipped_default_equals_default() {
+        assert_eq!(parse_str(DEFAULT_TOML).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn empty_file_is_default() {
+        assert_eq!(parse_str("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = error_text("[branches]\nproduction = \"main\"\nprotectd = [\"x\"]\n");
+        assert!(
+            err.starts_with(".shipgate.toml:3:1: unknown field `protectd`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_value_names_its_position() {
+        let err = error_text("lang = \"fr\"\n");
+        assert!(
+            err.starts_with(".shipgate.toml:1:8: unknown variant `fr`"),
+            "{err}"
+        );
+        let err = error_text("[tags]\nrelease = \"v[\"\n");
+        assert!(err.starts_with(".shipgate.toml:2:11:"), "{err}");
+        let err = error_text("[plans]\ndir = \"../elsewhere\"\n");
+        assert!(err.contains("inside the repository"), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_and_bad_utf8() {
+        let err = error_text("[branches\n");
+        assert!(err.starts_with(".shipgate.toml:1:"), "{err}");
+        let err = parse(b"lang = \"en\"\n# \xff\n", Path::new("x.toml"))
+            .unwrap_err()
+            .render(Lang::En);
+        assert_eq!(err, "x.toml:2:3: the file is not valid UTF-8");
+    }
+
+    #[test]
+    fn protected_branches() {
+        let b = Branches::default();
+        for name in ["master", "release", "release/2.3", "test"] {
+            assert!(b.is_protected(name), "{name}");
+        }
+        for name in ["feature/x", "release/2.3/x", "masterx", "testing"] {
+            assert!(!b.is_protected(name), "{name}");
+        }
+    }
+}

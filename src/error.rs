@@ -1,0 +1,67 @@
+//! The one error type: what went wrong with shipgate itself (exit 2), with hints.
+//!
+//! A refusal is not an error: it is a finding (exit 1). `Error` is for the cases where
+//! shipgate could not do its job: a bad config, an unreadable repository, bad input.
+//! Each carries a catalog message naming the file, ref or value, and hints that say what
+//! to do next.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::i18n::Lang;
+use crate::messages::Msg;
+
+/// Exit code for success (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit code for a refusal, or lost changes found.
+pub const EXIT_REFUSED: u8 = 1;
+/// Exit code for "shipgate could not do its job".
+pub const EXIT_MALFUNCTION: u8 = 2;
+
+#[derive(Debug)]
+pub struct Error {
+    pub message: Msg,
+    pub hints: Vec<Msg>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(message: Msg) -> Error {
+        Error {
+            message,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn hint(mut self, hint: Msg) -> Error {
+        self.hints.push(hint);
+        self
+    }
+
+    /// An I/O failure on `path`.
+    pub fn io(path: &Path, err: &std::io::Error) -> Error {
+        Error::new(Msg::Io {
+            path: path.display().to_string(),
+            detail: err.to_string(),
+        })
+    }
+
+    /// The message in one language, for places that embed it (a fleet table cell).
+    pub fn render(&self, lang: Lang) -> String {
+        self.message.render(lang)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message.render(Lang::En))
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `io_result.map_err(io_at(path))`, the common case.
+pub fn io_at(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |err| Error::io(path, &err)
+}

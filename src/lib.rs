@@ -1,0 +1,96 @@
+//! shipgate: a team's release process as git hooks, plan documents and checks.
+//!
+//! `run` is the whole program: parse the command line, dispatch to one command, report an
+//! error if there was one, and return the exit code (0 ok, 1 refused, 2 malfunction).
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod env;
+pub mod error;
+pub mod fleet;
+pub mod git;
+pub mod hook;
+pub mod i18n;
+pub mod messages;
+pub mod shim;
+pub mod ui;
+
+use std::cell::Cell;
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigCommand};
+use crate::config::Config;
+use crate::env::Env;
+use crate::error::{Result, EXIT_MALFUNCTION, EXIT_OK};
+use crate::i18n::Lang;
+use crate::ui::Ui;
+
+/// What every command needs to know about how it was called.
+pub struct Context {
+    cli_lang: Option<Lang>,
+    config_lang: Cell<Option<Lang>>,
+    pub env: Env,
+}
+
+impl Context {
+    pub fn new(cli_lang: Option<Lang>, env: Env) -> Context {
+        Context {
+            cli_lang,
+            config_lang: Cell::new(None),
+            env,
+        }
+    }
+
+    /// Lets a loaded config's `lang` take part in choosing the language from now on.
+    pub fn adopt(&self, config: &Config) {
+        self.config_lang.set(config.lang);
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::resolve(self.cli_lang, self.config_lang.get(), self.env.locale)
+    }
+
+    pub fn ui(&self) -> Ui {
+        Ui::new(self.lang(), &self.env)
+    }
+}
+
+/// Runs shipgate with these arguments (the first is the program name) and returns the
+/// process exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; bad arguments are (exit 2).
+            let _ = err.print();
+            return if err.use_stderr() {
+                EXIT_MALFUNCTION
+            } else {
+                EXIT_OK
+            };
+        }
+    };
+    let ctx = Context::new(cli.lang, Env::read());
+    match dispatch(&ctx, cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            ctx.ui().report(&err);
+            EXIT_MALFUNCTION
+        }
+    }
+}
+
+fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
+    match command {
+        Command::Install(args) => commands::install::run(ctx, &args),
+        Command::Uninstall(args) => commands::uninstall::run(ctx, &args),
+        Command::Doctor(args) => commands::doctor::run(ctx, &args),
+        Command::Config(ConfigCommand::Check(args)) => commands::config::check(ctx, &args),
+        Command::Config(ConfigCommand::Default) => commands::config::print_default(ctx),
+        Command::Completions(args) => commands::completions::run(ctx, &args),
+        Command::Hook(args) => commands::hook::run(ctx, &args),
+    }
+}

@@ -1,0 +1,184 @@
+//! The message catalog: every user-facing line, in English and Simplified Chinese.
+//!
+//! A message is a `Msg` value carrying its arguments; `render` picks the language. The
+//! `catalog!` macro makes a missing translation a compile error, so the two languages can
+//! never drift apart. Logic code builds `Msg` values; only `ui` renders and prints them.
+
+use crate::i18n::Lang;
+
+macro_rules! catalog {
+    ($( $name:ident $({ $($field:ident),* $(,)? })? => en $en:literal, zh $zh:literal; )*) => {
+        /// One user-facing message with its arguments.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Msg {
+            $( $name $({ $($field: String),* })?, )*
+        }
+
+        impl Msg {
+            /// The message in `lang`.
+            #[allow(unused_variables)]
+            pub fn render(&self, lang: Lang) -> String {
+                match self {
+                    $( Msg::$name $({ $($field),* })? => match lang {
+                        Lang::En => format!($en),
+                        Lang::ZhCn => format!($zh),
+                    }, )*
+                }
+            }
+
+            /// Every message id, for the catalog's own tests.
+            #[cfg(test)]
+            pub const IDS: &'static [&'static str] = &[$(stringify!($name)),*];
+        }
+    };
+}
+
+catalog! {
+    // ----- generic -----
+    PrefixError => en "error:", zh "错误：";
+    PrefixWarning => en "warning:", zh "警告：";
+    PrefixHint => en "hint:", zh "提示：";
+    Io { path, detail } => en "cannot access `{path}`: {detail}", zh "无法访问 `{path}`：{detail}";
+    NotAGitRepo { path } => en "`{path}` is not inside a git repository", zh "`{path}` 不在 git 仓库中";
+    HintNotAGitRepo => en "run shipgate inside a service repository, or name one with `--repo PATH`",
+        zh "请在服务仓库内运行 shipgate，或用 `--repo PATH` 指定仓库";
+    GitFailed { command, dir, detail } => en "`{command}` failed in `{dir}`: {detail}",
+        zh "在 `{dir}` 中执行 `{command}` 失败：{detail}";
+    GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：{detail}";
+    HintGitMissing => en "install git and make sure it is on PATH", zh "请安装 git 并确保它在 PATH 中";
+    GitOpen { path, detail } => en "cannot open the git repository at `{path}`: {detail}",
+        zh "无法打开 `{path}` 处的 git 仓库：{detail}";
+
+    // ----- config -----
+    ConfigInvalid { path, line, column, detail } => en "{path}:{line}:{column}: {detail}",
+        zh "{path}:{line}:{column}：{detail}";
+    HintConfigInvalid { path } => en "fix `{path}`, then run `shipgate config check`",
+        zh "请修改 `{path}`，然后运行 `shipgate config check`";
+    ConfigOk { path } => en "{path}: ok", zh "{path}：正确";
+    ConfigMissing { path } => en "`{path}` does not exist; the built-in defaults apply",
+        zh "`{path}` 不存在；将使用内置默认配置";
+    HintConfigMissing => en "run `shipgate install` to write the default `.shipgate.toml`, then commit it",
+        zh "运行 `shipgate install` 写入默认的 `.shipgate.toml`，然后提交它";
+
+    // ----- install -----
+    InstallHeader { repo, hooks_dir } => en "shipgate: {repo} (hooks in {hooks_dir})",
+        zh "shipgate：{repo}（钩子目录 {hooks_dir}）";
+    DryRunHeader { repo, hooks_dir } => en "shipgate (dry run, nothing written): {repo} (hooks in {hooks_dir})",
+        zh "shipgate（演练，未写入任何文件）：{repo}（钩子目录 {hooks_dir}）";
+    StateInstalled => en "installed", zh "已安装";
+    StateUpgraded => en "upgraded", zh "已升级";
+    StateCurrent => en "already current", zh "已是最新";
+    StateSkippedBare => en "skipped: bare repository (client hooks never run there)",
+        zh "跳过：裸仓库（客户端钩子不会在其中运行）";
+    StateFailed { why } => en "failed: {why}", zh "失败：{why}";
+    StateRemoved => en "removed", zh "已移除";
+    StateWouldInstall => en "would install", zh "将安装";
+    StateWouldUpgrade => en "would upgrade", zh "将升级";
+    StateWouldRemove => en "would remove", zh "将移除";
+    StateRestored => en "removed, original hook restored", zh "已移除，并恢复原有钩子";
+    StateWouldRestore => en "would remove and restore the original hook", zh "将移除并恢复原有钩子";
+    ColumnHook => en "hook", zh "钩子";
+    ColumnResult => en "result", zh "结果";
+    ConfigWouldWrite { path } => en "would write the default config `{path}`", zh "将写入默认配置 `{path}`";
+    StateNotInstalled => en "not installed", zh "未安装";
+    HookKeptForeign { backup } => en "the existing hook was kept as `{backup}` and runs first",
+        zh "原有钩子已保留为 `{backup}`，并会先运行";
+    HookRestoredForeign { backup } => en "restored the original hook from `{backup}`",
+        zh "已从 `{backup}` 恢复原有钩子";
+    HookForeignLeft => en "not a shipgate hook; left alone", zh "不是 shipgate 的钩子；保持不动";
+    ConfigWritten { path } => en "wrote the default config `{path}`; commit it so the whole team shares the policy",
+        zh "已写入默认配置 `{path}`；请提交它，让全组共享同一策略";
+    ConfigKept { path } => en "kept the existing config `{path}`", zh "保留现有配置 `{path}`";
+    ConfigLeft { path } => en "left `{path}` and the plan documents in place", zh "`{path}` 与计划文档保持不动";
+    HooksPathOutside { value, scope } => en "`core.hooksPath` is set to `{value}` in your {scope} git config; shipgate never writes hooks outside the repository",
+        zh "你的 {scope} git 配置把 `core.hooksPath` 设为 `{value}`；shipgate 从不在仓库之外写入钩子";
+    HintHooksPathLocal { dir } => en "give this repository its own hooks: `git config --local core.hooksPath {dir}`, then run `shipgate install` again",
+        zh "为本仓库单独指定钩子目录：`git config --local core.hooksPath {dir}`，然后重新运行 `shipgate install`";
+    HintHooksPathUnset { scope } => en "or stop using a shared hooks directory: `git config --{scope} --unset core.hooksPath`",
+        zh "或者不再使用共享钩子目录：`git config --{scope} --unset core.hooksPath`";
+    HooksDirOutside { dir, repo } => en "git runs hooks from `{dir}`, which is outside the repository `{repo}`; shipgate never writes there",
+        zh "git 从 `{dir}` 运行钩子，该目录在仓库 `{repo}` 之外；shipgate 不会写入那里";
+    HintHooksDirOutside { dir } => en "point `core.hooksPath` inside the repository: `git config --local core.hooksPath {dir}`",
+        zh "请把 `core.hooksPath` 指向仓库内部：`git config --local core.hooksPath {dir}`";
+    ForeignBackupExists { hook, backup } => en "`{hook}` is not a shipgate hook and `{backup}` already exists; refusing to overwrite either",
+        zh "`{hook}` 不是 shipgate 的钩子，而 `{backup}` 已存在；拒绝覆盖其中任何一个";
+    HintForeignBackupExists { backup } => en "compare the two files, keep the one you want as `{backup}`, remove the other, then run `shipgate install` again",
+        zh "请比较这两个文件，把要保留的那个命名为 `{backup}`，删除另一个，然后重新运行 `shipgate install`";
+    NewerShim { path, version } => en "`{path}` was written by a newer shipgate (shim version {version})",
+        zh "`{path}` 由更新版本的 shipgate 写入（shim 版本 {version}）";
+    HintNewerShim => en "install the newer shipgate (`./install.sh`) or re-run with `--force` to write this version's hooks",
+        zh "请安装新版 shipgate（`./install.sh`），或加 `--force` 重新运行以写入本版本的钩子";
+    HookIgnored { path, why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
+    HintHookIgnored => en "check the file system (mounted `noexec`?) and your git config, then run `shipgate doctor`",
+        zh "请检查文件系统（是否以 `noexec` 挂载？）与 git 配置，然后运行 `shipgate doctor`";
+    WhyMissing => en "it does not exist", zh "文件不存在";
+    WhyNotExecutable => en "it is not executable", zh "文件没有可执行权限";
+    WhyNotFile => en "it is not a regular file", zh "它不是普通文件";
+    WhyWrongDir { dir } => en "git now looks for hooks in `{dir}`", zh "git 现在从 `{dir}` 查找钩子";
+
+    // ----- fleet -----
+    FleetNoRepos { dir } => en "no git repositories found under `{dir}`", zh "`{dir}` 下没有找到 git 仓库";
+    FleetColumnRepo => en "repository", zh "仓库";
+    FleetSummary { total, ok, failed } => en "{total} repositories: {ok} ok, {failed} failed",
+        zh "共 {total} 个仓库：{ok} 个成功，{failed} 个失败";
+    FleetWalkError { path, detail } => en "skipped `{path}`: {detail}", zh "已跳过 `{path}`：{detail}";
+    HintFleetFailed => en "run `shipgate install --repo PATH` on a failed repository to see the full error and its hint",
+        zh "对失败的仓库运行 `shipgate install --repo PATH` 查看完整错误与提示";
+
+    // ----- doctor -----
+    DoctorHookOk { binary, version } => en "ok, runs {binary} ({version})", zh "正常，运行 {binary}（{version}）";
+    DoctorHookMissing => en "missing", zh "缺失";
+    HintInstall => en "run `shipgate install`", zh "运行 `shipgate install`";
+    DoctorHookForeign => en "not a shipgate hook", zh "不是 shipgate 的钩子";
+    HintInstallKeepsForeign => en "run `shipgate install`: it keeps the existing hook and runs it first",
+        zh "运行 `shipgate install`：它会保留原有钩子并先运行它";
+    DoctorHookNotExecutable { path } => en "not executable: git ignores it", zh "没有可执行权限：git 会忽略它";
+    HintChmod { path } => en "run `chmod +x {path}` (or `shipgate install`)", zh "运行 `chmod +x {path}`（或 `shipgate install`）";
+    DoctorHookStale { version, current } => en "written by shim version {version}; this shipgate writes {current}",
+        zh "由 shim 版本 {version} 写入；当前 shipgate 写入的是 {current}";
+    DoctorBinaryMissing { recorded } => en "its binary `{recorded}` is gone and `shipgate` is not on PATH: every commit and push fails",
+        zh "它记录的程序 `{recorded}` 已不存在，PATH 中也没有 `shipgate`：所有提交和推送都会失败";
+    HintInstallBinary => en "run `./install.sh` in the shipgate checkout, then `shipgate install`",
+        zh "在 shipgate 源码目录运行 `./install.sh`，然后运行 `shipgate install`";
+    DoctorBinaryVersion { binary, theirs, ours } => en "runs {binary}, version {theirs}; this shipgate is {ours}",
+        zh "运行 {binary}，版本 {theirs}；当前 shipgate 为 {ours}";
+    DoctorBinaryBroken { binary, detail } => en "runs {binary}, which does not answer `--version`: {detail}",
+        zh "运行 {binary}，但它无法响应 `--version`：{detail}";
+    DoctorColumnStatus => en "status", zh "状态";
+    DoctorConfig => en "config", zh "配置";
+    DoctorProblems { count } => en "{count} problem(s) found", zh "发现 {count} 个问题";
+    DoctorAllGood => en "all good: git will run every shipgate hook", zh "一切正常：git 会运行每个 shipgate 钩子";
+    DoctorBackup { backup } => en "the original hook `{backup}` runs first", zh "原有钩子 `{backup}` 会先运行";
+
+    // ----- hooks -----
+    HookUnknown { name } => en "`{name}` is not a hook shipgate handles", zh "shipgate 不处理 `{name}` 钩子";
+    HintHookUnknown => en "run `shipgate install` to rewrite the hooks", zh "运行 `shipgate install` 重写钩子";
+    PushLineFields { line, text } => en "pre-push input line {line} `{text}`: expected `<local ref> <local id> <remote ref> <remote id>`",
+        zh "pre-push 输入第 {line} 行 `{text}`：应为 `<本地引用> <本地对象 id> <远程引用> <远程对象 id>`";
+    PushLineObjectId { line, text, value } => en "pre-push input line {line} `{text}`: `{value}` is not an object id",
+        zh "pre-push 输入第 {line} 行 `{text}`：`{value}` 不是对象 id";
+    ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; the server and CI still enforce them",
+        zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；服务器端与 CI 仍会执行这些检查";
+    ShimBinaryMissing { hook, binary } => en "shipgate is not installed ({binary} missing, none on PATH), so {hook} refuses; install it with ./install.sh or skip once with SHIPGATE_SKIP=1",
+        zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 ./install.sh 安装，或用 SHIPGATE_SKIP=1 跳过一次";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_render_arguments() {
+        let msg = Msg::HookUnknown {
+            name: "post-frob".into(),
+        };
+        assert!(msg.render(Lang::En).contains("post-frob"));
+        assert!(msg.render(Lang::ZhCn).contains("post-frob"));
+        assert_ne!(msg.render(Lang::En), msg.render(Lang::ZhCn));
+    }
+
+    #[test]
+    fn catalog_is_not_empty() {
+        assert!(Msg::IDS.len() > 50);
+    }
+}

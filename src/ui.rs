@@ -1,0 +1,149 @@
+//! The only code that prints: git-style `error:` / `warning:` / `hint:` lines on stderr,
+//! results and tables on stdout, colour only on a terminal and never with `NO_COLOR`.
+
+use std::io::{IsTerminal, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::env::Env;
+use crate::error::Error;
+use crate::i18n::Lang;
+use crate::messages::Msg;
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const CYAN: &str = "\x1b[36m";
+const GREEN: &str = "\x1b[32m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// How a table cell or a line should stand out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Good,
+    Warn,
+    Bad,
+}
+
+pub struct Ui {
+    pub lang: Lang,
+    colour_out: bool,
+    colour_err: bool,
+}
+
+impl Ui {
+    pub fn new(lang: Lang, env: &Env) -> Ui {
+        Ui {
+            lang,
+            colour_out: !env.no_color && std::io::stdout().is_terminal(),
+            colour_err: !env.no_color && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// The message in this UI's language.
+    pub fn text(&self, msg: &Msg) -> String {
+        msg.render(self.lang)
+    }
+
+    pub fn error(&self, msg: &Msg) {
+        self.prefixed(Msg::PrefixError, RED, msg);
+    }
+
+    pub fn warning(&self, msg: &Msg) {
+        self.prefixed(Msg::PrefixWarning, YELLOW, msg);
+    }
+
+    pub fn hint(&self, msg: &Msg) {
+        self.prefixed(Msg::PrefixHint, CYAN, msg);
+    }
+
+    /// An error with all its hints.
+    pub fn report(&self, err: &Error) {
+        self.error(&err.message);
+        for hint in &err.hints {
+            self.hint(hint);
+        }
+    }
+
+    fn prefixed(&self, prefix: Msg, colour: &str, msg: &Msg) {
+        let prefix = self.text(&prefix);
+        let prefix = paint(self.colour_err, colour, &prefix);
+        // A broken pipe or closed stderr is not worth failing over.
+        let _ = writeln!(std::io::stderr().lock(), "{prefix} {}", self.text(msg));
+    }
+
+    /// A line of ordinary output.
+    pub fn say(&self, msg: &Msg) {
+        self.line(&self.text(msg));
+    }
+
+    pub fn line(&self, text: &str) {
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    }
+
+    /// Raw text on stdout, as is (completion scripts, default config).
+    pub fn raw(&self, text: &str) {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+
+    /// A table with a bold header; columns padded by display width (CJK counts double).
+    pub fn table(&self, header: &[String], rows: &[Vec<(String, Tone)>]) {
+        let columns = header.len();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+        for row in rows {
+            for (i, (cell, _)) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(cell.width());
+            }
+        }
+        let mut out = std::io::stdout().lock();
+        let header_line = join_padded(
+            header.iter().map(|h| (h.as_str(), Tone::Plain)),
+            &widths,
+            |s, _| paint(self.colour_out, BOLD, s),
+        );
+        let _ = writeln!(out, "{header_line}");
+        for row in rows {
+            let line = join_padded(
+                row.iter().map(|(c, t)| (c.as_str(), *t)),
+                &widths,
+                |s, tone| {
+                    let colour = match tone {
+                        Tone::Plain => return s.to_string(),
+                        Tone::Good => GREEN,
+                        Tone::Warn => YELLOW,
+                        Tone::Bad => RED,
+                    };
+                    paint(self.colour_out, colour, s)
+                },
+            );
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn join_padded<'a>(
+    cells: impl Iterator<Item = (&'a str, Tone)>,
+    widths: &[usize],
+    style: impl Fn(&str, Tone) -> String,
+) -> String {
+    let cells: Vec<_> = cells.collect();
+    let last = cells.len().saturating_sub(1);
+    let mut line = String::new();
+    for (i, (cell, tone)) in cells.into_iter().enumerate() {
+        line.push_str(&style(cell, tone));
+        if i < last {
+            let pad = widths[i].saturating_sub(cell.width()) + 2;
+            line.push_str(&" ".repeat(pad));
+        }
+    }
+    line
+}
+
+fn paint(on: bool, colour: &str, text: &str) -> String {
+    if on {
+        format!("{colour}{text}{RESET}")
+    } else {
+        text.to_string()
+    }
+}
