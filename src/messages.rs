@@ -126,6 +126,7 @@ catalog! {
         zh "对失败的仓库运行 `shipgate install --repo PATH` 查看完整错误与提示";
 
     // ----- doctor -----
+    Ok => en "ok", zh "正常";
     DoctorHookOk { binary, version } => en "ok, runs {binary} ({version})", zh "正常，运行 {binary}（{version}）";
     DoctorHookMissing => en "missing", zh "缺失";
     HintInstall => en "run `shipgate install`", zh "运行 `shipgate install`";

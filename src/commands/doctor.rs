@@ -32,13 +32,21 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<u8> {
     if let Some(dir) = &args.target.all {
         let ui = ctx.ui();
         return over_fleet(&ui, dir, |found| {
+            if found.bare {
+                return FleetRow {
+                    repo: found.path.clone(),
+                    result: ui.text(&Msg::StateSkippedBare),
+                    tone: Tone::Plain,
+                    failed: false,
+                };
+            }
             let checks = git::locate(&found.path).map(|loc| diagnose(&loc, ctx, &mut versions));
             let (result, failed) = match checks {
                 Err(err) => (ui.text(&err.message), true),
                 Ok(checks) => {
                     let problems: Vec<_> = checks.iter().filter(|c| c.problem.is_some()).collect();
                     match problems.first() {
-                        None => ("ok".to_string(), false),
+                        None => (ui.text(&Msg::Ok), false),
                         Some(first) => (
                             format!(
                                 "{}: {} {}",
@@ -192,9 +200,7 @@ fn check_config(location: &Location, ctx: &Context) -> Check {
             ctx.adopt(&config);
             Check {
                 what,
-                status: Msg::ConfigOk {
-                    path: path.display().to_string(),
-                },
+                status: Msg::Ok,
                 problem: None,
                 warning: false,
             }

@@ -1,0 +1,197 @@
+//! A hermetic test environment: no inherited `GIT_*` variables, no global or system git
+//! config but our own, fixed names and dates so commit ids are reproducible, and a PATH
+//! without any installed shipgate.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_shipgate");
+
+pub struct TestEnv {
+    root: TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let root = tempfile::Builder::new()
+            .prefix("shipgate-test")
+            .tempdir()
+            .expect("temp dir");
+        let env = TestEnv { root };
+        fs::create_dir_all(env.home()).unwrap();
+        fs::write(
+            env.global_config(),
+            "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n\
+             [advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        env
+    }
+
+    /// The temp dir everything lives in (canonical, so it matches what git prints).
+    pub fn root(&self) -> PathBuf {
+        self.root.path().canonicalize().unwrap()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.root().join("home")
+    }
+
+    pub fn global_config(&self) -> PathBuf {
+        self.home().join(".gitconfig")
+    }
+
+    /// A command with the hermetic environment.
+    pub fn command(&self, program: impl AsRef<OsStr>, dir: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(dir)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.global_config())
+            .env("GIT_AUTHOR_NAME", "Li Si")
+            .env("GIT_AUTHOR_EMAIL", "lisi@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00+08:00")
+            .env("GIT_COMMITTER_NAME", "Li Si")
+            .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
+            .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
+            .env("LANG", "C")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs git in `dir`; panics with its output if it fails.
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_output(dir, args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed in {}:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command("git", dir)
+            .args(args)
+            .output()
+            .expect("git runs")
+    }
+
+    pub fn shipgate(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command(BIN, dir)
+            .args(args)
+            .output()
+            .expect("shipgate runs")
+    }
+
+    /// A new repository with one commit on `main`.
+    pub fn repo(&self, name: &str) -> TestRepo<'_> {
+        let path = self.root().join(name);
+        fs::create_dir_all(&path).unwrap();
+        self.git(&path, &["init", "-q"]);
+        let repo = TestRepo { env: self, path };
+        repo.commit("initial commit");
+        repo
+    }
+
+    /// A bare repository (an `origin` to push to).
+    pub fn bare(&self, name: &str) -> PathBuf {
+        let path = self.root().join(name);
+        self.git(
+            &self.root(),
+            &["init", "-q", "--bare", path.to_str().unwrap()],
+        );
+        path
+    }
+
+    /// Replaces temp paths and the binary path so snapshots are stable.
+    pub fn normalize(&self, text: &str) -> String {
+        text.replace(BIN, "[BIN]")
+            .replace(&self.root().display().to_string(), "[ROOT]")
+    }
+
+    /// Exit code, stdout and stderr, as a user would see them.
+    pub fn transcript(&self, out: &Output) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            out.status.code().map_or("signal".into(), |c| c.to_string()),
+            self.normalize(&String::from_utf8_lossy(&out.stdout)),
+            self.normalize(&String::from_utf8_lossy(&out.stderr)),
+        )
+    }
+}
+
+pub struct TestRepo<'a> {
+    pub env: &'a TestEnv,
+    pub path: PathBuf,
+}
+
+impl TestRepo<'_> {
+    pub fn git(&self, args: &[&str]) -> String {
+        self.env.git(&self.path, args)
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        self.env.git_output(&self.path, args)
+    }
+
+    pub fn shipgate(&self, args: &[&str]) -> Output {
+        self.env.shipgate(&self.path, args)
+    }
+
+    /// `shipgate install` that must succeed.
+    pub fn install(&self) -> Output {
+        let out = self.shipgate(&["install"]);
+        assert_ok(&out);
+        out
+    }
+
+    pub fn commit(&self, message: &str) {
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    pub fn hooks_dir(&self) -> PathBuf {
+        PathBuf::from(
+            self.git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+                .trim_end(),
+        )
+    }
+}
+
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "expected success, got {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Writes an executable script.
+pub fn write_script(path: &Path, text: &str, mode: u32) {
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+pub fn mode(path: &Path) -> u32 {
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+}

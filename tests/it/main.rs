@@ -1,0 +1,11 @@
+//! The one integration-test binary: real git repositories in temp dirs, the real `git`
+//! binary, real hooks firing on `git commit` and `git push` to a local bare `origin`.
+
+mod common;
+
+mod config;
+mod doctor;
+mod fleet;
+mod guard;
+mod hooks;
+mod install;
