@@ -339,3 +339,23 @@ fn report(ui: &Ui, done: &Installed) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_ignores_what_it_cannot_execute() {
+        let dir = tempfile::tempdir().unwrap();
+        let hook = dir.path().join("pre-commit");
+        assert_eq!(why_git_ignores(&hook), Some(Msg::WhyMissing));
+        fs::create_dir(&hook).unwrap();
+        assert_eq!(why_git_ignores(&hook), Some(Msg::WhyNotFile));
+        fs::remove_dir(&hook).unwrap();
+        fs::write(&hook, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(why_git_ignores(&hook), Some(Msg::WhyNotExecutable));
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(why_git_ignores(&hook), None);
+    }
+}

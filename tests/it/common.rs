@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use assert_cmd::assert::OutputAssertExt;
 use tempfile::TempDir;
 
 /// The binary under test.
@@ -168,14 +169,14 @@ impl TestRepo<'_> {
     }
 }
 
+/// Asserts exit 0; on failure assert_cmd prints the command's stdout and stderr.
 pub fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "expected success, got {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    out.clone().assert().success();
+}
+
+/// Asserts an exact exit code, with the same diagnostics.
+pub fn assert_code(out: &Output, code: i32) {
+    out.clone().assert().code(code);
 }
 
 pub fn stderr(out: &Output) -> String {

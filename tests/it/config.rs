@@ -73,5 +73,5 @@ fn version_help_and_completions() {
         assert!(stdout(&out).contains("check"), "{shell}");
     }
     let out = env.shipgate(&env.root(), &["instal"]);
-    assert_eq!(out.status.code(), Some(2), "bad arguments exit 2");
+    assert_code(&out, 2);
 }

@@ -59,7 +59,7 @@ fn binary_version_mismatch_and_missing_binary() {
     let text = fs::read_to_string(&hook).unwrap();
     fs::write(&hook, text.replace(BIN, old.to_str().unwrap())).unwrap();
     let out = repo.shipgate(&["doctor"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_code(&out, 1);
     assert!(
         stdout(&out).contains("version 0.0.1; this shipgate is"),
         "{}",
@@ -68,7 +68,7 @@ fn binary_version_mismatch_and_missing_binary() {
 
     fs::remove_file(&old).unwrap();
     let out = repo.shipgate(&["doctor"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_code(&out, 1);
     assert!(
         stdout(&out).contains("is gone and `shipgate` is not on PATH"),
         "{}",
@@ -86,7 +86,7 @@ fn not_installed_at_all() {
     let env = TestEnv::new();
     let repo = env.repo("app");
     let out = repo.shipgate(&["doctor"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_code(&out, 1);
     assert_eq!(
         stdout(&out).matches("missing").count(),
         3,

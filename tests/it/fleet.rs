@@ -94,6 +94,6 @@ fn empty_or_missing_folder() {
     assert_ok(&out);
     assert!(stderr(&out).contains("no git repositories found"));
     let out = env.shipgate(&env.root(), &["install", "--all", "nowhere"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_code(&out, 2);
     assert!(stderr(&out).contains("`nowhere`"), "{}", stderr(&out));
 }

@@ -46,7 +46,7 @@ fn unknown_hook_is_a_malfunction() {
     let env = TestEnv::new();
     let repo = env.repo("app");
     let out = hook(&env, &repo.path, &["post-frobnicate"], "");
-    assert_eq!(out.status.code(), Some(2));
+    assert_code(&out, 2);
     assert!(stderr(&out).contains("`post-frobnicate` is not a hook shipgate handles"));
 }
 

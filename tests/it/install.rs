@@ -66,7 +66,7 @@ fn stale_shim_is_upgraded_and_newer_one_refused() {
     )
     .unwrap();
     let out = repo.shipgate(&["install"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_code(&out, 2);
     assert!(
         stderr(&out).contains("newer shipgate (shim version 9)"),
         "{}",
@@ -314,7 +314,7 @@ fn local_hooks_path_outside_the_repository_is_refused() {
     let outside = env.root().join("elsewhere");
     repo.git(&["config", "core.hooksPath", outside.to_str().unwrap()]);
     let out = repo.shipgate(&["install"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_code(&out, 2);
     assert!(
         stderr(&out).contains("outside the repository"),
         "{}",
