@@ -35,6 +35,11 @@ pub enum Command {
     /// Work with .shipgate.toml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Judge a ref update by the branch and tag rules without pushing (for people and CI)
+    CheckPush(CheckPushArgs),
+    /// Open, close and audit an emergency window for direct commits to release (E1)
+    #[command(subcommand)]
+    Emergency(EmergencyCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Entry point for the installed hook shims (not for direct use)
@@ -118,4 +123,64 @@ pub struct HookArgs {
     /// The arguments git passed to the hook
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckPushArgs {
+    /// The ref being updated on the receiving side (`release`, `refs/heads/release`, `refs/tags/v1.2.0`)
+    #[arg(long = "ref", value_name = "REF")]
+    pub refname: String,
+
+    /// What the ref points at now (a revision, or 40 zeros for a new ref)
+    #[arg(long, value_name = "OLD")]
+    pub old: String,
+
+    /// What it would point at (a revision, or 40 zeros for a deletion)
+    #[arg(long, value_name = "NEW")]
+    pub new: String,
+
+    /// The remote whose remote-tracking branches say what it already has [default: origin]
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmergencyCommand {
+    /// Open a time-limited window in which direct commits and pushes to release are allowed
+    Start(EmergencyStartArgs),
+    /// Close the window now
+    End(EmergencyRepoArgs),
+    /// Say whether a window is open, until when and why
+    Status(EmergencyRepoArgs),
+    /// Show everything recorded under emergency windows
+    Log(EmergencyRepoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmergencyStartArgs {
+    /// Why: what is broken in production (recorded with every action)
+    #[arg(long)]
+    pub reason: String,
+
+    /// The incident ticket, if there is one
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+
+    /// How long the window stays open, e.g. `90m` [default: config `emergency.window`, 2h]
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    #[command(flatten)]
+    pub repo: EmergencyRepoArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EmergencyRepoArgs {
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
 }

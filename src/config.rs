@@ -11,6 +11,7 @@ use glob::{MatchOptions, Pattern};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::git::Repo;
 use crate::i18n::Lang;
 use crate::messages::Msg;
 
@@ -29,6 +30,7 @@ pub struct Config {
     pub tags: Tags,
     pub plans: Plans,
     pub people: People,
+    pub emergency: Emergency,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,66 @@ pub struct People {
     pub owners: Vec<String>,
     pub tech_leads: Vec<String>,
     pub qa: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Emergency {
+    /// How long `shipgate emergency start` opens the window for, unless told otherwise.
+    pub window: Window,
+}
+
+impl Default for Emergency {
+    fn default() -> Emergency {
+        Emergency {
+            window: Window::try_from("2h".to_string()).expect("the default window is valid"),
+        }
+    }
+}
+
+/// A positive duration of at most a day, written `2h`, `90m`, `1h 30m`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Window {
+    text: String,
+    duration: jiff::SignedDuration,
+}
+
+impl Window {
+    pub fn duration(&self) -> jiff::SignedDuration {
+        self.duration
+    }
+}
+
+impl TryFrom<String> for Window {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Window, String> {
+        let duration = parse_duration(&text)?;
+        Ok(Window { text, duration })
+    }
+}
+
+impl From<Window> for String {
+    fn from(w: Window) -> String {
+        w.text
+    }
+}
+
+/// Parses `2h`, `90m`, `1h 30m` (jiff's friendly format); positive and at most 24 hours.
+pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+    let duration: jiff::SignedDuration = text.parse().map_err(|e: jiff::Error| {
+        format!("`{text}` is not a duration ({e}); write e.g. `2h` or `90m`")
+    })?;
+    if duration.is_negative() || duration.is_zero() {
+        return Err(format!("`{text}` must be longer than zero"));
+    }
+    if duration > jiff::SignedDuration::from_hours(24) {
+        return Err(format!(
+            "`{text}` is longer than 24 hours; an emergency window is short by design"
+        ));
+    }
+    Ok(duration)
 }
 
 impl Default for Branches {
@@ -226,6 +288,36 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
     })
 }
 
+/// The policy in force for a repository: the `.shipgate.toml` committed on the
+/// production branch (the remote's copy first, then the local branch), else the working
+/// tree's file, else the defaults. Reading the committed copy means an uncommitted or
+/// branch-local edit cannot switch protection off; the working tree's file names the
+/// production branch to look on, and serves until a config is committed there.
+pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
+    let local = match repo.workdir() {
+        Some(dir) => load(&dir.join(FILE_NAME))?,
+        None => None,
+    };
+    let production = local.as_ref().map_or_else(
+        || Branches::default().production,
+        |c| c.branches.production.clone(),
+    );
+    let remote = remote.filter(|r| repo.is_remote(r)).unwrap_or("origin");
+    let name = production.as_str();
+    if !name.contains(['*', '?', '[']) {
+        for refname in [
+            format!("refs/remotes/{remote}/{name}"),
+            format!("refs/heads/{name}"),
+        ] {
+            if let Some(bytes) = repo.blob_at(&refname, FILE_NAME)? {
+                let shown = format!("{refname}:{FILE_NAME}");
+                return parse(&bytes, Path::new(&shown));
+            }
+        }
+    }
+    Ok(local.unwrap_or_default())
+}
+
 /// Reads and parses `path`; `Ok(None)` when the file does not exist.
 pub fn load(path: &Path) -> Result<Option<Config>> {
     match std::fs::read(path) {
@@ -313,6 +405,19 @@ mod tests {
             .unwrap_err()
             .render(Lang::En);
         assert_eq!(err, "x.toml:2:3: the file is not valid UTF-8");
+    }
+
+    #[test]
+    fn emergency_window() {
+        let config = parse_str("[emergency]\nwindow = \"90m\"\n").unwrap();
+        assert_eq!(config.emergency.window.duration().as_secs(), 5400);
+        let err = error_text("[emergency]\nwindow = \"forever\"\n");
+        assert!(
+            err.starts_with(".shipgate.toml:2:10: `forever` is not a duration"),
+            "{err}"
+        );
+        let err = error_text("[emergency]\nwindow = \"25h\"\n");
+        assert!(err.contains("longer than 24 hours"), "{err}");
     }
 
     #[test]

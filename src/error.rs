@@ -20,7 +20,8 @@ pub const EXIT_MALFUNCTION: u8 = 2;
 
 #[derive(Debug)]
 pub struct Error {
-    pub message: Msg,
+    /// Boxed: errors travel up through every `Result`, messages can be large.
+    pub message: Box<Msg>,
     pub hints: Vec<Msg>,
 }
 
@@ -29,7 +30,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn new(message: Msg) -> Error {
         Error {
-            message,
+            message: Box::new(message),
             hints: Vec::new(),
         }
     }

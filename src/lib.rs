@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod emergency;
 pub mod env;
 pub mod error;
 pub mod fleet;
@@ -13,6 +14,8 @@ pub mod git;
 pub mod hook;
 pub mod i18n;
 pub mod messages;
+pub mod oid;
+pub mod policy;
 pub mod shim;
 pub mod ui;
 
@@ -21,7 +24,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand, EmergencyCommand};
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Result, EXIT_MALFUNCTION, EXIT_OK};
@@ -90,6 +93,13 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Doctor(args) => commands::doctor::run(ctx, &args),
         Command::Config(ConfigCommand::Check(args)) => commands::config::check(ctx, &args),
         Command::Config(ConfigCommand::Default) => commands::config::print_default(ctx),
+        Command::CheckPush(args) => commands::check_push::run(ctx, &args),
+        Command::Emergency(EmergencyCommand::Start(args)) => commands::emergency::start(ctx, &args),
+        Command::Emergency(EmergencyCommand::End(args)) => commands::emergency::end(ctx, &args),
+        Command::Emergency(EmergencyCommand::Status(args)) => {
+            commands::emergency::status(ctx, &args)
+        }
+        Command::Emergency(EmergencyCommand::Log(args)) => commands::emergency::log(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
     }

@@ -46,6 +46,7 @@ catalog! {
         zh "在 `{dir}` 中执行 `{command}` 失败：{detail}";
     GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：{detail}";
     HintGitMissing => en "install git and make sure it is on PATH", zh "请安装 git 并确保它在 PATH 中";
+    GitRead { detail } => en "cannot read the repository: {detail}", zh "无法读取仓库：{detail}";
     GitOpen { path, detail } => en "cannot open the git repository at `{path}`: {detail}",
         zh "无法打开 `{path}` 处的 git 仓库：{detail}";
 
@@ -150,6 +151,92 @@ catalog! {
     DoctorProblems { count } => en "{count} problem(s) found", zh "发现 {count} 个问题";
     DoctorAllGood => en "all good: git will run every shipgate hook", zh "一切正常：git 会运行每个 shipgate 钩子";
     DoctorBackup { backup } => en "the original hook `{backup}` runs first", zh "原有钩子 `{backup}` 会先运行";
+
+
+    // ----- policy: branches and tags -----
+    DirectCommit { branch } => en "direct commits to `{branch}` are refused", zh "禁止直接向 `{branch}` 提交";
+    DirectCommitUnderEmergency { branch } => en "EMERGENCY WINDOW: direct commit to `{branch}` allowed and recorded in the audit log",
+        zh "紧急窗口：允许直接向 `{branch}` 提交，已记入审计日志";
+    HintUseDevBranch { branch } => en "commit on a development branch instead: `git switch -c feature/<name>` keeps your staged changes; then open a PR into `{branch}`",
+        zh "请改在开发分支上提交：`git switch -c feature/<名称>` 会保留已暂存的改动；然后向 `{branch}` 发起 PR";
+    HintEmergency => en "production is down? `shipgate emergency start --reason \"...\"` allows direct commits to release for a limited time, recorded in the audit log (E1)",
+        zh "线上故障？`shipgate emergency start --reason \"...\"` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
+    MergeNotReleaseTag { branch, commit } => en "merging {commit} into `{branch}` is refused: it is not a release tag",
+        zh "拒绝把 {commit} 合并到 `{branch}`：它不是上线 tag";
+    HintMergeReleaseTag { branch } => en "`{branch}` only moves to a release tag: QA tags the release and merges the tag, e.g. `git merge --no-ff v1.2.3`",
+        zh "`{branch}` 只能前进到上线 tag：由 QA 打 tag 并合并该 tag，例如 `git merge --no-ff v1.2.3`";
+    BranchDelete { branch } => en "deleting `{branch}` is refused: protected branches are never deleted",
+        zh "拒绝删除 `{branch}`：受保护分支永远不能删除";
+    HintBranchDelete { branch } => en "`{branch}` stays; to delete another branch name it exactly: `git push origin --delete <branch>`",
+        zh "`{branch}` 保持不变；如要删除其他分支，请准确写出分支名：`git push origin --delete <分支>`";
+    FetchFirst { branch, old } => en "the remote's `{branch}` is at {old}, which this repository does not have: shipgate cannot tell whether this push rewrites it",
+        zh "远程的 `{branch}` 位于 {old}，本仓库没有该提交：shipgate 无法判断这次推送是否改写了它";
+    HintFetchFirst { remote } => en "run `git fetch {remote}`, then push again", zh "运行 `git fetch {remote}`，然后重新推送";
+    ForcePush { branch } => en "this push rewrites `{branch}` (not a fast-forward): protected branches never lose commits",
+        zh "这次推送会改写 `{branch}`（不是快进）：受保护分支不能丢失提交";
+    HintForcePush { remote, branch } => en "integrate instead of rewriting: `git fetch {remote} && git merge {remote}/{branch}`, then push again without --force",
+        zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 --force 重新推送";
+    ProductionCreated { branch } => en "creating `{branch}` on the remote; from now on it only moves to release tags",
+        zh "正在远程创建 `{branch}`；此后它只能前进到上线 tag";
+    DirectCommitsPushed { branch, count } => en "{count} commit(s) would land on `{branch}` without a reviewed merge: `{branch}` only receives merges of development branches",
+        zh "{count} 个提交会未经评审合并直接进入 `{branch}`：`{branch}` 只接收开发分支的合并";
+    DirectCommitsUnderEmergency { branch, count } => en "EMERGENCY WINDOW: {count} direct commit(s) to `{branch}` allowed and recorded in the audit log",
+        zh "紧急窗口：允许 {count} 个直接提交进入 `{branch}`，已记入审计日志";
+    HintPushBranchForReview { remote, source, branch } => en "push your development branch and open a PR into `{branch}` (2 approvals): `git push {remote} {source}`",
+        zh "请推送开发分支并向 `{branch}` 发起 PR（需 2 人审批）：`git push {remote} {source}`";
+    TestCodeInRelease { branch, test, count } => en "{count} commit(s) made on `{test}` would enter `{branch}`: release takes development branches, never `{test}`",
+        zh "{count} 个在 `{test}` 上产生的提交会进入 `{branch}`：release 只接收开发分支，绝不接收 `{test}`";
+    NoteMergedTest { test } => en "merged `{test}` in", zh "合并了 `{test}`";
+    NoteMadeOnTest { test } => en "made on `{test}`", zh "在 `{test}` 上产生";
+    HintRebuildWithoutTest { source, test, merge } => en "`{source}` merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with your own commits only:",
+        zh "`{source}` 合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用你自己的提交重建它：";
+    HintRebuildCommand { source, upstream } => en "  git switch -c {source}-clean {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {source} ^{upstream})",
+        zh "  git switch -c {source}-clean {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {source} ^{upstream})";
+    ProductionNotReleaseTag { branch, commit } => en "`{branch}` would move to {commit}, which is neither a release tag nor a merge of one",
+        zh "`{branch}` 将前进到 {commit}，它既不是上线 tag，也不是对上线 tag 的合并";
+    TagDelete { tag } => en "deleting the release tag `{tag}` is refused: a pushed release tag is permanent",
+        zh "拒绝删除上线 tag `{tag}`：已推送的上线 tag 不可更改";
+    TagMove { tag, old, new } => en "moving the release tag `{tag}` from {old} to {new} is refused: a pushed release tag is permanent",
+        zh "拒绝把上线 tag `{tag}` 从 {old} 移到 {new}：已推送的上线 tag 不可更改";
+    HintTagFixed { tag } => en "restore your local tag with `git fetch --force origin tag {tag}`, and release the change under a new version",
+        zh "用 `git fetch --force origin tag {tag}` 恢复本地 tag，并以新版本号发布这次改动";
+    MoreCommits { count } => en "... and {count} more", zh "……另有 {count} 个";
+    CheckPushOk { refname } => en "{refname}: no rule refuses this update", zh "{refname}：没有规则拒绝这次更新";
+    Sha256Unsupported { path } => en "`{path}` is a SHA-256 repository, which libgit2 cannot read yet",
+        zh "`{path}` 是 SHA-256 仓库，libgit2 目前还无法读取";
+    HintSha256 => en "check this push on the server or in CI, or skip once with `SHIPGATE_SKIP=1`",
+        zh "请在服务器端或 CI 中检查这次推送，或用 `SHIPGATE_SKIP=1` 跳过一次";
+    BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：{detail}";
+    ConfigAt { source } => en "policy from {source}", zh "策略来自 {source}";
+
+    // ----- emergency -----
+    EmergencyBanner { until, reason } => en "EMERGENCY WINDOW OPEN until {until} ({reason}): direct commits to release are allowed and recorded; `shipgate emergency end` closes it",
+        zh "紧急窗口开启中，截止 {until}（{reason}）：允许直接提交到 release，并全部记录；`shipgate emergency end` 可关闭";
+    EmergencyStarted { until } => en "emergency window open until {until}; every commit and push to release or master is recorded (`shipgate emergency log`)",
+        zh "紧急窗口已开启，截止 {until}；所有对 release 或 master 的提交与推送都会被记录（`shipgate emergency log`）";
+    HintEmergencyDebt => en "afterwards write the emergency plan (kind `emergency`) for this release (E5)",
+        zh "事后请为本次上线补写紧急上线计划（kind 为 `emergency`）（E5）";
+    EmergencyAlreadyOpen { until, reason } => en "an emergency window is already open until {until} ({reason})",
+        zh "紧急窗口已经开启，截止 {until}（{reason}）";
+    HintEmergencyEnd => en "close it first with `shipgate emergency end`", zh "请先用 `shipgate emergency end` 关闭它";
+    EmergencyEnded => en "emergency window closed; protected branches are protected again",
+        zh "紧急窗口已关闭；受保护分支恢复保护";
+    EmergencyNoneOpen => en "no emergency window is open", zh "当前没有开启的紧急窗口";
+    EmergencyExpired { at } => en "the last emergency window expired at {at}", zh "上一个紧急窗口已于 {at} 过期";
+    EmergencyStatus { until, reason, by, started } => en "emergency window open until {until}: {reason} (opened by {by} at {started})",
+        zh "紧急窗口开启中，截止 {until}：{reason}（由 {by} 于 {started} 开启）";
+    EmergencyLogEmpty => en "the emergency audit log is empty", zh "紧急审计日志为空";
+    EmergencyBadDuration { value, detail } => en "`{value}` is not a duration: {detail}", zh "`{value}` 不是有效的时长：{detail}";
+    HintDuration => en "write it like `2h`, `90m` or `1h 30m`", zh "请写成 `2h`、`90m` 或 `1h 30m` 的形式";
+    EmergencyStateInvalid { path, detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
+    HintEmergencyState { path } => en "remove `{path}` and start the window again with `shipgate emergency start`",
+        zh "删除 `{path}`，然后用 `shipgate emergency start` 重新开启窗口";
+    ColumnWhen => en "when", zh "时间";
+    ColumnWho => en "who", zh "操作人";
+    ColumnAction => en "action", zh "操作";
+    ColumnRef => en "ref", zh "引用";
+    ColumnOldNew => en "old → new", zh "旧 → 新";
+    ColumnReason => en "reason", zh "原因";
 
     // ----- hooks -----
     HookUnknown { name } => en "`{name}` is not a hook shipgate handles", zh "shipgate 不处理 `{name}` 钩子";

@@ -9,6 +9,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::messages::Msg;
+use crate::policy::{Finding, Severity};
 
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";
@@ -62,6 +63,42 @@ impl Ui {
     pub fn report(&self, err: &Error) {
         self.error(&err.message);
         for hint in &err.hints {
+            self.hint(hint);
+        }
+    }
+
+    /// A policy finding: `error: [F6] release: ...`, the commits it names, its hints.
+    pub fn finding(&self, finding: &Finding) {
+        let (prefix, colour) = match finding.severity {
+            Severity::Block => (Msg::PrefixError, RED),
+            Severity::Warn => (Msg::PrefixWarning, YELLOW),
+        };
+        let prefix = paint(self.colour_err, colour, &self.text(&prefix));
+        let target = crate::policy::short_ref(&finding.refname);
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "{prefix} [{}] {target}: {}",
+            finding.rule,
+            self.text(&finding.message)
+        );
+        for commit in &finding.commits {
+            let id = paint(self.colour_err, YELLOW, commit.id.short());
+            let note = commit
+                .note
+                .as_ref()
+                .map(|n| format!("  ({})", self.text(n)))
+                .unwrap_or_default();
+            let _ = writeln!(err, "    {id} {}{note}", commit.summary);
+        }
+        if finding.more > 0 {
+            let more = Msg::MoreCommits {
+                count: finding.more.to_string(),
+            };
+            let _ = writeln!(err, "    {}", self.text(&more));
+        }
+        drop(err);
+        for hint in &finding.hints {
             self.hint(hint);
         }
     }

@@ -94,7 +94,7 @@ fn diagnose(location: &Location, ctx: &Context, versions: &mut Versions) -> Vec<
     if let Err(err) = check_hooks_dir(location) {
         checks.push(Check {
             what: "core.hooksPath".into(),
-            status: err.message,
+            status: *err.message,
             problem: err.hints.into_iter().next(),
             warning: false,
         });
@@ -216,7 +216,7 @@ fn check_config(location: &Location, ctx: &Context) -> Check {
         Err(err) => Check {
             what,
             problem: err.hints.first().cloned(),
-            status: err.message,
+            status: *err.message,
             warning: false,
         },
     }

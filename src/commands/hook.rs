@@ -1,14 +1,156 @@
 //! `shipgate hook <name> [args]`: the entry point the installed shims exec.
 //!
 //! It parses what git handed the hook (reading all of standard input, so git never dies
-//! of SIGPIPE) and hands the event to the policy engine.
+//! of SIGPIPE), reads the policy in force and any open emergency window, asks the policy
+//! engine, prints the findings and records what an emergency window let through.
+
+use jiff::Timestamp;
 
 use crate::cli::HookArgs;
-use crate::error::{Result, EXIT_OK};
-use crate::hook;
+use crate::config::{self, Config};
+use crate::emergency::{self, AuditEntry, Store, Window};
+use crate::error::{Result, EXIT_OK, EXIT_REFUSED};
+use crate::git::Repo;
+use crate::hook::{self, HookEvent};
+use crate::messages::Msg;
+use crate::policy::{self, Bypass, Finding, RefKind, RefUpdate, Side};
+use crate::ui::Ui;
 use crate::Context;
 
-pub fn run(_ctx: &Context, args: &HookArgs) -> Result<u8> {
-    let _event = hook::parse(&args.name, &args.args, std::io::stdin().lock())?;
+pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
+    let event = hook::parse(&args.name, &args.args, std::io::stdin().lock())?;
+    if let HookEvent::PrePush(push) = &event {
+        if push.updates.is_empty() {
+            return Ok(EXIT_OK);
+        }
+    }
+    let repo = Repo::open_from_env()?;
+    let remote = match &event {
+        HookEvent::PrePush(push) => Some(push.remote.as_str()),
+        _ => None,
+    };
+    let config = config::in_force(&repo, remote)?;
+    ctx.adopt(&config);
+    let store = Store::new(&repo.common_dir());
+    let now = Timestamp::now();
+    let window = store.open_window(now)?;
+    let bypass = Bypass {
+        emergency: window.is_some(),
+    };
+    let ui = ctx.ui();
+    if let Some(w) = &window {
+        ui.warning(&Msg::EmergencyBanner {
+            until: emergency::show_time(w.until),
+            reason: w.reason.clone(),
+        });
+    }
+
+    let (findings, audited) = match &event {
+        HookEvent::PreCommit | HookEvent::PreMergeCommit => {
+            let mut state = repo.commit_state()?;
+            // During pre-merge-commit git has not written MERGE_HEAD yet; it names the
+            // merged commits in its environment instead.
+            if state.merge_heads.is_empty() {
+                state.merge_heads = ctx
+                    .env
+                    .merging
+                    .iter()
+                    .filter_map(|(id, _)| crate::oid::ObjectId::parse(id))
+                    .collect();
+            }
+            state.merge_source = ctx.env.merging.first().map(|(_, name)| name.clone());
+            let findings = policy::check_commit(&config, &state, &repo, bypass)?;
+            let audited = match (&state.branch, &state.head) {
+                (Some(branch), Some(head)) => vec![(
+                    "commit",
+                    RefUpdate {
+                        refname: format!("refs/heads/{branch}"),
+                        old: head.clone(),
+                        new: policy_pending(head),
+                        source: None,
+                    },
+                )],
+                _ => Vec::new(),
+            };
+            (findings, audited)
+        }
+        HookEvent::PrePush(push) => {
+            let updates: Vec<RefUpdate> = push
+                .updates
+                .iter()
+                .map(|u| RefUpdate {
+                    refname: u.remote_ref.clone(),
+                    old: u.remote.clone(),
+                    new: u.local.clone(),
+                    source: u.local_ref.clone(),
+                })
+                .collect();
+            let findings = policy::check_updates(
+                &config,
+                &updates,
+                &repo,
+                Side::Client {
+                    remote: Some(&push.remote),
+                },
+                bypass,
+            )?;
+            (findings, updates.into_iter().map(|u| ("push", u)).collect())
+        }
+    };
+    report(&ui, &findings);
+    if policy::refused(&findings) {
+        return Ok(EXIT_REFUSED);
+    }
+    if let Some(window) = &window {
+        let who = super::emergency::who(ctx, &repo);
+        record(&store, &config, &who, window, now, &audited)?;
+    }
     Ok(EXIT_OK)
+}
+
+pub fn report(ui: &Ui, findings: &[Finding]) {
+    for finding in findings {
+        ui.finding(finding);
+    }
+}
+
+/// The new id of a commit not made yet: all zeros of the same width.
+fn policy_pending(head: &crate::oid::ObjectId) -> crate::oid::ObjectId {
+    crate::oid::ObjectId::zero(head.as_str().len())
+}
+
+/// Appends what an open emergency window let through to the audit log: every commit and
+/// push that touches a release or production branch.
+fn record(
+    store: &Store,
+    config: &Config,
+    who: &str,
+    window: &Window,
+    now: Timestamp,
+    actions: &[(&str, RefUpdate)],
+) -> Result<()> {
+    for (action, update) in actions {
+        let kind = RefKind::of(config, &update.refname);
+        if !matches!(kind, RefKind::Release | RefKind::Production) {
+            continue;
+        }
+        let show = |id: &crate::oid::ObjectId| {
+            if id.is_zero() {
+                String::new()
+            } else {
+                id.to_string()
+            }
+        };
+        store.append(&AuditEntry {
+            when: now,
+            who: who.to_string(),
+            action: action.to_string(),
+            refname: update.refname.clone(),
+            old: show(&update.old),
+            new: show(&update.new),
+            reason: window.reason.clone(),
+            incident: window.incident.clone(),
+        })?;
+    }
+    Ok(())
 }

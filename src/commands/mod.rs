@@ -1,8 +1,10 @@
 //! One module per subcommand; each takes the parsed arguments and returns an exit code.
 
+pub mod check_push;
 pub mod completions;
 pub mod config;
 pub mod doctor;
+pub mod emergency;
 pub mod hook;
 pub mod install;
 pub mod uninstall;

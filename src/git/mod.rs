@@ -5,8 +5,12 @@
 //! `core.hooksPath`) are answered by git itself, so shipgate agrees with the git that
 //! will run the hooks: worktrees, submodules and `core.hooksPath` included.
 
+mod repo;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+pub use repo::Repo;
 
 use crate::error::{Error, Result};
 use crate::messages::Msg;

@@ -9,6 +9,7 @@ use std::io::Read;
 
 use crate::error::{Error, Result};
 use crate::messages::Msg;
+pub use crate::oid::ObjectId;
 
 /// A hook invocation, as git made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,26 +39,6 @@ pub struct PushUpdate {
     pub remote_ref: String,
     /// All zeros when the remote ref does not exist yet.
     pub remote: ObjectId,
-}
-
-/// A hex object id: 40 digits (SHA-1) or 64 (SHA-256).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ObjectId(String);
-
-impl ObjectId {
-    pub fn parse(text: &str) -> Option<ObjectId> {
-        let hex = text.bytes().all(|b| b.is_ascii_hexdigit());
-        (hex && (text.len() == 40 || text.len() == 64)).then(|| ObjectId(text.to_ascii_lowercase()))
-    }
-
-    /// Git's "no object": a ref that does not exist (yet, or any more).
-    pub fn is_zero(&self) -> bool {
-        self.0.bytes().all(|b| b == b'0')
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// Parses one hook invocation. `input` is read to the end for hooks that take input:

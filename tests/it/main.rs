@@ -9,3 +9,4 @@ mod fleet;
 mod guard;
 mod hooks;
 mod install;
+mod policy;

@@ -1,0 +1,45 @@
+//! `shipgate check-push`: the policy engine on one ref update, without pushing. For a
+//! person asking "would this push pass?", and for a CI job judging a merge request.
+
+use crate::cli::CheckPushArgs;
+use crate::config;
+use crate::error::{Result, EXIT_OK, EXIT_REFUSED};
+use crate::git::Repo;
+use crate::messages::Msg;
+use crate::policy::{self, Bypass, RefUpdate, Side};
+use crate::Context;
+
+use super::hook::report;
+use super::repo_dir;
+
+pub fn run(ctx: &Context, args: &CheckPushArgs) -> Result<u8> {
+    let repo = Repo::discover(&repo_dir(args.repo.as_deref())?)?;
+    let remote = args.remote.as_deref().unwrap_or("origin");
+    let config = config::in_force(&repo, Some(remote))?;
+    ctx.adopt(&config);
+    let refname = if args.refname.starts_with("refs/") {
+        args.refname.clone()
+    } else {
+        format!("refs/heads/{}", args.refname)
+    };
+    let update = RefUpdate {
+        refname: refname.clone(),
+        old: repo.resolve(&args.old)?,
+        new: repo.resolve(&args.new)?,
+        source: None,
+    };
+    // An emergency window is a client-side bypass for the person who opened it; a
+    // manual or CI check judges by the rules alone.
+    let side = Side::Client {
+        remote: Some(remote),
+    };
+    let findings = policy::check_updates(&config, &[update], &repo, side, Bypass::default())?;
+    let ui = ctx.ui();
+    report(&ui, &findings);
+    if policy::refused(&findings) {
+        Ok(EXIT_REFUSED)
+    } else {
+        ui.say(&Msg::CheckPushOk { refname });
+        Ok(EXIT_OK)
+    }
+}

@@ -1,0 +1,299 @@
+//! The repository read in-process with libgit2: what the hooks and the policy engine
+//! need, with every history walk bounded by the commits to hide.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use git2::{BranchType, ErrorCode, Oid, Repository, Sort};
+
+use crate::error::{Error, Result};
+use crate::messages::Msg;
+use crate::oid::ObjectId;
+use crate::policy::{Commit, CommitState, History, Tips};
+
+pub struct Repo {
+    repo: Repository,
+}
+
+impl Repo {
+    /// The repository a hook runs in, as git's exported environment describes it.
+    pub fn open_from_env() -> Result<Repo> {
+        let path = std::path::PathBuf::from(".");
+        Repository::open_from_env()
+            .map(|repo| Repo { repo })
+            .map_err(|e| open_error(&path, &e))
+    }
+
+    /// The repository around `path`.
+    pub fn discover(path: &Path) -> Result<Repo> {
+        Repository::discover(path)
+            .map(|repo| Repo { repo })
+            .map_err(|e| open_error(path, &e))
+    }
+
+    /// The git dir shared by all worktrees.
+    pub fn common_dir(&self) -> PathBuf {
+        self.repo.commondir().to_path_buf()
+    }
+
+    pub fn workdir(&self) -> Option<PathBuf> {
+        self.repo.workdir().map(Path::to_path_buf)
+    }
+
+    /// Who is acting: `user.name <user.email>` from git's config.
+    pub fn user(&self) -> Option<String> {
+        let config = self.repo.config().ok()?;
+        let name = config.get_string("user.name").ok();
+        let email = config.get_string("user.email").ok();
+        match (name, email) {
+            (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+            (Some(n), None) => Some(n),
+            (None, Some(e)) => Some(format!("<{e}>")),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether `name` is a configured remote (rather than a URL or path).
+    pub fn is_remote(&self, name: &str) -> bool {
+        self.repo.find_remote(name).is_ok()
+    }
+
+    /// The branch HEAD is on, its commit, and what is being merged.
+    pub fn commit_state(&self) -> Result<CommitState> {
+        let head_ref = self.repo.find_reference("HEAD").map_err(git_error)?;
+        let branch = head_ref
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .and_then(|t| t.strip_prefix("refs/heads/"))
+            .map(str::to_string);
+        let head = match self.repo.head() {
+            Ok(r) => r.target().map(to_id),
+            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+                None
+            }
+            Err(e) => return Err(git_error(e)),
+        };
+        // MERGE_HEAD lives in the worktree's own git dir: one id per merged commit.
+        let merge_file = self.repo.path().join("MERGE_HEAD");
+        let merge_heads = match std::fs::read_to_string(&merge_file) {
+            Ok(text) => text
+                .lines()
+                .filter_map(|l| ObjectId::parse(l.trim()))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(&merge_file, &e)),
+        };
+        Ok(CommitState {
+            branch,
+            head,
+            merge_heads,
+            merge_source: None,
+        })
+    }
+
+    /// The file at `path` in the tree of the commit `refname` points at, if both exist.
+    pub fn blob_at(&self, refname: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let reference = match self.repo.find_reference(refname) {
+            Ok(r) => r,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(git_error(e)),
+        };
+        let tree = reference.peel_to_tree().map_err(git_error)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(git_error(e)),
+        };
+        let object = entry.to_object(&self.repo).map_err(git_error)?;
+        Ok(object.as_blob().map(|b| b.content().to_vec()))
+    }
+
+    /// Resolves a revision (`HEAD`, `release`, an id) to a commit id. A zero id stays
+    /// zero (a ref that does not exist).
+    pub fn resolve(&self, rev: &str) -> Result<ObjectId> {
+        if let Some(id) = ObjectId::parse(rev).filter(ObjectId::is_zero) {
+            return Ok(id);
+        }
+        let bad = |detail: String| {
+            Error::new(Msg::BadRevision {
+                rev: rev.to_string(),
+                detail,
+            })
+        };
+        let object = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|e| bad(e.message().to_string()))?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|e| bad(e.message().to_string()))?;
+        Ok(to_id(commit.id()))
+    }
+
+    fn oid(&self, id: &ObjectId) -> Result<Oid> {
+        if id.is_sha256() {
+            return Err(Error::new(Msg::Sha256Unsupported {
+                path: self.repo.path().display().to_string(),
+            })
+            .hint(Msg::HintSha256));
+        }
+        Oid::from_str(id.as_str()).map_err(git_error)
+    }
+
+    fn commit(&self, oid: Oid) -> Result<Commit> {
+        let commit = self.repo.find_commit(oid).map_err(git_error)?;
+        Ok(Commit {
+            id: to_id(oid),
+            parents: commit.parent_ids().map(to_id).collect(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+        })
+    }
+}
+
+impl History for Repo {
+    fn has(&self, id: &ObjectId) -> Result<bool> {
+        let oid = self.oid(id)?;
+        let odb = self.repo.odb().map_err(git_error)?;
+        Ok(odb.exists(oid))
+    }
+
+    fn is_ancestor(&self, ancestor: &ObjectId, descendant: &ObjectId) -> Result<bool> {
+        let (a, d) = (self.oid(ancestor)?, self.oid(descendant)?);
+        Ok(a == d || self.repo.graph_descendant_of(d, a).map_err(git_error)?)
+    }
+
+    fn walk(
+        &self,
+        tips: &[ObjectId],
+        hide: &[ObjectId],
+        first_parent: bool,
+    ) -> Result<Vec<Commit>> {
+        let mut walk = self.repo.revwalk().map_err(git_error)?;
+        walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_error)?;
+        if first_parent {
+            walk.simplify_first_parent().map_err(git_error)?;
+        }
+        for tip in tips {
+            walk.push(self.oid(tip)?).map_err(git_error)?;
+        }
+        for id in hide {
+            let oid = self.oid(id)?;
+            // A hide point this repository lacks hides nothing here.
+            if self.repo.odb().map_err(git_error)?.exists(oid) {
+                walk.hide(oid).map_err(git_error)?;
+            }
+        }
+        walk.map(|oid| self.commit(oid.map_err(git_error)?))
+            .collect()
+    }
+
+    fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>> {
+        let kinds = match tips {
+            Tips::Local => Some(BranchType::Local),
+            Tips::Remote(_) | Tips::AllRemotes => Some(BranchType::Remote),
+            Tips::Everywhere => None,
+        };
+        let mut found = Vec::new();
+        for branch in self.repo.branches(kinds).map_err(git_error)? {
+            let (branch, kind) = branch.map_err(git_error)?;
+            let reference = branch.get();
+            let Ok(name) = reference.name() else { continue };
+            let short = match kind {
+                BranchType::Local => name.strip_prefix("refs/heads/"),
+                BranchType::Remote => {
+                    let rest = name.strip_prefix("refs/remotes/").unwrap_or(name);
+                    match tips {
+                        Tips::Remote(remote) => {
+                            rest.strip_prefix(remote).and_then(|r| r.strip_prefix('/'))
+                        }
+                        _ => rest.split_once('/').map(|(_, b)| b),
+                    }
+                }
+            };
+            if let (Some(short), Some(target)) = (short, reference.target()) {
+                if short != "HEAD" && matches(short) && !found.contains(&to_id(target)) {
+                    found.push(to_id(target));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
+        let oid = self.oid(id)?;
+        let mut names = Vec::new();
+        for branch in self
+            .repo
+            .branches(Some(BranchType::Local))
+            .map_err(git_error)?
+        {
+            let (branch, _) = branch.map_err(git_error)?;
+            let reference = branch.get();
+            let (Ok(name), Some(tip)) = (reference.name(), reference.target()) else {
+                continue;
+            };
+            if tip == oid || self.repo.graph_descendant_of(tip, oid).map_err(git_error)? {
+                names.push(name.trim_start_matches("refs/heads/").to_string());
+            }
+        }
+        Ok(names)
+    }
+
+    fn tagged_commits(
+        &self,
+        matches: &dyn Fn(&str) -> bool,
+    ) -> Result<HashMap<ObjectId, Vec<String>>> {
+        let mut tagged: HashMap<ObjectId, Vec<String>> = HashMap::new();
+        for reference in self
+            .repo
+            .references_glob("refs/tags/*")
+            .map_err(git_error)?
+        {
+            let reference = reference.map_err(git_error)?;
+            let Some(name) = reference
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/tags/"))
+            else {
+                continue;
+            };
+            if !matches(name) {
+                continue;
+            }
+            // A tag on something other than a commit is no release.
+            if let Ok(commit) = reference.peel_to_commit() {
+                tagged
+                    .entry(to_id(commit.id()))
+                    .or_default()
+                    .push(name.to_string());
+            }
+        }
+        Ok(tagged)
+    }
+}
+
+fn to_id(oid: Oid) -> ObjectId {
+    ObjectId::parse(&oid.to_string()).expect("libgit2 prints valid object ids")
+}
+
+fn git_error(e: git2::Error) -> Error {
+    Error::new(Msg::GitRead {
+        detail: e.message().to_string(),
+    })
+}
+
+fn open_error(path: &Path, e: &git2::Error) -> Error {
+    let message = e.message();
+    if message.contains("objectformat") || message.contains("sha256") {
+        return Error::new(Msg::Sha256Unsupported {
+            path: path.display().to_string(),
+        })
+        .hint(Msg::HintSha256);
+    }
+    Error::new(Msg::GitOpen {
+        path: path.display().to_string(),
+        detail: message.to_string(),
+    })
+}

@@ -1,0 +1,68 @@
+//! Object ids as hex text: the vocabulary shared by hook input, the policy engine and the
+//! git module, so pure decision code never needs git2's types.
+
+use std::fmt;
+
+/// A hex object id: 40 digits (SHA-1) or 64 (SHA-256), lowercase.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    pub fn parse(text: &str) -> Option<ObjectId> {
+        let hex = text.bytes().all(|b| b.is_ascii_hexdigit());
+        (hex && (text.len() == 40 || text.len() == 64)).then(|| ObjectId(text.to_ascii_lowercase()))
+    }
+
+    /// Git's "no object" of the given width: a ref that does not exist (yet, or any more).
+    pub fn zero(len: usize) -> ObjectId {
+        ObjectId("0".repeat(len))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.bytes().all(|b| b == b'0')
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The abbreviation people read: the first 7 digits.
+    pub fn short(&self) -> &str {
+        &self.0[..7]
+    }
+
+    /// A SHA-256 id (64 digits).
+    pub fn is_sha256(&self) -> bool {
+        self.0.len() == 64
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.short())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_zero() {
+        assert!(ObjectId::parse(&"a".repeat(40)).is_some());
+        assert!(ObjectId::parse(&"A".repeat(64)).is_some_and(|id| id.is_sha256()));
+        assert!(ObjectId::parse("abc").is_none());
+        assert!(ObjectId::parse(&"g".repeat(40)).is_none());
+        assert!(ObjectId::zero(40).is_zero());
+        assert_eq!(
+            ObjectId::parse(&"AB".repeat(20)).unwrap().short(),
+            "abababa"
+        );
+    }
+}

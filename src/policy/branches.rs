@@ -1,0 +1,522 @@
+//! Branch and tag rules: protected branches take no direct commits, deletions or force
+//! pushes (F1, E1); `release` takes no commit made on `test` (F6); `master` only moves to a
+//! release tag (F13); pushed release tags never move or disappear.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::messages::Msg;
+use crate::oid::ObjectId;
+
+use super::{
+    made_on_test, Bypass, Commit, CommitLine, CommitState, Finding, History, RefKind, RefUpdate,
+    Severity, Side, Tips,
+};
+
+/// Judges ref updates (from `pre-push`, `pre-receive` or a CI job). `side` says where
+/// the rules run, and so what the receiving side already has.
+pub fn check_updates(
+    config: &Config,
+    updates: &[RefUpdate],
+    history: &dyn History,
+    side: Side,
+    bypass: Bypass,
+) -> Result<Vec<Finding>> {
+    let mut rules = Rules {
+        config,
+        history,
+        side,
+        bypass,
+        test: None,
+        tagged: None,
+        // A first push of the production branch sets the repository up: what it brings
+        // is accepted for the other refs of the same push too.
+        bootstrap: updates
+            .iter()
+            .filter(|u| u.is_create() && RefKind::of(config, &u.refname) == RefKind::Production)
+            .map(|u| u.new.clone())
+            .collect(),
+    };
+    let mut findings = Vec::new();
+    for update in updates {
+        match RefKind::of(config, &update.refname) {
+            RefKind::Other => {}
+            RefKind::ReleaseTag => findings.extend(check_tag(update)),
+            kind => findings.extend(rules.branch(update, kind)?),
+        }
+    }
+    Ok(findings)
+}
+
+/// Judges a commit about to be made (`pre-commit`, `pre-merge-commit`).
+pub fn check_commit(
+    config: &Config,
+    state: &CommitState,
+    history: &dyn History,
+    bypass: Bypass,
+) -> Result<Vec<Finding>> {
+    // Detached HEAD (rebase, bisect, a look at an old commit): no branch moves here; the
+    // push is where the result is judged.
+    let Some(branch) = &state.branch else {
+        return Ok(Vec::new());
+    };
+    let refname = format!("refs/heads/{branch}");
+    let kind = RefKind::of(config, &refname);
+    // An unborn branch: the repository's first commit has nothing to protect yet.
+    if !kind.is_protected_branch() || state.head.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut rules = Rules {
+        config,
+        history,
+        side: Side::Client { remote: None },
+        bypass,
+        test: None,
+        tagged: None,
+        bootstrap: Vec::new(),
+    };
+    if state.merge_heads.is_empty() {
+        return Ok(vec![rules.direct_commit(branch, kind)]);
+    }
+    let mut findings = Vec::new();
+    match kind {
+        RefKind::Production => {
+            for merged in &state.merge_heads {
+                if !rules.may_enter_production(merged)? {
+                    findings.push(
+                        Finding::new(
+                            Severity::Block,
+                            "F13",
+                            &refname,
+                            Msg::MergeNotReleaseTag {
+                                branch: branch.clone(),
+                                commit: merged.short().to_string(),
+                            },
+                        )
+                        .hint(Msg::HintMergeReleaseTag {
+                            branch: branch.clone(),
+                        }),
+                    );
+                }
+            }
+        }
+        RefKind::Release => {
+            let mut hide = state.head.iter().cloned().collect::<Vec<_>>();
+            hide.extend(rules.accepted_tips()?);
+            let range = history.walk(&state.merge_heads, &hide, false)?;
+            let source = state.merge_source.clone();
+            findings.extend(rules.test_contamination(&refname, branch, &range, source)?);
+        }
+        _ => {}
+    }
+    Ok(findings)
+}
+
+struct Rules<'a> {
+    config: &'a Config,
+    history: &'a dyn History,
+    side: Side<'a>,
+    bypass: Bypass,
+    /// Commits made on `test`, computed when first needed.
+    test: Option<HashSet<ObjectId>>,
+    /// Release-tagged commits, loaded when first needed.
+    tagged: Option<HashMap<ObjectId, Vec<String>>>,
+    /// Production branches this push creates (see `check_updates`).
+    bootstrap: Vec<ObjectId>,
+}
+
+impl Rules<'_> {
+    fn branch(&mut self, update: &RefUpdate, kind: RefKind) -> Result<Vec<Finding>> {
+        let refname = update.refname.as_str();
+        let branch = short(refname).to_string();
+        let remote = self.side.remote_name().to_string();
+        if update.is_delete() {
+            return Ok(vec![Finding::new(
+                Severity::Block,
+                "protect",
+                refname,
+                Msg::BranchDelete {
+                    branch: branch.clone(),
+                },
+            )
+            .hint(Msg::HintBranchDelete { branch })]);
+        }
+        if !update.is_create() {
+            if !self.history.has(&update.old)? {
+                return Ok(vec![Finding::new(
+                    Severity::Block,
+                    "protect",
+                    refname,
+                    Msg::FetchFirst {
+                        branch,
+                        old: update.old.short().to_string(),
+                    },
+                )
+                .hint(Msg::HintFetchFirst { remote })]);
+            }
+            if !self.history.is_ancestor(&update.old, &update.new)? {
+                return Ok(vec![Finding::new(
+                    Severity::Block,
+                    "protect",
+                    refname,
+                    Msg::ForcePush {
+                        branch: branch.clone(),
+                    },
+                )
+                .hint(Msg::HintForcePush { remote, branch })]);
+            }
+        } else if kind == RefKind::Production {
+            // The production branch's first push: the repository is being set up.
+            return Ok(vec![Finding::new(
+                Severity::Warn,
+                "F13",
+                refname,
+                Msg::ProductionCreated { branch },
+            )]);
+        }
+
+        // What the receiving side already has is not judged again.
+        let mut hide = self.accepted_tips()?;
+        if !update.is_create() {
+            hide.push(update.old.clone());
+        }
+        let mut findings = Vec::new();
+        match kind {
+            RefKind::Release => {
+                let range = self
+                    .history
+                    .walk(std::slice::from_ref(&update.new), &hide, false)?;
+                let source = update
+                    .source
+                    .as_deref()
+                    .map(|s| short(s).to_string())
+                    .filter(|s| {
+                        s != "HEAD"
+                            && RefKind::of(self.config, &format!("refs/heads/{s}"))
+                                == RefKind::Other
+                    });
+                findings.extend(self.test_contamination(refname, &branch, &range, source)?);
+                findings.extend(self.merges_only(update, &hide, "E1")?);
+            }
+            RefKind::Test => findings.extend(self.merges_only(update, &hide, "F1")?),
+            RefKind::Production => findings.extend(self.production(update, &hide)?),
+            RefKind::ReleaseTag | RefKind::Other => {}
+        }
+        Ok(findings)
+    }
+
+    /// Release and test branches receive merges (reviewed PRs): every commit on the new
+    /// first-parent chain must be one. On a release branch an open emergency window
+    /// turns the refusal into a warning (E1).
+    fn merges_only(
+        &self,
+        update: &RefUpdate,
+        hide: &[ObjectId],
+        rule: &'static str,
+    ) -> Result<Option<Finding>> {
+        let chain = self
+            .history
+            .walk(std::slice::from_ref(&update.new), hide, true)?;
+        let direct: Vec<CommitLine> = chain
+            .iter()
+            .filter(|c| !c.is_merge())
+            .map(|c| line(c, None))
+            .collect();
+        if direct.is_empty() {
+            return Ok(None);
+        }
+        let branch = short(&update.refname).to_string();
+        let count = direct.len().to_string();
+        let emergency = rule == "E1" && self.bypass.emergency;
+        let finding = if emergency {
+            Finding::new(
+                Severity::Warn,
+                rule,
+                &update.refname,
+                Msg::DirectCommitsUnderEmergency { branch, count },
+            )
+        } else {
+            let source = update
+                .source
+                .as_deref()
+                .map(short)
+                .filter(|s| *s != branch && *s != "HEAD")
+                .unwrap_or("<your-branch>")
+                .to_string();
+            let mut finding = Finding::new(
+                Severity::Block,
+                rule,
+                &update.refname,
+                Msg::DirectCommitsPushed {
+                    branch: branch.clone(),
+                    count,
+                },
+            )
+            .hint(Msg::HintPushBranchForReview {
+                remote: self.side.remote_name().to_string(),
+                source,
+                branch,
+            });
+            if rule == "E1" {
+                finding = finding.hint(Msg::HintEmergency);
+            }
+            finding
+        };
+        Ok(Some(finding.with_commits(direct)))
+    }
+
+    /// F6: nothing made on `test` may become reachable from a release branch.
+    fn test_contamination(
+        &mut self,
+        refname: &str,
+        branch: &str,
+        range: &[Commit],
+        source: Option<String>,
+    ) -> Result<Option<Finding>> {
+        if range.is_empty() {
+            return Ok(None);
+        }
+        let test_branch = self.config.branches.test.to_string();
+        let test = self.test_commits()?;
+        let bad: Vec<&Commit> = range.iter().filter(|c| test.contains(&c.id)).collect();
+        if bad.is_empty() {
+            return Ok(None);
+        }
+        // The merges that pulled `test` into the branch being pushed.
+        let entries: Vec<&Commit> = range
+            .iter()
+            .filter(|c| !test.contains(&c.id) && c.parents.iter().skip(1).any(|p| test.contains(p)))
+            .collect();
+        let mut lines: Vec<CommitLine> = entries
+            .iter()
+            .map(|c| {
+                line(
+                    c,
+                    Some(Msg::NoteMergedTest {
+                        test: test_branch.clone(),
+                    }),
+                )
+            })
+            .collect();
+        lines.extend(bad.iter().map(|c| {
+            line(
+                c,
+                Some(Msg::NoteMadeOnTest {
+                    test: test_branch.clone(),
+                }),
+            )
+        }));
+        // Name the development branch that pulled `test` in: the one pushed or merged,
+        // else a local branch holding the merge (only worked out when refusing).
+        let entry = entries.first().map(|c| c.id.clone());
+        let source = match (source, &entry) {
+            (Some(source), _) => source,
+            (None, Some(merge)) => self
+                .history
+                .local_branches_containing(merge)?
+                .into_iter()
+                .find(|b| RefKind::of(self.config, &format!("refs/heads/{b}")) == RefKind::Other)
+                .unwrap_or_else(|| "<your-branch>".to_string()),
+            (None, None) => "<your-branch>".to_string(),
+        };
+        let upstream = match self.side.accepted() {
+            Tips::Remote(remote) => format!("{remote}/{branch}"),
+            _ => format!("{}/{branch}", self.side.remote_name()),
+        };
+        let mut finding = Finding::new(
+            Severity::Block,
+            "F6",
+            refname,
+            Msg::TestCodeInRelease {
+                branch: branch.to_string(),
+                test: test_branch.clone(),
+                count: bad.len().to_string(),
+            },
+        )
+        .hint(Msg::HintRebuildWithoutTest {
+            source: source.clone(),
+            test: test_branch,
+            merge: entry.map_or_else(String::new, |m| m.short().to_string()),
+        })
+        .hint(Msg::HintRebuildCommand { source, upstream });
+        // Entry merges first: they are what the developer can act on.
+        finding.more = lines.len().saturating_sub(super::LISTED);
+        finding.commits = lines.into_iter().take(super::LISTED).collect();
+        Ok(Some(finding))
+    }
+
+    /// F13: every commit the production branch's first-parent chain gains is a release
+    /// tag, or a merge of one (under an emergency window also a merge of a release tip).
+    fn production(&mut self, update: &RefUpdate, hide: &[ObjectId]) -> Result<Option<Finding>> {
+        let chain = self
+            .history
+            .walk(std::slice::from_ref(&update.new), hide, true)?;
+        for commit in &chain {
+            if self.tagged()?.contains_key(&commit.id) {
+                // Everything below a release tag is that release's history.
+                return Ok(None);
+            }
+            // A merge of a release tag, whichever side the tag is on.
+            let mut merged_ok = false;
+            if commit.is_merge() {
+                for parent in &commit.parents {
+                    if self.may_enter_production(parent)? {
+                        merged_ok = true;
+                    }
+                }
+            }
+            if !merged_ok {
+                let branch = short(&update.refname).to_string();
+                return Ok(Some(
+                    Finding::new(
+                        Severity::Block,
+                        "F13",
+                        &update.refname,
+                        Msg::ProductionNotReleaseTag {
+                            branch: branch.clone(),
+                            commit: commit.id.short().to_string(),
+                        },
+                    )
+                    .with_commits(vec![line(commit, None)])
+                    .hint(Msg::HintMergeReleaseTag { branch }),
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether `commit` may be merged into the production branch: a release tag points
+    /// at it, or an emergency window is open and it is a release branch's tip (E4).
+    fn may_enter_production(&mut self, commit: &ObjectId) -> Result<bool> {
+        if self.tagged()?.contains_key(commit) {
+            return Ok(true);
+        }
+        if self.bypass.emergency {
+            let b = &self.config.branches;
+            let tips = self
+                .history
+                .branch_tips(&|n| b.is_release(n), self.side.anywhere())?;
+            return Ok(tips.contains(commit));
+        }
+        Ok(false)
+    }
+
+    fn direct_commit(&self, branch: &str, kind: RefKind) -> Finding {
+        let refname = format!("refs/heads/{branch}");
+        let branch = branch.to_string();
+        match kind {
+            RefKind::Release if self.bypass.emergency => Finding::new(
+                Severity::Warn,
+                "E1",
+                &refname,
+                Msg::DirectCommitUnderEmergency { branch },
+            ),
+            RefKind::Production => Finding::new(
+                Severity::Block,
+                "F13",
+                &refname,
+                Msg::DirectCommit {
+                    branch: branch.clone(),
+                },
+            )
+            .hint(Msg::HintMergeReleaseTag { branch }),
+            _ => {
+                let rule = if kind == RefKind::Test { "F1" } else { "E1" };
+                let mut finding = Finding::new(
+                    Severity::Block,
+                    rule,
+                    &refname,
+                    Msg::DirectCommit {
+                        branch: branch.clone(),
+                    },
+                )
+                .hint(Msg::HintUseDevBranch { branch });
+                if kind == RefKind::Release {
+                    finding = finding.hint(Msg::HintEmergency);
+                }
+                finding
+            }
+        }
+    }
+
+    /// Production and release tips the receiving side already has: their commits were
+    /// judged when they arrived.
+    fn accepted_tips(&self) -> Result<Vec<ObjectId>> {
+        let b = &self.config.branches;
+        let mut tips = self.history.branch_tips(
+            &|n| b.production.matches(n) || b.is_release(n),
+            self.side.accepted(),
+        )?;
+        tips.extend(self.bootstrap.iter().cloned());
+        Ok(tips)
+    }
+
+    fn test_commits(&mut self) -> Result<&HashSet<ObjectId>> {
+        if self.test.is_none() {
+            let accepted = self.accepted_tips()?;
+            self.test = Some(made_on_test(
+                self.config,
+                self.history,
+                self.side,
+                &accepted,
+            )?);
+        }
+        Ok(self.test.as_ref().expect("just computed"))
+    }
+
+    fn tagged(&mut self) -> Result<&HashMap<ObjectId, Vec<String>>> {
+        if self.tagged.is_none() {
+            let pattern = &self.config.tags.release;
+            self.tagged = Some(self.history.tagged_commits(&|t| pattern.matches(t))?);
+        }
+        Ok(self.tagged.as_ref().expect("just loaded"))
+    }
+}
+
+fn check_tag(update: &RefUpdate) -> Option<Finding> {
+    let tag = short(&update.refname).to_string();
+    if update.is_delete() {
+        Some(
+            Finding::new(
+                Severity::Block,
+                "protect",
+                &update.refname,
+                Msg::TagDelete { tag: tag.clone() },
+            )
+            .hint(Msg::HintTagFixed { tag }),
+        )
+    } else if !update.is_create() && update.old != update.new {
+        Some(
+            Finding::new(
+                Severity::Block,
+                "protect",
+                &update.refname,
+                Msg::TagMove {
+                    tag: tag.clone(),
+                    old: update.old.short().to_string(),
+                    new: update.new.short().to_string(),
+                },
+            )
+            .hint(Msg::HintTagFixed { tag }),
+        )
+    } else {
+        None
+    }
+}
+
+fn line(commit: &Commit, note: Option<Msg>) -> CommitLine {
+    CommitLine {
+        id: commit.id.clone(),
+        summary: commit.summary.clone(),
+        note,
+    }
+}
+
+/// `refs/heads/release` → `release`, `refs/tags/v1` → `v1`.
+pub fn short(refname: &str) -> &str {
+    refname
+        .strip_prefix("refs/heads/")
+        .or_else(|| refname.strip_prefix("refs/tags/"))
+        .unwrap_or(refname)
+}

@@ -1,0 +1,284 @@
+//! The policy engine: given the configuration, what is about to happen (ref updates, or a
+//! commit) and read access to history, it returns findings. It never prints and never
+//! exits, and it does not know whether the updates came from `pre-push`, `pre-receive`
+//! or a CI job, so every front door applies the same rules.
+//!
+//! History is read through the `History` trait; the git module implements it with every
+//! walk bounded by what the remote already has.
+
+mod branches;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::messages::Msg;
+use crate::oid::ObjectId;
+
+pub use branches::{check_commit, check_updates, short as short_ref};
+
+/// One ref about to change: `old` or `new` is all zeros for a creation or a deletion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// The full ref name on the receiving side (`refs/heads/release`).
+    pub refname: String,
+    pub old: ObjectId,
+    pub new: ObjectId,
+    /// The pushing side's ref (`refs/heads/feature/x`), when known: used in hints.
+    pub source: Option<String>,
+}
+
+impl RefUpdate {
+    pub fn is_create(&self) -> bool {
+        self.old.is_zero()
+    }
+
+    pub fn is_delete(&self) -> bool {
+        self.new.is_zero()
+    }
+}
+
+/// A commit as the rules see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commit {
+    pub id: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub summary: String,
+}
+
+impl Commit {
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+}
+
+/// Read access to history. Every walk takes what to hide, so its cost follows what is
+/// new, never the size of the repository.
+pub trait History {
+    /// Whether the object exists here (a remote's id may not have been fetched).
+    fn has(&self, id: &ObjectId) -> Result<bool>;
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    fn is_ancestor(&self, ancestor: &ObjectId, descendant: &ObjectId) -> Result<bool>;
+    /// Commits reachable from `tips` and not from `hide`, newest first; with
+    /// `first_parent`, only along first parents.
+    fn walk(&self, tips: &[ObjectId], hide: &[ObjectId], first_parent: bool)
+        -> Result<Vec<Commit>>;
+    /// Tips of the branches whose short name `matches`, from the refs `tips` names.
+    fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>>;
+    /// Commits pointed at by tags whose short name `matches` (annotated tags peeled),
+    /// with the tag names.
+    fn tagged_commits(
+        &self,
+        matches: &dyn Fn(&str) -> bool,
+    ) -> Result<HashMap<ObjectId, Vec<String>>>;
+    /// Local branches that contain `id`, for naming a culprit in a refusal's hint.
+    fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>>;
+}
+
+/// Which branch refs to read tips from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tips<'a> {
+    /// `refs/heads/*`
+    Local,
+    /// `refs/remotes/<name>/*`
+    Remote(&'a str),
+    /// `refs/remotes/*/*`
+    AllRemotes,
+    /// Local and remote-tracking branches.
+    Everywhere,
+}
+
+/// Where the rules run, which decides what counts as already accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side<'a> {
+    /// A developer's repository, pushing to `remote` (a name or a URL); `None` for a
+    /// commit. The remote-tracking branches say what the remote already has.
+    Client { remote: Option<&'a str> },
+    /// The receiving repository: its own branches are what it has.
+    Server,
+}
+
+impl<'a> Side<'a> {
+    /// The refs that hold what the receiving side already accepted.
+    pub fn accepted(self) -> Tips<'a> {
+        match self {
+            Side::Client {
+                remote: Some(remote),
+            } if is_remote_name(remote) => Tips::Remote(remote),
+            Side::Client { .. } => Tips::AllRemotes,
+            Side::Server => Tips::Local,
+        }
+    }
+
+    /// Every ref that may hold a branch's commits.
+    pub fn anywhere(self) -> Tips<'a> {
+        match self {
+            Side::Client { .. } => Tips::Everywhere,
+            Side::Server => Tips::Local,
+        }
+    }
+
+    /// The remote's name for commands in hints (`origin` when pushing to a URL).
+    pub fn remote_name(self) -> &'a str {
+        match self {
+            Side::Client {
+                remote: Some(remote),
+            } if is_remote_name(remote) => remote,
+            _ => "origin",
+        }
+    }
+}
+
+/// A configured remote's name, as opposed to a URL or a path.
+pub fn is_remote_name(remote: &str) -> bool {
+    !remote.is_empty() && !remote.contains(['/', ':', '\\']) && !remote.starts_with('.')
+}
+
+/// What kind of ref an update touches, by the configured branch and tag model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Production,
+    Release,
+    Test,
+    ReleaseTag,
+    Other,
+}
+
+impl RefKind {
+    pub fn of(config: &Config, refname: &str) -> RefKind {
+        let b = &config.branches;
+        if let Some(branch) = refname.strip_prefix("refs/heads/") {
+            if b.production.matches(branch) {
+                RefKind::Production
+            } else if b.is_release(branch) {
+                RefKind::Release
+            } else if b.test.matches(branch) {
+                RefKind::Test
+            } else {
+                RefKind::Other
+            }
+        } else if let Some(tag) = refname.strip_prefix("refs/tags/") {
+            if config.tags.release.matches(tag) {
+                RefKind::ReleaseTag
+            } else {
+                RefKind::Other
+            }
+        } else {
+            RefKind::Other
+        }
+    }
+
+    pub fn is_protected_branch(self) -> bool {
+        matches!(self, RefKind::Production | RefKind::Release | RefKind::Test)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Said, and allowed.
+    Warn,
+    /// Refused: exit 1.
+    Block,
+}
+
+/// One commit named by a finding, with what it has to do with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitLine {
+    pub id: ObjectId,
+    pub summary: String,
+    pub note: Option<Msg>,
+}
+
+/// A decision about one ref or commit, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The process rule it enforces (`F6`), or the DESIGN.md row (`protect`).
+    pub rule: &'static str,
+    /// The ref it is about (`refs/heads/release`).
+    pub refname: String,
+    pub message: Msg,
+    pub commits: Vec<CommitLine>,
+    /// How many more commits there were than `commits` lists.
+    pub more: usize,
+    pub hints: Vec<Msg>,
+}
+
+impl Finding {
+    fn new(severity: Severity, rule: &'static str, refname: &str, message: Msg) -> Finding {
+        Finding {
+            severity,
+            rule,
+            refname: refname.to_string(),
+            message,
+            commits: Vec::new(),
+            more: 0,
+            hints: Vec::new(),
+        }
+    }
+
+    fn hint(mut self, hint: Msg) -> Finding {
+        self.hints.push(hint);
+        self
+    }
+
+    /// Lists commits, at most `LISTED` of them.
+    fn with_commits(mut self, lines: Vec<CommitLine>) -> Finding {
+        self.more = lines.len().saturating_sub(LISTED);
+        self.commits = lines.into_iter().take(LISTED).collect();
+        self
+    }
+}
+
+/// How many commits a finding lists before "and N more".
+pub const LISTED: usize = 10;
+
+/// Whether any finding refuses.
+pub fn refused(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Block)
+}
+
+/// An emergency window, as the rules need it: open or not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bypass {
+    /// An emergency window is open: direct commits to release branches are allowed.
+    pub emergency: bool,
+}
+
+/// What a commit hook sees of the repository's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitState {
+    /// The branch being committed to (short name); `None` on a detached HEAD.
+    pub branch: Option<String>,
+    /// HEAD's commit; `None` on an unborn branch (the repository's first commit).
+    pub head: Option<ObjectId>,
+    /// The commits being merged (`MERGE_HEAD`), empty for an ordinary commit.
+    pub merge_heads: Vec<ObjectId>,
+    /// What the first merged commit was called on the command line (`feature/x`).
+    pub merge_source: Option<String>,
+}
+
+/// Commits on the test branch's first-parent chain that no production or release branch
+/// has: test's own merge commits and direct fixes ("made on `test`", F6).
+/// `accepted` are the production and release tips the receiving side has.
+fn made_on_test(
+    config: &Config,
+    history: &dyn History,
+    side: Side,
+    accepted: &[ObjectId],
+) -> Result<HashSet<ObjectId>> {
+    let b = &config.branches;
+    let tips = history.branch_tips(&|name| b.test.matches(name), side.anywhere())?;
+    if tips.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let hide = accepted;
+    Ok(history
+        .walk(&tips, hide, true)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
+#[cfg(test)]
+mod fake;
