@@ -294,28 +294,42 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
 /// branch-local edit cannot switch protection off; the working tree's file names the
 /// production branch to look on, and serves until a config is committed there.
 pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
+    let remote = remote.filter(|r| repo.is_remote(r)).unwrap_or("origin");
+    // The common case costs one parse: a config committed on the default production
+    // branch that names that same branch.
+    let default = Branches::default().production;
+    if let Some(config) = committed(repo, remote, default.as_str())? {
+        if config.branches.production == default {
+            return Ok(config);
+        }
+    }
     let local = match repo.workdir() {
         Some(dir) => load(&dir.join(FILE_NAME))?,
         None => None,
     };
-    let production = local.as_ref().map_or_else(
-        || Branches::default().production,
-        |c| c.branches.production.clone(),
-    );
-    let remote = remote.filter(|r| repo.is_remote(r)).unwrap_or("origin");
-    let name = production.as_str();
-    if !name.contains(['*', '?', '[']) {
-        for refname in [
-            format!("refs/remotes/{remote}/{name}"),
-            format!("refs/heads/{name}"),
-        ] {
-            if let Some(bytes) = repo.blob_at(&refname, FILE_NAME)? {
-                let shown = format!("{refname}:{FILE_NAME}");
-                return parse(&bytes, Path::new(&shown));
-            }
+    let production = local
+        .as_ref()
+        .map_or(default, |c| c.branches.production.clone());
+    Ok(committed(repo, remote, production.as_str())?
+        .or(local)
+        .unwrap_or_default())
+}
+
+/// The config committed on `branch`: the remote's copy first, then the local branch.
+fn committed(repo: &Repo, remote: &str, branch: &str) -> Result<Option<Config>> {
+    if branch.contains(['*', '?', '[']) {
+        return Ok(None);
+    }
+    for refname in [
+        format!("refs/remotes/{remote}/{branch}"),
+        format!("refs/heads/{branch}"),
+    ] {
+        if let Some(bytes) = repo.blob_at(&refname, FILE_NAME)? {
+            let shown = format!("{refname}:{FILE_NAME}");
+            return parse(&bytes, Path::new(&shown)).map(Some);
         }
     }
-    Ok(local.unwrap_or_default())
+    Ok(None)
 }
 
 /// Reads and parses `path`; `Ok(None)` when the file does not exist.

@@ -64,6 +64,18 @@ impl Context {
 /// Runs shipgate with these arguments (the first is the program name) and returns the
 /// process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // The hook path is the hot one (every commit and push): the shims always call
+    // `shipgate hook <name> [args]`, so it skips building the whole clap command.
+    if args.get(1).is_some_and(|a| a == "hook") && args.len() > 2 {
+        let hook = cli::HookArgs {
+            name: args[2].to_string_lossy().into_owned(),
+            args: args[3..].to_vec(),
+        };
+        return finish(&Context::new(None, Env::read()), |ctx| {
+            commands::hook::run(ctx, &hook)
+        });
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -77,7 +89,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         }
     };
     let ctx = Context::new(cli.lang, Env::read());
-    match dispatch(&ctx, cli.command) {
+    finish(&ctx, |ctx| dispatch(ctx, cli.command))
+}
+
+/// Runs a command and turns its outcome into an exit code, reporting an error.
+fn finish(ctx: &Context, command: impl FnOnce(&Context) -> Result<u8>) -> u8 {
+    match command(ctx) {
         Ok(code) => code,
         Err(err) => {
             ctx.ui().report(&err);

@@ -24,7 +24,13 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             return Ok(EXIT_OK);
         }
     }
-    let repo = Repo::open_from_env()?;
+    let repo = match Repo::open_from_env() {
+        Ok(repo) => repo,
+        Err(err) if matches!(*err.message, Msg::Sha256Unsupported { .. }) => {
+            return sha256_fallback(&event, err)
+        }
+        Err(err) => return Err(err),
+    };
     let remote = match &event {
         HookEvent::PrePush(push) => Some(push.remote.as_str()),
         _ => None,
@@ -106,6 +112,28 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
         record(&store, &config, &who, window, now, &audited)?;
     }
     Ok(EXIT_OK)
+}
+
+/// libgit2 cannot read SHA-256 repositories yet. What touches no protected branch or
+/// release tag needs no history and goes through; anything else fails closed with the
+/// error, which says so and where the check can run instead.
+fn sha256_fallback(event: &HookEvent, err: crate::error::Error) -> Result<u8> {
+    let config = config::load(std::path::Path::new(config::FILE_NAME))?.unwrap_or_default();
+    let protected = |refname: &str| RefKind::of(&config, refname) != RefKind::Other;
+    let touches = match event {
+        HookEvent::PreCommit | HookEvent::PreMergeCommit => {
+            match crate::git::current_branch(std::path::Path::new("."))? {
+                Some(branch) => protected(&format!("refs/heads/{branch}")),
+                None => false,
+            }
+        }
+        HookEvent::PrePush(push) => push.updates.iter().any(|u| protected(&u.remote_ref)),
+    };
+    if touches {
+        Err(err)
+    } else {
+        Ok(EXIT_OK)
+    }
 }
 
 pub fn report(ui: &Ui, findings: &[Finding]) {

@@ -97,6 +97,17 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(out.trim_end()))
 }
 
+/// The branch HEAD is on, asked of git itself (for repositories libgit2 cannot open).
+pub fn current_branch(dir: &Path) -> Result<Option<String>> {
+    let out = run(dir, &["symbolic-ref", "-q", "--short", "HEAD"])?;
+    // Exit 1: HEAD is detached.
+    if out.status.code() == Some(1) {
+        return Ok(None);
+    }
+    let name = checked(dir, &["symbolic-ref", "-q", "--short", "HEAD"], out)?;
+    Ok(Some(name.trim_end().to_string()))
+}
+
 fn hooks_path_setting(dir: &Path) -> Result<Option<HooksPathSetting>> {
     let out = run(dir, &["config", "--show-scope", "--get", "core.hooksPath"])?;
     // `git config --get` exits 1 when the key is unset.

@@ -18,7 +18,12 @@ pub struct Repo {
 impl Repo {
     /// The repository a hook runs in, as git's exported environment describes it.
     pub fn open_from_env() -> Result<Repo> {
-        let path = std::path::PathBuf::from(".");
+        let path = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        // git itself checked `safe.directory` before it ran the hook; libgit2 checking
+        // again would only read the global config once more.
+        // SAFETY: a process-wide libgit2 option, set before any repository is opened
+        // and while no other thread uses libgit2.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
         Repository::open_from_env()
             .map(|repo| Repo { repo })
             .map_err(|e| open_error(&path, &e))

@@ -501,3 +501,42 @@ fn first_commit_and_detached_head_are_free() {
     assert_ok(&env.git_output(&dir, &["commit", "--allow-empty", "-m", "detached"]));
     let _ = Path::new("");
 }
+
+/// libgit2 cannot read SHA-256 repositories: what touches nothing protected goes
+/// through, the rest fails closed with a clear error.
+#[test]
+fn sha256_repositories() {
+    let env = TestEnv::new();
+    let dir = env.root().join("sha256");
+    fs::create_dir(&dir).unwrap();
+    env.git(
+        &dir,
+        &["init", "-q", "-b", "master", "--object-format=sha256"],
+    );
+    env.git(&dir, &["commit", "-q", "--allow-empty", "-m", "initial"]);
+    let origin = env.root().join("origin256.git");
+    env.git(
+        &env.root(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "--object-format=sha256",
+            origin.to_str().unwrap(),
+        ],
+    );
+    env.git(&dir, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    assert_ok(&env.shipgate(&dir, &["install"]));
+    env.git(&dir, &["switch", "-q", "-c", "feature/x"]);
+    assert_ok(&env.git_output(&dir, &["commit", "--allow-empty", "-m", "dev work"]));
+    assert_ok(&env.git_output(&dir, &["push", "origin", "feature/x"]));
+    env.git(&dir, &["switch", "-q", "master"]);
+    let out = env.git_output(&dir, &["commit", "--allow-empty", "-m", "direct"]);
+    let err = refused(&out);
+    assert!(
+        err.contains("is a SHA-256 repository, which libgit2 cannot read yet"),
+        "{err}"
+    );
+    let out = env.git_output(&dir, &["push", "origin", "feature/x:release"]);
+    assert!(refused(&out).contains("SHA-256"));
+}
