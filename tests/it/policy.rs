@@ -540,3 +540,70 @@ fn sha256_repositories() {
     let out = env.git_output(&dir, &["push", "origin", "feature/x:release"]);
     assert!(refused(&out).contains("SHA-256"));
 }
+
+#[test]
+fn lightweight_tag_fast_forward_of_master() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+    repo.git(&["tag", "v1.1.0"]);
+    repo.git(&["push", "-q", "origin", "release", "v1.1.0"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&["merge", "-q", "--ff-only", "v1.1.0"]);
+    assert_ok(&run(&repo, &["push", "origin", "master"]));
+}
+
+/// Someone else moved `release` on the remote; this clone never fetched it.
+#[test]
+fn force_push_over_unfetched_work_says_fetch_first() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let other = env.root().join("other-clone");
+    env.git(
+        &env.root(),
+        &[
+            "clone",
+            "-q",
+            env.root().join("origin.git").to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    env.git(&other, &["switch", "-q", "release"]);
+    env.git(
+        &other,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge coupon",
+            "origin/feature/coupon",
+        ],
+    );
+    env.git(&other, &["push", "-q", "--no-verify", "origin", "release"]);
+
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "Merge coupon here",
+        "feature/coupon",
+    ]);
+    let err = refused(&run(&repo, &["push", "-f", "origin", "release"]));
+    assert!(err.contains("which this repository does not have"), "{err}");
+    assert!(
+        err.contains("hint: run `git fetch origin`, then push again"),
+        "{err}"
+    );
+}
