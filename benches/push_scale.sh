@@ -33,7 +33,7 @@ setup() {
     python3 "$root/benches/gen_history.py" "$dir/repo" "$n" "$t"
     local r="$dir/repo"
     "$bin" install --repo "$r" >/dev/null
-    printf '#!/bin/sh\ncat >/dev/null\nexit 0\n' >"$dir/plain-hook"
+    printf '#!/bin/sh\nwhile read -r _; do :; done\nexit 0\n' >"$dir/plain-hook"
     chmod +x "$dir/plain-hook"
     git -C "$r" switch -q -c feature/bench master
     git -C "$r" commit -q --no-verify --allow-empty -m "bench: first"

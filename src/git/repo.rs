@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{BranchType, ErrorCode, Oid, Repository, Sort};
+use git2::{ErrorCode, Oid, Repository, Sort};
 
 use crate::error::{Error, Result};
 use crate::messages::Msg;
@@ -13,6 +13,9 @@ use crate::policy::{Commit, CommitState, History, Tips};
 
 pub struct Repo {
     repo: Repository,
+    /// Local and remote-tracking branches, read once: every ref listing walks all refs
+    /// (thousands of tags included), so the rules share one listing.
+    branches: std::cell::OnceCell<Vec<(String, ObjectId)>>,
 }
 
 impl Repo {
@@ -25,15 +28,43 @@ impl Repo {
         // and while no other thread uses libgit2.
         let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
         Repository::open_from_env()
-            .map(|repo| Repo { repo })
+            .map(Repo::new)
             .map_err(|e| open_error(&path, &e))
     }
 
     /// The repository around `path`.
     pub fn discover(path: &Path) -> Result<Repo> {
         Repository::discover(path)
-            .map(|repo| Repo { repo })
+            .map(Repo::new)
             .map_err(|e| open_error(path, &e))
+    }
+
+    fn new(repo: Repository) -> Repo {
+        Repo {
+            repo,
+            branches: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `(full ref name, target)` of every local and remote-tracking branch.
+    fn branch_refs(&self) -> Result<&[(String, ObjectId)]> {
+        if let Some(refs) = self.branches.get() {
+            return Ok(refs);
+        }
+        // One pass over all refs: each libgit2 listing (a glob too) walks every packed
+        // ref, so two globs would cost twice what one unfiltered pass does.
+        let mut refs = Vec::new();
+        for reference in self.repo.references().map_err(git_error)? {
+            let reference = reference.map_err(git_error)?;
+            let Ok(name) = reference.name() else { continue };
+            if !(name.starts_with("refs/heads/") || name.starts_with("refs/remotes/")) {
+                continue;
+            }
+            if let Some(target) = reference.target() {
+                refs.push((name.to_string(), to_id(target)));
+            }
+        }
+        Ok(self.branches.get_or_init(|| refs))
     }
 
     /// The git dir shared by all worktrees.
@@ -195,31 +226,25 @@ impl History for Repo {
     }
 
     fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>> {
-        let kinds = match tips {
-            Tips::Local => Some(BranchType::Local),
-            Tips::Remote(_) | Tips::AllRemotes => Some(BranchType::Remote),
-            Tips::Everywhere => None,
-        };
         let mut found = Vec::new();
-        for branch in self.repo.branches(kinds).map_err(git_error)? {
-            let (branch, kind) = branch.map_err(git_error)?;
-            let reference = branch.get();
-            let Ok(name) = reference.name() else { continue };
-            let short = match kind {
-                BranchType::Local => name.strip_prefix("refs/heads/"),
-                BranchType::Remote => {
-                    let rest = name.strip_prefix("refs/remotes/").unwrap_or(name);
-                    match tips {
-                        Tips::Remote(remote) => {
-                            rest.strip_prefix(remote).and_then(|r| r.strip_prefix('/'))
-                        }
-                        _ => rest.split_once('/').map(|(_, b)| b),
-                    }
+        for (name, target) in self.branch_refs()? {
+            let local = || name.strip_prefix("refs/heads/");
+            let remote = |only: Option<&str>| {
+                let rest = name.strip_prefix("refs/remotes/")?;
+                match only {
+                    Some(r) => rest.strip_prefix(r)?.strip_prefix('/'),
+                    None => rest.split_once('/').map(|(_, b)| b),
                 }
             };
-            if let (Some(short), Some(target)) = (short, reference.target()) {
-                if short != "HEAD" && matches(short) && !found.contains(&to_id(target)) {
-                    found.push(to_id(target));
+            let short = match tips {
+                Tips::Local => local(),
+                Tips::Remote(r) => remote(Some(r)),
+                Tips::AllRemotes => remote(None),
+                Tips::Everywhere => local().or_else(|| remote(None)),
+            };
+            if let Some(short) = short {
+                if short != "HEAD" && matches(short) && !found.contains(target) {
+                    found.push(target.clone());
                 }
             }
         }
@@ -229,18 +254,13 @@ impl History for Repo {
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         let oid = self.oid(id)?;
         let mut names = Vec::new();
-        for branch in self
-            .repo
-            .branches(Some(BranchType::Local))
-            .map_err(git_error)?
-        {
-            let (branch, _) = branch.map_err(git_error)?;
-            let reference = branch.get();
-            let (Ok(name), Some(tip)) = (reference.name(), reference.target()) else {
+        for (name, tip) in self.branch_refs()? {
+            let Some(short) = name.strip_prefix("refs/heads/") else {
                 continue;
             };
+            let tip = self.oid(tip)?;
             if tip == oid || self.repo.graph_descendant_of(tip, oid).map_err(git_error)? {
-                names.push(name.trim_start_matches("refs/heads/").to_string());
+                names.push(short.to_string());
             }
         }
         Ok(names)
