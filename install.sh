@@ -35,13 +35,25 @@ command -v cargo >/dev/null 2>&1 ||
 command -v git >/dev/null 2>&1 || die "git is not on PATH; install git, then run ./install.sh again"
 
 say "building the release binary in $here"
-(cd "$here" && cargo build --release --locked --quiet) || die "cargo build failed (see above)"
+# On Linux with glibc the binary is linked statically: every commit and push execs it,
+# and a static binary starts in about half the time (no dynamic loader).
+host=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+case "$host" in
+    *-linux-gnu)
+        (cd "$here" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+            cargo build --release --locked --quiet --target "$host") ||
+            die "cargo build failed (see above)"
+        built="$here/target/$host/release/shipgate" ;;
+    *)
+        (cd "$here" && cargo build --release --locked --quiet) || die "cargo build failed (see above)"
+        built="$here/target/release/shipgate" ;;
+esac
 
 bindir="$prefix/bin"
 mkdir -p "$bindir" || die "cannot create $bindir"
 # Copy beside the target and rename over it: a hook running right now never sees a
 # half-written binary.
-cp "$here/target/release/shipgate" "$bindir/.shipgate.new"
+cp "$built" "$bindir/.shipgate.new"
 chmod 755 "$bindir/.shipgate.new"
 mv -f "$bindir/.shipgate.new" "$bindir/shipgate"
 say "installed $("$bindir/shipgate" --version) to $bindir/shipgate"

@@ -3,21 +3,23 @@
 # plain `#!/bin/sh` hook that exits 0, and with shipgate installed. One run measures all
 # three, interleaved (a, b, c, a, b, c, ...) so machine noise hits them alike.
 #
-#   benches/hook_overhead.sh [RUNS]        (default 50; builds the release binary if needed)
-#   SHIPGATE_BIN=/path/to/shipgate benches/hook_overhead.sh
+#   benches/hook_overhead.sh [RUNS]        (default 50)
+#   SHIPGATE_BIN=/path/to/shipgate benches/hook_overhead.sh   (default: what ./install.sh builds)
 #
 # Budget (DESIGN.md): median(c) - median(b) <= 2 ms. Prints medians, p90s and ratios.
 set -euo pipefail
 
 runs=${1:-50}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SHIPGATE_BIN:-$root/target/release/shipgate}
-if [ -z "${SHIPGATE_BIN:-}" ]; then
-    (cd "$root" && cargo build --release --quiet)
-fi
+bin=${SHIPGATE_BIN:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shipgate-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Measure the binary users get: the one install.sh builds and installs.
+if [ -z "$bin" ]; then
+    "$root/install.sh" --prefix "$work/prefix" --no-repo 2>/dev/null
+    bin="$work/prefix/bin/shipgate"
+fi
 # A hermetic git: no user or system config, fixed identity.
 export HOME="$work" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$work/gitconfig"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
