@@ -87,8 +87,8 @@ catalog! {
     HookRestoredForeign { backup } => en "restored the original hook from `{backup}`",
         zh "已从 `{backup}` 恢复原有钩子";
     HookForeignLeft => en "not a shipgate hook; left alone", zh "不是 shipgate 的钩子；保持不动";
-    ConfigWritten { path } => en "wrote the default config `{path}`; commit it so the whole team shares the policy",
-        zh "已写入默认配置 `{path}`；请提交它，让全组共享同一策略";
+    ConfigWritten { path } => en "wrote the default config `{path}`; commit it on a development branch: it governs everyone once a release brings it to the production branch",
+        zh "已写入默认配置 `{path}`；请在开发分支上提交它：随上线进入生产分支后对所有人生效";
     ConfigKept { path } => en "kept the existing config `{path}`", zh "保留现有配置 `{path}`";
     ConfigLeft { path } => en "left `{path}` and the plan documents in place", zh "`{path}` 与计划文档保持不动";
     HooksPathOutside { value, scope } => en "`core.hooksPath` is set to `{value}` in your {scope} git config; shipgate never writes hooks outside the repository",
