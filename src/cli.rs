@@ -35,6 +35,13 @@ pub enum Command {
     /// Work with .shipgate.toml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Write and check release-plan documents
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Record a rollback in the release's plan and require a problem analysis (R1, R3)
+    Rollback(RollbackArgs),
+    /// Copy the built-in plan templates into the plan directory for the team to adapt
+    Init(InitArgs),
     /// Judge a ref update by the branch and tag rules without pushing (for people and CI)
     CheckPush(CheckPushArgs),
     /// Open, close and audit an emergency window for direct commits to release (E1)
@@ -183,4 +190,94 @@ pub struct EmergencyRepoArgs {
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Render a new plan from its template, pre-filled from git and .shipgate.toml
+    New(PlanNewArgs),
+    /// Say what a plan still needs before a stage; exit 1 if anything
+    Check(PlanCheckArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct PlanNewArgs {
+    /// The kind of release
+    #[arg(long, value_enum)]
+    pub kind: crate::plan::Kind,
+
+    /// The version being released, as it will be tagged (`v2.3.0`)
+    #[arg(long)]
+    pub version: String,
+
+    /// Show how an existing plan differs from a fresh render instead of refusing
+    #[arg(long)]
+    pub diff: bool,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct PlanCheckArgs {
+    /// The plan's version [default: the newest plan in the plan directory]
+    pub version: Option<String>,
+
+    /// Check what is due by this stage
+    #[arg(long, value_enum, default_value = "done")]
+    pub stage: crate::plan::Stage,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct RollbackArgs {
+    /// The release that is being rolled back (`v2.4.0`)
+    #[arg(long)]
+    pub version: String,
+
+    /// The release to roll back to [default: the release tag before VERSION]
+    #[arg(long, value_name = "TAG")]
+    pub to: Option<String>,
+
+    /// What went wrong
+    #[arg(long)]
+    pub reason: String,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -15,6 +15,7 @@ pub mod hook;
 pub mod i18n;
 pub mod messages;
 pub mod oid;
+pub mod plan;
 pub mod policy;
 pub mod shim;
 pub mod ui;
@@ -24,7 +25,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ConfigCommand, EmergencyCommand};
+use crate::cli::{Cli, Command, ConfigCommand, EmergencyCommand, PlanCommand};
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Result, EXIT_MALFUNCTION, EXIT_OK};
@@ -110,6 +111,10 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Doctor(args) => commands::doctor::run(ctx, &args),
         Command::Config(ConfigCommand::Check(args)) => commands::config::check(ctx, &args),
         Command::Config(ConfigCommand::Default) => commands::config::print_default(ctx),
+        Command::Plan(PlanCommand::New(args)) => commands::plan::new(ctx, &args),
+        Command::Plan(PlanCommand::Check(args)) => commands::plan::check(ctx, &args),
+        Command::Rollback(args) => commands::rollback::run(ctx, &args),
+        Command::Init(args) => commands::init::run(ctx, &args),
         Command::CheckPush(args) => commands::check_push::run(ctx, &args),
         Command::Emergency(EmergencyCommand::Start(args)) => commands::emergency::start(ctx, &args),
         Command::Emergency(EmergencyCommand::End(args)) => commands::emergency::end(ctx, &args),

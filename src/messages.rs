@@ -238,6 +238,57 @@ catalog! {
     ColumnOldNew => en "old → new", zh "旧 → 新";
     ColumnReason => en "reason", zh "原因";
 
+
+    // ----- plans -----
+    TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：{detail}";
+    PlanMissing { path } => en "there is no plan `{path}`", zh "计划文档 `{path}` 不存在";
+    PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有计划文档";
+    HintPlanNew => en "write one with `shipgate plan new --kind feature --version v1.2.3`", zh "用 `shipgate plan new --kind feature --version v1.2.3` 生成一份";
+    PlanExists { path } => en "`{path}` already exists; shipgate never overwrites a plan", zh "`{path}` 已存在；shipgate 不会覆盖计划文档";
+    HintPlanDiff { kind, version } => en "see how it differs from a fresh render: `shipgate plan new --kind {kind} --version {version} --diff`",
+        zh "查看它与重新生成的模板有何不同：`shipgate plan new --kind {kind} --version {version} --diff`";
+    PlanWritten { path } => en "wrote `{path}`", zh "已生成 `{path}`";
+    HintPlanNext { version } => en "fill it in, commit it, and see what is missing with `shipgate plan check {version} --stage submit-test`",
+        zh "填写并提交后，用 `shipgate plan check {version} --stage submit-test` 查看还缺什么";
+    TemplateWritten { path } => en "wrote `{path}`", zh "已写入 `{path}`";
+    TemplateKept { path } => en "kept `{path}`", zh "保留 `{path}`";
+    HintTemplates => en "edit them and commit them: `shipgate plan new` and `shipgate rollback` use these copies from now on",
+        zh "修改并提交它们：此后 `shipgate plan new` 与 `shipgate rollback` 会使用这些模板";
+    RollbackAlready { path, to, at } => en "`{path}` already records a rollback to {to} at {at}", zh "`{path}` 已记录过一次回滚：{at} 回滚到 {to}";
+    RollbackNoTarget { version } => en "there is no release tag before {version} to roll back to; name one with `--to TAG`",
+        zh "{version} 之前没有可回滚到的上线 tag；请用 `--to TAG` 指定";
+    RollbackRecorded { version, to, path } => en "rolled back {version} to {to}: recorded in `{path}`; no new release until its problem analysis is written and confirmed (R3, R4)",
+        zh "{version} 已回滚到 {to}：已记录在 `{path}`；问题分析写完并经确认前不能再上线（R3、R4）";
+    HintRollbackAnalysis { path } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, and commit it",
+        zh "在 `{path}` 末尾写问题分析，由系统 owner 或 TL 填写 `rollback.confirmed_by` 确认，然后提交";
+    PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}：{detail}";
+    HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
+        zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";
+    PlanVersionInvalid { version } => en "version `{version}` is not a release version like v1.2.3", zh "版本 `{version}` 不是形如 v1.2.3 的上线版本";
+    PlanVersionFile { version, file } => en "version `{version}` does not match the file name `{file}`", zh "版本 `{version}` 与文件名 `{file}` 不一致";
+    PlanVersionTag { version, pattern } => en "version `{version}` does not match the release tag pattern `{pattern}`", zh "版本 `{version}` 不符合上线 tag 规则 `{pattern}`";
+    PlanFieldEmpty { field } => en "`{field}` is not filled in", zh "`{field}` 尚未填写";
+    PlanPeopleUnset => en "approvals cannot be checked: `.shipgate.toml` names no owners or no tech leads (add them under `[people]`)",
+        zh "无法检查审批：`.shipgate.toml` 未配置 owner 或 TL（请在 `[people]` 下添加）";
+    PlanApprovalsCount { count } => en "approvals: 2 people must approve; {count} listed", zh "approvals：需要 2 人审批；目前 {count} 人";
+    PlanApprovalsNoOwner { people } => en "approvals: none of the system owners ({people}) approved", zh "approvals：缺少系统 owner（{people}）的审批";
+    PlanApprovalsNoTechLead { people } => en "approvals: none of the tech leads ({people}) approved", zh "approvals：缺少 TL（{people}）的审批";
+    PlanRollbackTo { value, version, suggestion } => en "rollback_to `{value}` is not an existing release tag older than {version} (the previous release is `{suggestion}`)",
+        zh "rollback_to `{value}` 不是早于 {version} 的已有上线 tag（上一个上线版本是 `{suggestion}`）";
+    PlanBugfixChange => en "a bug-fix release declares a middleware or config change: that is an optimisation or feature release",
+        zh "bug 修复上线声明了中间件或配置变更：这应当按技术优化或需求上线处理";
+    PlanDuplicateItem { id, first } => en "item `{id}` appears twice (first on line {first})", zh "条目 `{id}` 出现了两次（第一次在第 {first} 行）";
+    PlanItemMissing { id, kind } => en "item `{id}` is missing; the {kind} template has it", zh "缺少条目 `{id}`；{kind} 模板中有该条目";
+    PlanItemPlaceholder { id } => en "item `{id}` still holds template text to fill in", zh "条目 `{id}` 仍有待填写的模板内容";
+    PlanItemUnticked { id, text } => en "item `{id}` is not ticked: {text}", zh "条目 `{id}` 尚未勾选：{text}";
+    PlanObserved { minutes } => en "observed_minutes is {minutes}: watch the logs for at least 5 minutes after the canary", zh "observed_minutes 为 {minutes}：灰度后至少观察日志 5 分钟";
+    PlanAnalysisUnconfirmed { people } => en "rollback.confirmed_by must name the system owner or tech lead ({people}) who confirmed the problem analysis",
+        zh "rollback.confirmed_by 必须填写确认了问题分析的系统 owner 或 TL（{people}）";
+    PlanPasses { path, stage } => en "{path}: ready for stage `{stage}`", zh "{path}：已满足 `{stage}` 阶段的要求";
+    PlanProblems { path, stage, count } => en "{path}: {count} thing(s) to do before stage `{stage}`", zh "{path}：进入 `{stage}` 阶段前还有 {count} 项需要处理";
+    HintPlanFill { version, stage } => en "fill in and tick those items ([x]), commit, then run `shipgate plan check {version} --stage {stage}` again",
+        zh "填写并勾选（[x]）这些条目，提交后再运行 `shipgate plan check {version} --stage {stage}`";
+
     // ----- hooks -----
     HookUnknown { name } => en "`{name}` is not a hook shipgate handles", zh "shipgate 不处理 `{name}` 钩子";
     HintHookUnknown => en "run `shipgate install` to rewrite the hooks", zh "运行 `shipgate install` 重写钩子";

@@ -103,6 +103,16 @@ impl Ui {
         }
     }
 
+    /// A plan finding: `docs/releases/v2.3.0.md:48: [F12] item ... is not ticked`.
+    pub fn plan_finding(&self, path: &str, finding: &crate::plan::PlanFinding) {
+        let place = paint(self.colour_out, BOLD, &format!("{path}:{}:", finding.line));
+        self.line(&format!(
+            "{place} [{}] {}",
+            finding.rule,
+            self.text(&finding.message)
+        ));
+    }
+
     fn prefixed(&self, prefix: Msg, colour: &str, msg: &Msg) {
         let prefix = self.text(&prefix);
         let prefix = paint(self.colour_err, colour, &prefix);

@@ -6,7 +6,10 @@ pub mod config;
 pub mod doctor;
 pub mod emergency;
 pub mod hook;
+pub mod init;
 pub mod install;
+pub mod plan;
+pub mod rollback;
 pub mod uninstall;
 
 use std::path::{Path, PathBuf};

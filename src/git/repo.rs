@@ -89,6 +89,36 @@ impl Repo {
         }
     }
 
+    /// Names of the tags whose short name `matches`.
+    pub fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
+        let names = self.repo.tag_names(None).map_err(git_error)?;
+        Ok(names
+            .iter()
+            .filter_map(|n| n.ok().flatten())
+            .filter(|n| matches(n))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Commits on HEAD's first-parent chain since `since` (a revision), newest first;
+    /// all of them when `since` is `None`. At most `limit`.
+    pub fn first_parent_since(&self, since: Option<&str>, limit: usize) -> Result<Vec<Commit>> {
+        let head = match self.repo.head() {
+            Ok(head) => head.peel_to_commit().map_err(git_error)?.id(),
+            Err(_) => return Ok(Vec::new()),
+        };
+        let mut walk = self.repo.revwalk().map_err(git_error)?;
+        walk.simplify_first_parent().map_err(git_error)?;
+        walk.push(head).map_err(git_error)?;
+        if let Some(since) = since {
+            let hide = self.resolve(since)?;
+            walk.hide(self.oid(&hide)?).map_err(git_error)?;
+        }
+        walk.take(limit)
+            .map(|oid| self.commit(oid.map_err(git_error)?))
+            .collect()
+    }
+
     /// Whether `name` is a configured remote (rather than a URL or path).
     pub fn is_remote(&self, name: &str) -> bool {
         self.repo.find_remote(name).is_ok()

@@ -1,0 +1,91 @@
+//! `shipgate rollback`: name the rollback target, record the rollback in the release's
+//! plan (status, time, target, reason, who) and append the problem-analysis section that
+//! must be written and confirmed before the next release (R1, R3, R4).
+
+use std::fs;
+
+use crate::cli::RollbackArgs;
+use crate::error::{io_at, Error, Result, EXIT_OK};
+use crate::messages::Msg;
+use crate::plan::{self, render};
+use crate::Context;
+
+use super::plan::Workspace;
+
+pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
+    let ws = Workspace::open(ctx, args.repo.as_deref())?;
+    let path = ws.plan_path(&args.version);
+    let plan = ws.load(&path)?;
+    let shown = ws.shown(&path);
+    if let Some(done) = &plan.meta.rollback {
+        return Err(Error::new(Msg::RollbackAlready {
+            path: shown,
+            to: done.to.clone(),
+            at: done.at.clone(),
+        }));
+    }
+    let tags = ws.release_tags()?;
+    let target = match &args.to {
+        Some(to) => to.clone(),
+        None => plan::check::previous_release(&tags, &args.version).ok_or_else(|| {
+            Error::new(Msg::RollbackNoTarget {
+                version: args.version.clone(),
+            })
+        })?,
+    };
+    let who = super::emergency::who(ctx, &ws.repo);
+    let at = jiff::Timestamp::now().to_string();
+    let quote = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    let record = format!(
+        "rollback:\n  at: {}\n  to: {}\n  reason: {}\n  by: {}\n  confirmed_by: \"\"  # the system owner or TL who confirmed the problem analysis (R4)\n",
+        quote(&at),
+        quote(&target),
+        quote(&args.reason),
+        quote(&who),
+    );
+
+    let text = fs::read_to_string(&path).map_err(io_at(&path))?;
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // The front matter ends at the second `---` line.
+    let close = lines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))
+        .map(|(i, _)| i)
+        .expect("a parsed plan has a closed front matter");
+    let status = "status: rolled-back\n";
+    match lines[..close].iter().position(|l| l.starts_with("status:")) {
+        Some(i) => lines[i] = status,
+        None => lines.insert(close, status),
+    }
+    let close = lines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))
+        .map(|(i, _)| i)
+        .expect("still closed");
+    lines.insert(close, &record);
+    let mut updated = lines.concat();
+    let (_, analysis) = ws.template(&render::analysis_file_name(ctx.lang()))?;
+    if !updated.ends_with('\n') {
+        updated.push('\n');
+    }
+    updated.push('\n');
+    updated.push_str(&analysis);
+    // What was written must still be a plan.
+    plan::parse(updated.as_bytes(), std::path::Path::new(&shown))?;
+    let tmp = path.with_extension("md.shipgate-tmp");
+    fs::write(&tmp, &updated).map_err(io_at(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io_at(&path))?;
+
+    let ui = ctx.ui();
+    ui.warning(&Msg::RollbackRecorded {
+        version: args.version.clone(),
+        to: target,
+        path: shown.clone(),
+    });
+    ui.hint(&Msg::HintRollbackAnalysis { path: shown });
+    Ok(EXIT_OK)
+}

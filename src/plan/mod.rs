@@ -1,0 +1,351 @@
+//! Release-plan documents: one Markdown file per release with a YAML front matter block
+//! for the machine-checked fields and task-list items, each with a stable id, for the
+//! checklist. This module parses them (bounded against hostile input) and checks them
+//! against the process, stage by stage; it reads text and returns findings.
+
+pub mod check;
+mod items;
+pub mod render;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::messages::Msg;
+
+pub use check::{check, Context, PlanFinding};
+pub use items::{Item, ANALYSIS, ITEMS};
+
+/// A plan larger than this is refused before it is parsed.
+pub const MAX_PLAN_BYTES: usize = 1024 * 1024;
+
+/// The kinds of release the process knows, each with its own template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// 需求上线: driven by a product requirement
+    Feature,
+    /// 技术优化上线: technical optimisation, no QA
+    Optimization,
+    /// bug修复上线: a bug fix, no middleware or config change
+    Bugfix,
+    /// 紧急上线: production is affected; the plan is written afterwards
+    Emergency,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Feature,
+        Kind::Optimization,
+        Kind::Bugfix,
+        Kind::Emergency,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Feature => "feature",
+            Kind::Optimization => "optimization",
+            Kind::Bugfix => "bugfix",
+            Kind::Emergency => "emergency",
+        }
+    }
+}
+
+/// The moments a plan is checked at, in order; each requires everything before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// Submitting for testing (提测)
+    SubmitTest,
+    /// Pushing to the release branch
+    Release,
+    /// Creating the release tag
+    Tag,
+    /// After the release
+    Done,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::SubmitTest => "submit-test",
+            Stage::Release => "release",
+            Stage::Tag => "tag",
+            Stage::Done => "done",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The front matter: what the checks read as data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub kind: Kind,
+    pub version: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub tech_lead: String,
+    #[serde(default)]
+    pub qa: Option<String>,
+    #[serde(default)]
+    pub approvals: Vec<String>,
+    #[serde(default)]
+    pub rollback_to: Option<String>,
+    #[serde(default)]
+    pub swimlane: Option<String>,
+    #[serde(default)]
+    pub middleware_change: bool,
+    #[serde(default)]
+    pub config_change: bool,
+    #[serde(default)]
+    pub observed_minutes: Option<u32>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub incident: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub rollback: Option<Rollback>,
+}
+
+/// What `shipgate rollback` records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    pub at: String,
+    pub to: String,
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+    /// The owner or tech lead who confirmed the problem analysis (R4).
+    #[serde(default)]
+    pub confirmed_by: Option<String>,
+}
+
+/// A checklist item as written in a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub id: String,
+    pub checked: bool,
+    /// 1-based line of the item.
+    pub line: usize,
+    /// The item's text (and its nested content), for placeholder checks.
+    pub text: String,
+}
+
+/// A parsed plan document.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub path: PathBuf,
+    pub meta: Meta,
+    /// The front matter as written, for finding a field's line.
+    pub front_matter: String,
+    pub items: Vec<Written>,
+    /// Whether the body still holds template placeholders anywhere.
+    pub body_placeholders: usize,
+}
+
+/// Template text that means "not filled in yet".
+pub const PLACEHOLDERS: &[&str] = &["（待填写", "(to fill in"];
+
+pub fn has_placeholder(text: &str) -> bool {
+    PLACEHOLDERS.iter().any(|p| text.contains(p))
+}
+
+impl Plan {
+    /// The line of a front-matter field (`approvals:`), for findings; 1 if absent.
+    pub fn field_line(&self, field: &str) -> usize {
+        let prefix = format!("{field}:");
+        self.front_matter
+            .lines()
+            .position(|l| l.starts_with(&prefix))
+            .map_or(1, |i| i + 2)
+    }
+
+    pub fn item(&self, id: &str) -> Option<&Written> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+/// Parses a plan; `path` names it in errors. Every failure names the file and, where
+/// there is one, the line.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
+    let shown = path.display().to_string();
+    let bad = |line: usize, detail: String| {
+        Error::new(Msg::PlanInvalid {
+            path: shown.clone(),
+            line: line.to_string(),
+            detail,
+        })
+        .hint(Msg::HintPlanInvalid {
+            path: shown.clone(),
+        })
+    };
+    if bytes.len() > MAX_PLAN_BYTES {
+        return Err(bad(
+            1,
+            format!(
+                "the file is {} bytes; a plan may be at most {MAX_PLAN_BYTES}",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        bad(line, "the file is not valid UTF-8".into())
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return Err(bad(
+            1,
+            "a plan starts with a `---` line opening its front matter".into(),
+        ));
+    };
+    let mut offset = 0;
+    let mut closing = None;
+    for line in rest.split_inclusive('\n') {
+        if matches!(line.trim_end(), "---" | "...") {
+            closing = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((end, body_start)) = closing else {
+        return Err(bad(
+            1,
+            "the front matter opened on line 1 is never closed by a `---` line".into(),
+        ));
+    };
+    let front_matter = &rest[..end];
+    let body = &rest[body_start..];
+    let body_line = front_matter.lines().count() + 3;
+
+    let meta: Meta =
+        serde_saphyr::from_str_with_options(front_matter, yaml_options()).map_err(|e| {
+            let line = e.location().map_or(0, |l| l.line() as usize) + 1;
+            let detail = e.to_string();
+            let detail = detail
+                .lines()
+                .next()
+                .unwrap_or("invalid front matter")
+                .to_string();
+            bad(line, format!("front matter: {detail}"))
+        })?;
+
+    let (items, body_placeholders) = scan_body(body, body_line);
+    Ok(Plan {
+        path: path.to_path_buf(),
+        meta,
+        front_matter: front_matter.to_string(),
+        items,
+        body_placeholders,
+    })
+}
+
+/// Limits that keep a hostile front matter cheap: few aliases, shallow nesting, small.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut aliases = serde_saphyr::options::AliasLimits::default();
+    aliases.max_total_replayed_events = 4_096;
+    aliases.max_replay_stack_depth = 8;
+    aliases.max_alias_expansions_per_anchor = 64;
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_aliases: 64,
+            max_anchors: 64,
+            max_depth: 16,
+            max_nodes: 4_096,
+            max_events: 16_384,
+            max_documents: 1,
+            max_total_scalar_bytes: 256 * 1024,
+        },
+        alias_limits: aliases,
+    }
+}
+
+/// Finds the task-list items with an id comment, with their state, line and text.
+fn scan_body(body: &str, first_line: usize) -> (Vec<Written>, usize) {
+    let line_of = |offset: usize| first_line + body[..offset].matches('\n').count();
+    // Open list items: (start offset, checked, id, text)
+    let mut open: Vec<(usize, Option<bool>, Option<String>, String)> = Vec::new();
+    let mut items = Vec::new();
+    let mut placeholders = 0;
+    let parser = Parser::new_ext(body, MdOptions::ENABLE_TASKLISTS | MdOptions::ENABLE_TABLES);
+    for (event, range) in parser.into_offset_iter() {
+        match event {
+            Event::Start(Tag::Item) => open.push((range.start, None, None, String::new())),
+            Event::End(TagEnd::Item) => {
+                if let Some((start, checked, Some(id), text)) = open.pop() {
+                    items.push(Written {
+                        id,
+                        checked: checked.unwrap_or(false),
+                        line: line_of(start),
+                        text: text.trim().to_string(),
+                    });
+                }
+            }
+            Event::TaskListMarker(checked) => {
+                if let Some(item) = open.last_mut() {
+                    item.1 = Some(checked);
+                }
+            }
+            Event::InlineHtml(html) | Event::Html(html) => {
+                if let (Some(id), Some(item)) = (item_id(&html), open.last_mut()) {
+                    item.2.get_or_insert(id);
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if has_placeholder(&text) {
+                    placeholders += 1;
+                }
+                for item in open.iter_mut() {
+                    item.3.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                for item in open.iter_mut() {
+                    item.3.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    items.sort_by_key(|i| i.line);
+    (items, placeholders)
+}
+
+/// `<!-- id: qa-verified-st -->` → `qa-verified-st`.
+fn item_id(html: &str) -> Option<String> {
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    let id = inner.strip_prefix("id:")?.trim();
+    let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    valid.then(|| id.to_string())
+}
+
+#[cfg(test)]
+mod tests;

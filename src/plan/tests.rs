@@ -1,0 +1,231 @@
+//! Every template, in both languages, renders to a plan that `check` refuses while
+//! empty and accepts once filled in; hostile documents fail cleanly.
+
+use std::path::Path;
+
+use super::render::{self, Data};
+use super::*;
+use crate::config::Config;
+use crate::i18n::Lang;
+
+fn config() -> Config {
+    let mut config = Config::default();
+    config.people.owners = vec!["zhangsan".into()];
+    config.people.tech_leads = vec!["lisi".into()];
+    config.people.qa = vec!["wangwu".into()];
+    config
+}
+
+fn data() -> Data {
+    Data {
+        version: "v2.3.0".into(),
+        service: "order-api".into(),
+        date: "2026-11-26".into(),
+        owner: "zhangsan".into(),
+        tech_lead: "lisi".into(),
+        qa: "wangwu".into(),
+        rollback_to: "v2.2.4".into(),
+        incident: "INC-4711".into(),
+        changes: vec![render::Change {
+            id: "abc1234".into(),
+            subject: "Merge branch 'feature/coupon' into release".into(),
+        }],
+    }
+}
+
+fn rendered(kind: Kind, lang: Lang) -> String {
+    let name = render::file_name(kind, lang);
+    render::render(&name, render::built_in(&name).unwrap(), &data()).unwrap()
+}
+
+/// What an author does: fill every placeholder, tick every box, record approvals and
+/// the minutes observed.
+fn fill(text: &str) -> String {
+    text.replace("（待填写）", "已填写")
+        .replace("(to fill in)", "done")
+        .replace("- [ ]", "- [x]")
+        .replace("approvals: []", "approvals: [zhangsan, lisi]")
+        .replace("observed_minutes: 0", "observed_minutes: 7")
+}
+
+fn plan(text: &str) -> Plan {
+    parse(text.as_bytes(), Path::new("docs/releases/v2.3.0.md")).unwrap()
+}
+
+fn findings(text: &str, stage: Stage) -> Vec<PlanFinding> {
+    let config = config();
+    let tags = vec!["v2.2.4".to_string()];
+    check(
+        &plan(text),
+        &Context {
+            config: &config,
+            tags: &tags,
+        },
+        stage,
+    )
+}
+
+#[test]
+fn every_template_refuses_empty_and_accepts_filled() {
+    for kind in Kind::ALL {
+        for lang in [Lang::ZhCn, Lang::En] {
+            let text = rendered(kind, lang);
+            let empty = findings(&text, Stage::Done);
+            assert!(
+                !empty.is_empty(),
+                "{kind:?} {lang:?}: an empty plan must not pass"
+            );
+            let missing: Vec<_> = empty
+                .iter()
+                .filter(|f| matches!(f.message, Msg::PlanItemMissing { .. }))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{kind:?} {lang:?}: template lacks items: {missing:?}"
+            );
+            let filled = fill(&text);
+            assert_eq!(
+                findings(&filled, Stage::Done),
+                vec![],
+                "{kind:?} {lang:?} filled in"
+            );
+        }
+    }
+}
+
+#[test]
+fn stages_ask_only_for_what_is_due() {
+    let text = rendered(Kind::Feature, Lang::En);
+    // Fill only the test-submission part.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for line in lines.iter_mut() {
+        if line.contains("id: submit-") || line.contains("id: client-snapshot") {
+            *line = fill(line);
+        }
+        if line.starts_with("swimlane:") || line.starts_with("approvals:") {
+            *line = fill(&line.replace("(to fill in)", "lane-7"));
+        }
+    }
+    let text = lines.join("\n");
+    assert_eq!(findings(&text, Stage::SubmitTest), vec![]);
+    let at_tag = findings(&text, Stage::Tag);
+    let ids: Vec<_> = at_tag.iter().filter_map(|f| f.item.as_deref()).collect();
+    assert!(ids.contains(&"qa-verified-st"), "{ids:?}");
+    assert!(ids.contains(&"release-pr-approved"), "{ids:?}");
+    assert!(!ids.contains(&"announce-done"), "{ids:?}");
+}
+
+#[test]
+fn approvals_need_an_owner_and_a_tech_lead() {
+    let text = fill(&rendered(Kind::Optimization, Lang::ZhCn));
+    let one = text.replace(
+        "approvals: [zhangsan, lisi]",
+        "approvals: [zhangsan, zhangsan]",
+    );
+    let messages: Vec<_> = findings(&one, Stage::Release)
+        .into_iter()
+        .map(|f| f.message)
+        .collect();
+    assert!(messages.contains(&Msg::PlanApprovalsCount { count: "1".into() }));
+    assert!(messages
+        .iter()
+        .any(|m| matches!(m, Msg::PlanApprovalsNoTechLead { .. })));
+}
+
+#[test]
+fn rollback_target_must_be_an_older_tag() {
+    let text = fill(&rendered(Kind::Bugfix, Lang::En));
+    let wrong = text.replace("rollback_to: \"v2.2.4\"", "rollback_to: \"v9.0.0\"");
+    let f = findings(&wrong, Stage::Release);
+    assert!(f.iter().any(|f| f.rule == "F16"), "{f:?}");
+}
+
+#[test]
+fn bugfix_declaring_a_change_is_refused() {
+    let text = fill(&rendered(Kind::Bugfix, Lang::ZhCn));
+    let changed = text.replace("middleware_change: false", "middleware_change: true");
+    let f = findings(&changed, Stage::SubmitTest);
+    assert_eq!(f.iter().filter(|f| f.rule == "B3").count(), 1, "{f:?}");
+}
+
+#[test]
+fn observation_needs_five_minutes() {
+    let text = fill(&rendered(Kind::Feature, Lang::ZhCn))
+        .replace("observed_minutes: 7", "observed_minutes: 3");
+    let f = findings(&text, Stage::Done);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].rule, "F19");
+    assert!(findings(&text, Stage::Tag).is_empty());
+}
+
+#[test]
+fn version_must_match_file_and_be_a_version() {
+    let text = fill(&rendered(Kind::Feature, Lang::En));
+    let config = config();
+    let tags = vec!["v2.2.4".to_string()];
+    let ctx = Context {
+        config: &config,
+        tags: &tags,
+    };
+    let other = parse(text.as_bytes(), Path::new("docs/releases/v2.4.0.md")).unwrap();
+    assert!(check(&other, &ctx, Stage::Done)
+        .iter()
+        .any(|f| matches!(f.message, Msg::PlanVersionFile { .. })));
+    let bad = text.replace("version: \"v2.3.0\"", "version: \"soon\"");
+    assert!(findings(&bad, Stage::Done)
+        .iter()
+        .any(|f| matches!(f.message, Msg::PlanVersionInvalid { .. })));
+}
+
+#[test]
+fn items_carry_lines() {
+    let text = rendered(Kind::Feature, Lang::ZhCn);
+    let p = plan(&text);
+    let item = p.item("qa-verified-st").unwrap();
+    assert!(text
+        .lines()
+        .nth(item.line - 1)
+        .unwrap()
+        .contains("id: qa-verified-st"));
+    assert!(!item.checked);
+}
+
+fn error(bytes: &[u8]) -> String {
+    parse(bytes, Path::new("p.md"))
+        .unwrap_err()
+        .render(Lang::En)
+}
+
+#[test]
+fn hostile_documents_fail_cleanly() {
+    // An alias bomb: a billion laughs in nine lines.
+    let mut bomb = String::from("---\nkind: feature\nversion: v1.0.0\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .into_iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{}: &{} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n",
+            name,
+            name,
+            p = prev
+        ));
+    }
+    bomb.push_str("---\n");
+    let err = error(bomb.as_bytes());
+    assert!(err.starts_with("p.md:"), "{err}");
+
+    let big = vec![b'x'; 50 * 1024 * 1024];
+    assert!(error(&big).contains("a plan may be at most"));
+    assert!(error(b"---\nkind: feature\nversion: \xff\n---\n")
+        .starts_with("p.md:3: the file is not valid UTF-8"));
+    assert!(
+        error(b"---\n- a\n- b\n---\n").contains("front matter"),
+        "{}",
+        error(b"---\n- a\n- b\n---\n")
+    );
+    assert!(error(b"---\nkind: hotfix\nversion: v1.0.0\n---\n").contains("hotfix"));
+    assert!(error(b"---\nkind: feature\nversion: v1.0.0\n").contains("never closed"));
+    assert!(error(b"# no front matter\n").contains("starts with a `---` line"));
+    assert!(error(b"---\nkind: feature\nversion: v1.0.0\nvrsion: x\n---\n").contains("vrsion"));
+}
