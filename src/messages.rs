@@ -261,6 +261,19 @@ catalog! {
         zh "{version} 已回滚到 {to}：已记录在 `{path}`；问题分析写完并经确认前不能再上线（R3、R4）";
     HintRollbackAnalysis { path } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, and commit it",
         zh "在 `{path}` 末尾写问题分析，由系统 owner 或 TL 填写 `rollback.confirmed_by` 确认，然后提交";
+    GateNoPlan { branch, dir, version } => en "no plan for the release being prepared on `{branch}`: `{dir}/{version}.md` is not in the pushed commit",
+        zh "`{branch}` 上准备的上线没有计划文档：推送的提交中没有 `{dir}/{version}.md`";
+    GateNoTagPlan { tag, path } => en "release tag `{tag}` has no plan: `{path}` is not in the tagged commit", zh "上线 tag `{tag}` 没有计划文档：被打 tag 的提交中没有 `{path}`";
+    HintPlanNewFor { version } => en "write it with `shipgate plan new --kind feature --version {version}`, fill it in and commit it (F7)",
+        zh "用 `shipgate plan new --kind feature --version {version}` 生成计划文档，填写并提交（F7）";
+    GatePlanIncomplete { path, stage, count } => en "`{path}` is not ready for stage `{stage}`: {count} thing(s) to do",
+        zh "`{path}` 尚未满足 `{stage}` 阶段：还有 {count} 项需要处理";
+    GateRollbackAnalysis { version, path } => en "{version} was rolled back and its problem analysis is not written and confirmed: no release until it is (`{path}`)",
+        zh "{version} 已回滚，但问题分析尚未写完并确认：在此之前不能上线（`{path}`）";
+    GateEmergencyDebt { date, incident } => en "an emergency window used on {date} (incident {incident}) has no emergency plan that passes `done` yet",
+        zh "{date} 使用过的紧急窗口（事故 {incident}）还没有通过 `done` 检查的紧急上线计划";
+    HintEmergencyPlan => en "write it: `shipgate plan new --kind emergency --version <the emergency release>`, fill it in, commit it (E5)",
+        zh "请补写：`shipgate plan new --kind emergency --version <紧急上线的版本>`，填写并提交（E5）";
     PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}：{detail}";
     HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
         zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";

@@ -91,6 +91,9 @@ impl Ui {
                 .unwrap_or_default();
             let _ = writeln!(err, "    {id} {}{note}", commit.summary);
         }
+        for (place, what) in &finding.places {
+            let _ = writeln!(err, "    {place}: {}", self.text(what));
+        }
         if finding.more > 0 {
             let more = Msg::MoreCommits {
                 count: finding.more.to_string(),

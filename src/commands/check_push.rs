@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, args: &CheckPushArgs) -> Result<u8> {
     let side = Side::Client {
         remote: Some(remote),
     };
-    let findings = policy::check_updates(&config, &[update], &repo, side, Bypass::default())?;
+    let findings = policy::check_updates(&config, &[update], &repo, side, Bypass::default(), &[])?;
     let ui = ctx.ui();
     report(&ui, &findings);
     if policy::refused(&findings) {

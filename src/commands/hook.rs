@@ -13,7 +13,7 @@ use crate::error::{Result, EXIT_OK, EXIT_REFUSED};
 use crate::git::Repo;
 use crate::hook::{self, HookEvent};
 use crate::messages::Msg;
-use crate::policy::{self, Bypass, Finding, RefKind, RefUpdate, Side};
+use crate::policy::{self, Bypass, Debt, Finding, RefKind, RefUpdate, Side};
 use crate::ui::Ui;
 use crate::Context;
 
@@ -99,6 +99,7 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
                     remote: Some(&push.remote),
                 },
                 bypass,
+                &emergency_debts(&store)?,
             )?;
             (findings, updates.into_iter().map(|u| ("push", u)).collect())
         }
@@ -140,6 +141,34 @@ pub fn report(ui: &Ui, findings: &[Finding]) {
     for finding in findings {
         ui.finding(finding);
     }
+}
+
+/// Emergency windows that were used (a commit or push recorded under them): each owes
+/// an emergency plan (E5).
+fn emergency_debts(store: &Store) -> Result<Vec<Debt>> {
+    let mut debts: Vec<Debt> = Vec::new();
+    let mut current: Option<Debt> = None;
+    for entry in store.log()? {
+        match entry.action.as_str() {
+            "start" => {
+                current = Some(Debt {
+                    date: entry
+                        .when
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .date()
+                        .to_string(),
+                    incident: entry.incident.clone(),
+                })
+            }
+            "commit" | "push" => {
+                if let Some(debt) = current.take() {
+                    debts.push(debt);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(debts)
 }
 
 /// The new id of a commit not made yet: all zeros of the same width.

@@ -63,7 +63,7 @@ impl Workspace {
 
     pub fn release_tags(&self) -> Result<Vec<String>> {
         let pattern = &self.config.tags.release;
-        self.repo.tag_names(&|t| pattern.matches(t))
+        crate::policy::History::tag_names(&self.repo, &|t| pattern.matches(t))
     }
 
     /// A template: the team's copy in `<plans dir>/templates/`, else the built-in one.

@@ -89,17 +89,6 @@ impl Repo {
         }
     }
 
-    /// Names of the tags whose short name `matches`.
-    pub fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
-        let names = self.repo.tag_names(None).map_err(git_error)?;
-        Ok(names
-            .iter()
-            .filter_map(|n| n.ok().flatten())
-            .filter(|n| matches(n))
-            .map(str::to_string)
-            .collect())
-    }
-
     /// Commits on HEAD's first-parent chain since `since` (a revision), newest first;
     /// all of them when `since` is `None`. At most `limit`.
     pub fn first_parent_since(&self, since: Option<&str>, limit: usize) -> Result<Vec<Commit>> {
@@ -279,6 +268,63 @@ impl History for Repo {
             }
         }
         Ok(found)
+    }
+
+    fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
+        let names = self.repo.tag_names(None).map_err(git_error)?;
+        Ok(names
+            .iter()
+            .filter_map(|n| n.ok().flatten())
+            .filter(|n| matches(n))
+            .map(str::to_string)
+            .collect())
+    }
+
+    fn tag_commit(&self, name: &str) -> Result<Option<ObjectId>> {
+        match self.repo.find_reference(&format!("refs/tags/{name}")) {
+            Ok(reference) => Ok(reference.peel_to_commit().ok().map(|c| to_id(c.id()))),
+            Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
+                Ok(None)
+            }
+            Err(e) => Err(git_error(e)),
+        }
+    }
+
+    fn read_file(&self, commit: &ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self
+            .repo
+            .find_object(self.oid(commit)?, None)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(git_error)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(git_error(e)),
+        };
+        let object = entry.to_object(&self.repo).map_err(git_error)?;
+        Ok(object.as_blob().map(|b| b.content().to_vec()))
+    }
+
+    fn list_dir(&self, commit: &ObjectId, dir: &str) -> Result<Vec<String>> {
+        let tree = self
+            .repo
+            .find_object(self.oid(commit)?, None)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(git_error)?;
+        let entry = match tree.get_path(Path::new(dir)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(git_error(e)),
+        };
+        let object = entry.to_object(&self.repo).map_err(git_error)?;
+        let Some(dir) = object.as_tree() else {
+            return Ok(Vec::new());
+        };
+        Ok(dir
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect())
     }
 
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {

@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::messages::Msg;
 use crate::oid::ObjectId;
 
+use super::plans::{self, Debt};
 use super::{
     made_on_test, Bypass, Commit, CommitLine, CommitState, Finding, History, RefKind, RefUpdate,
     Severity, Side, Tips,
@@ -22,12 +23,14 @@ pub fn check_updates(
     history: &dyn History,
     side: Side,
     bypass: Bypass,
+    debts: &[Debt],
 ) -> Result<Vec<Finding>> {
     let mut rules = Rules {
         config,
         history,
         side,
         bypass,
+        debts,
         test: None,
         tagged: None,
         // A first push of the production branch sets the repository up: what it brings
@@ -42,7 +45,7 @@ pub fn check_updates(
     for update in updates {
         match RefKind::of(config, &update.refname) {
             RefKind::Other => {}
-            RefKind::ReleaseTag => findings.extend(check_tag(update)),
+            RefKind::ReleaseTag => findings.extend(rules.tag(update)?),
             kind => findings.extend(rules.branch(update, kind)?),
         }
     }
@@ -72,6 +75,7 @@ pub fn check_commit(
         history,
         side: Side::Client { remote: None },
         bypass,
+        debts: &[],
         test: None,
         tagged: None,
         bootstrap: Vec::new(),
@@ -118,6 +122,8 @@ struct Rules<'a> {
     history: &'a dyn History,
     side: Side<'a>,
     bypass: Bypass,
+    /// Emergency windows whose plan is owed (E5).
+    debts: &'a [Debt],
     /// Commits made on `test`, computed when first needed.
     test: Option<HashSet<ObjectId>>,
     /// Release-tagged commits, loaded when first needed.
@@ -198,6 +204,25 @@ impl Rules<'_> {
                     });
                 findings.extend(self.test_contamination(refname, &branch, &range, source)?);
                 findings.extend(self.merges_only(update, &hide, "E1")?);
+                // A push that brings nothing new (a release branch created from what the
+                // remote has) releases nothing and needs no plan.
+                if range.is_empty() {
+                    return Ok(findings);
+                }
+                let plans = plans::Plans {
+                    config: self.config,
+                    history: self.history,
+                    commit: &update.new,
+                    tags: self.release_tags(None)?,
+                    accepted: self.accepted_tips()?,
+                };
+                findings.extend(plans::release_push(
+                    &plans,
+                    refname,
+                    &branch,
+                    self.bypass.emergency,
+                    self.debts,
+                )?);
             }
             RefKind::Test => findings.extend(self.merges_only(update, &hide, "F1")?),
             RefKind::Production => findings.extend(self.production(update, &hide)?),
@@ -472,6 +497,57 @@ impl Rules<'_> {
         }
         Ok(self.tagged.as_ref().expect("just loaded"))
     }
+}
+
+impl Rules<'_> {
+    fn tag(&mut self, update: &RefUpdate) -> Result<Option<Finding>> {
+        if let Some(finding) = check_tag(update) {
+            return Ok(Some(finding));
+        }
+        if !update.is_create() {
+            return Ok(None);
+        }
+        let tag = short(&update.refname).to_string();
+        let plans = plans::Plans {
+            config: self.config,
+            history: self.history,
+            commit: &update.new,
+            tags: self.release_tags(Some(&tag))?,
+            accepted: self.accepted_tips()?,
+        };
+        let findings = plans::tag_create(
+            &plans,
+            &update.refname,
+            &tag,
+            self.bypass.emergency,
+            self.debts,
+        )?;
+        // One finding per tag: the gates' findings are listed together.
+        Ok(merge(findings))
+    }
+
+    /// The release tags that exist, and `also` (being pushed).
+    fn release_tags(&mut self, also: Option<&str>) -> Result<Vec<String>> {
+        let pattern = &self.config.tags.release;
+        let mut tags = self.history.tag_names(&|t| pattern.matches(t))?;
+        tags.extend(
+            also.filter(|t| !tags.iter().any(|x| x == t))
+                .map(str::to_string),
+        );
+        Ok(tags)
+    }
+}
+
+/// Several findings about one tag, as the first with the others' places appended.
+fn merge(findings: Vec<Finding>) -> Option<Finding> {
+    let mut iter = findings.into_iter();
+    let mut first = iter.next()?;
+    for other in iter {
+        first.places.push((String::new(), other.message));
+        first.places.extend(other.places);
+        first.hints.extend(other.hints);
+    }
+    Some(first)
 }
 
 fn check_tag(update: &RefUpdate) -> Option<Finding> {

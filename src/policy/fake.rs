@@ -110,6 +110,33 @@ impl History for Fake {
             .collect())
     }
 
+    fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
+        Ok(self
+            .refs
+            .iter()
+            .filter_map(|(n, _)| n.strip_prefix("refs/tags/"))
+            .filter(|t| matches(t))
+            .map(str::to_string)
+            .collect())
+    }
+
+    fn tag_commit(&self, name: &str) -> Result<Option<ObjectId>> {
+        let refname = format!("refs/tags/{name}");
+        Ok(self
+            .refs
+            .iter()
+            .find(|(n, _)| *n == refname)
+            .map(|(_, id)| id.clone()))
+    }
+
+    fn read_file(&self, _commit: &ObjectId, _path: &str) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+
+    fn list_dir(&self, _commit: &ObjectId, _dir: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         Ok(self
             .refs
@@ -202,8 +229,14 @@ fn push(h: &Fake, updates: &[RefUpdate], bypass: Bypass) -> Vec<Finding> {
             remote: Some("origin"),
         },
         bypass,
+        &[],
     )
     .unwrap()
+    .into_iter()
+    // Plan gates (F7) read plans from commits, which this history has none of; they are
+    // shown end to end in the integration tests.
+    .filter(|f| f.rule != "F7")
+    .collect()
 }
 
 fn rules(findings: &[Finding]) -> Vec<(&'static str, Severity)> {

@@ -7,6 +7,7 @@
 //! walk bounded by what the remote already has.
 
 mod branches;
+mod plans;
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +17,7 @@ use crate::messages::Msg;
 use crate::oid::ObjectId;
 
 pub use branches::{check_commit, check_updates, short as short_ref};
+pub use plans::Debt;
 
 /// One ref about to change: `old` or `new` is all zeros for a creation or a deletion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +67,14 @@ pub trait History {
         -> Result<Vec<Commit>>;
     /// Tips of the branches whose short name `matches`, from the refs `tips` names.
     fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>>;
+    /// Names of the tags whose short name `matches` (not peeled: cheap).
+    fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>>;
+    /// The commit the tag `name` points at (peeled), if the tag exists.
+    fn tag_commit(&self, name: &str) -> Result<Option<ObjectId>>;
+    /// The file at `path` in the tree of `commit` (a tag is peeled), if it exists.
+    fn read_file(&self, commit: &ObjectId, path: &str) -> Result<Option<Vec<u8>>>;
+    /// The names of the files directly in directory `dir` of `commit`'s tree.
+    fn list_dir(&self, commit: &ObjectId, dir: &str) -> Result<Vec<String>>;
     /// Commits pointed at by tags whose short name `matches` (annotated tags peeled),
     /// with the tag names.
     fn tagged_commits(
@@ -201,6 +211,8 @@ pub struct Finding {
     pub commits: Vec<CommitLine>,
     /// How many more commits there were than `commits` lists.
     pub more: usize,
+    /// Lines of a plan that keep it from passing: `(file:line, what)`.
+    pub places: Vec<(String, Msg)>,
     pub hints: Vec<Msg>,
 }
 
@@ -213,6 +225,7 @@ impl Finding {
             message,
             commits: Vec::new(),
             more: 0,
+            places: Vec::new(),
             hints: Vec::new(),
         }
     }

@@ -15,8 +15,21 @@ fn service(env: &TestEnv) -> TestRepo<'_> {
     repo.git(&["branch", "-m", "master"]);
     repo.git(&["remote", "add", "origin", origin.to_str().unwrap()]);
     repo.install();
-    repo.git(&["add", ".shipgate.toml"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "shipgate policy"]);
+    let config = fs::read_to_string(repo.path.join(".shipgate.toml")).unwrap();
+    let config = config
+        .replace("owners = []", "owners = [\"zhangsan\"]")
+        .replace("tech_leads = []", "tech_leads = [\"lisi\"]")
+        .replace("qa = []", "qa = [\"wangwu\"]");
+    fs::write(repo.path.join(".shipgate.toml"), config).unwrap();
+    write_plan(&repo, "v1.0.0");
+    repo.git(&["add", "."]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "shipgate policy and the plan for v1.0.0",
+    ]);
     repo.git(&["branch", "release"]);
     repo.git(&["branch", "test"]);
     repo.git(&["push", "-q", "origin", "master", "release", "test"]);
@@ -27,6 +40,23 @@ fn service(env: &TestEnv) -> TestRepo<'_> {
     repo.git(&["commit", "-q", "-am", "coupon: limits"]);
     repo.git(&["push", "-q", "origin", "feature/coupon"]);
     repo
+}
+
+/// A feature plan for `version`, rendered by `shipgate plan new` and filled in the way
+/// its author would: every placeholder written, every box ticked, approvals recorded.
+pub fn write_plan(repo: &TestRepo, version: &str) {
+    assert_ok(&repo.shipgate(&["plan", "new", "--kind", "feature", "--version", version]));
+    let path = repo.path.join(format!("docs/releases/{version}.md"));
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, fill_plan(&text)).unwrap();
+}
+
+pub fn fill_plan(text: &str) -> String {
+    text.replace("（待填写）", "已填写")
+        .replace("(to fill in)", "done")
+        .replace("- [ ]", "- [x]")
+        .replace("approvals: []", "approvals: [zhangsan, lisi]")
+        .replace("observed_minutes: 0", "observed_minutes: 7")
 }
 
 fn write(repo: &TestRepo, file: &str, text: &str) {
@@ -554,10 +584,10 @@ fn lightweight_tag_fast_forward_of_master() {
         "Merge feature/coupon",
         "feature/coupon",
     ]);
-    repo.git(&["tag", "v1.1.0"]);
-    repo.git(&["push", "-q", "origin", "release", "v1.1.0"]);
+    repo.git(&["tag", "v1.0.0"]);
+    repo.git(&["push", "-q", "origin", "release", "v1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
-    repo.git(&["merge", "-q", "--ff-only", "v1.1.0"]);
+    repo.git(&["merge", "-q", "--ff-only", "v1.0.0"]);
     assert_ok(&run(&repo, &["push", "origin", "master"]));
 }
 

@@ -1,0 +1,300 @@
+//! Plan gates on pushes: a release branch only takes a push whose plan passes stage
+//! `release` (F7), a release tag only a plan passing stage `tag`; while a rolled-back
+//! release lacks its confirmed problem analysis nothing is released (R3, R4); and after
+//! an emergency window was used, the next normal release waits for the emergency plan
+//! (E5). Plans are read from the pushed commit, never from the working tree.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::messages::Msg;
+use crate::oid::ObjectId;
+use crate::plan::{self, check::parse_version, Kind, Plan, Stage};
+
+use super::{Finding, History, Severity};
+
+/// An emergency window that was used and whose emergency plan is owed (E5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Debt {
+    /// The day the window opened (`2026-11-26`).
+    pub date: String,
+    pub incident: Option<String>,
+}
+
+/// What the gates read: the plans at one commit.
+pub struct Plans<'a> {
+    pub config: &'a Config,
+    pub history: &'a dyn History,
+    pub commit: &'a ObjectId,
+    /// Release tags that exist (with the one being pushed, when it is a tag).
+    pub tags: Vec<String>,
+    /// Production and release tips the receiving side has.
+    pub accepted: Vec<ObjectId>,
+}
+
+impl Plans<'_> {
+    /// Whether the release `version` has shipped: its tag points at a commit the
+    /// receiving side's production or release branches already have. (A tag pushed
+    /// together with its release is not shipped yet.)
+    fn shipped(&self, version: &str) -> Result<bool> {
+        let Some(commit) = self.history.tag_commit(version)? else {
+            return Ok(false);
+        };
+        for tip in &self.accepted {
+            if self.history.is_ancestor(&commit, tip)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn dir(&self) -> String {
+        self.config
+            .plans
+            .dir
+            .as_path()
+            .to_string_lossy()
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Every plan at the commit, parsed; an unreadable one is a finding, not an error.
+    fn all(&self, refname: &str, findings: &mut Vec<Finding>) -> Result<Vec<Plan>> {
+        let dir = self.dir();
+        let mut plans = Vec::new();
+        for name in self.history.list_dir(self.commit, &dir)? {
+            let Some(version) = name.strip_suffix(".md") else {
+                continue;
+            };
+            if parse_version(version).is_none() {
+                continue;
+            }
+            if let Some(plan) = self.load(version, refname, findings)? {
+                plans.push(plan);
+            }
+        }
+        Ok(plans)
+    }
+
+    fn load(
+        &self,
+        version: &str,
+        refname: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Result<Option<Plan>> {
+        let path = format!("{}/{version}.md", self.dir());
+        let Some(bytes) = self.history.read_file(self.commit, &path)? else {
+            return Ok(None);
+        };
+        match plan::parse(&bytes, Path::new(&path)) {
+            Ok(plan) => Ok(Some(plan)),
+            Err(err) => {
+                let mut finding = Finding::new(Severity::Block, "F7", refname, *err.message);
+                finding.hints = err.hints;
+                findings.push(finding);
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The gates for a push to a release branch (`branch` is its short name).
+pub fn release_push(
+    plans: &Plans,
+    refname: &str,
+    branch: &str,
+    emergency: bool,
+    debts: &[Debt],
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let all = plans.all(refname, &mut findings)?;
+    rollback_gate(plans.config, &all, refname, &mut findings);
+    if emergency {
+        // E1: the emergency plan is written afterwards (E5).
+        return Ok(findings);
+    }
+    debt_gate(plans, &all, debts, refname, &mut findings);
+    // The release being prepared: `release/<version>` names it; on a single release
+    // branch it is the newest plan that no release tag has shipped yet.
+    let named = branch
+        .rsplit_once('/')
+        .map(|(_, v)| v)
+        .filter(|v| parse_version(v).is_some());
+    let target = match named {
+        Some(version) => all.iter().find(|p| same_version(&p.meta.version, version)),
+        None => {
+            let mut candidates = Vec::new();
+            for plan in all.iter().filter(|p| p.meta.kind != Kind::Emergency) {
+                if !plans.shipped(&plan.meta.version)? {
+                    if let Some(v) = parse_version(&plan.meta.version) {
+                        candidates.push((v, plan));
+                    }
+                }
+            }
+            candidates
+                .into_iter()
+                .max_by(|a, b| a.0.cmp(&b.0))
+                .map(|(_, p)| p)
+        }
+    };
+    match target {
+        None => findings.push(
+            Finding::new(
+                Severity::Block,
+                "F7",
+                refname,
+                Msg::GateNoPlan {
+                    branch: branch.to_string(),
+                    dir: plans.dir(),
+                    version: named.unwrap_or("<version>").to_string(),
+                },
+            )
+            .hint(Msg::HintPlanNewFor {
+                version: named.unwrap_or("v1.2.3").to_string(),
+            }),
+        ),
+        Some(plan) => stage_gate(plans, plan, Stage::Release, refname, &mut findings),
+    }
+    Ok(findings)
+}
+
+/// The gates for creating the release tag `tag`.
+pub fn tag_create(
+    plans: &Plans,
+    refname: &str,
+    tag: &str,
+    emergency: bool,
+    debts: &[Debt],
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let all = plans.all(refname, &mut findings)?;
+    rollback_gate(plans.config, &all, refname, &mut findings);
+    if emergency {
+        return Ok(findings);
+    }
+    match all.iter().find(|p| p.meta.version == tag) {
+        None => findings.push(
+            Finding::new(
+                Severity::Block,
+                "F7",
+                refname,
+                Msg::GateNoTagPlan {
+                    tag: tag.to_string(),
+                    path: format!("{}/{tag}.md", plans.dir()),
+                },
+            )
+            .hint(Msg::HintPlanNewFor {
+                version: tag.to_string(),
+            }),
+        ),
+        Some(plan) if plan.meta.kind == Kind::Emergency => {}
+        Some(plan) => {
+            debt_gate(plans, &all, debts, refname, &mut findings);
+            stage_gate(plans, plan, Stage::Tag, refname, &mut findings);
+        }
+    }
+    Ok(findings)
+}
+
+fn stage_gate(plans: &Plans, plan: &Plan, stage: Stage, refname: &str, out: &mut Vec<Finding>) {
+    let problems = plan::check(
+        plan,
+        &plan::Context {
+            config: plans.config,
+            tags: &plans.tags,
+        },
+        stage,
+    );
+    if problems.is_empty() {
+        return;
+    }
+    let path = plan.path.display().to_string();
+    let mut finding = Finding::new(
+        Severity::Block,
+        "F7",
+        refname,
+        Msg::GatePlanIncomplete {
+            path: path.clone(),
+            stage: stage.name().into(),
+            count: problems.len().to_string(),
+        },
+    )
+    .hint(Msg::HintPlanFill {
+        version: plan.meta.version.clone(),
+        stage: stage.name().into(),
+    });
+    finding.places = problems
+        .into_iter()
+        .map(|p| (format!("{path}:{}", p.line), p.message))
+        .collect();
+    out.push(finding);
+}
+
+/// R3, R4: a rolled-back release without its written, confirmed analysis stops releases.
+fn rollback_gate(config: &Config, all: &[Plan], refname: &str, out: &mut Vec<Finding>) {
+    for plan in all {
+        let problems = plan::check::analysis_problems(plan, config);
+        if problems.is_empty() {
+            continue;
+        }
+        let path = plan.path.display().to_string();
+        let mut finding = Finding::new(
+            Severity::Block,
+            "R3",
+            refname,
+            Msg::GateRollbackAnalysis {
+                version: plan.meta.version.clone(),
+                path: path.clone(),
+            },
+        )
+        .hint(Msg::HintRollbackAnalysis { path: path.clone() });
+        finding.places = problems
+            .into_iter()
+            .map(|p| (format!("{path}:{}", p.line), p.message))
+            .collect();
+        out.push(finding);
+    }
+}
+
+/// E5: every used emergency window is covered by an emergency plan that passes `done`.
+fn debt_gate(plans: &Plans, all: &[Plan], debts: &[Debt], refname: &str, out: &mut Vec<Finding>) {
+    for debt in debts {
+        let covered = all.iter().any(|p| {
+            p.meta.kind == Kind::Emergency
+                && p.meta.date.as_str() >= debt.date.as_str()
+                && debt
+                    .incident
+                    .as_ref()
+                    .is_none_or(|i| p.meta.incident.as_deref() == Some(i.as_str()))
+                && plan::check(
+                    p,
+                    &plan::Context {
+                        config: plans.config,
+                        tags: &plans.tags,
+                    },
+                    Stage::Done,
+                )
+                .is_empty()
+        });
+        if !covered {
+            out.push(
+                Finding::new(
+                    Severity::Block,
+                    "E5",
+                    refname,
+                    Msg::GateEmergencyDebt {
+                        date: debt.date.clone(),
+                        incident: debt.incident.clone().unwrap_or_else(|| "-".into()),
+                    },
+                )
+                .hint(Msg::HintEmergencyPlan),
+            );
+        }
+    }
+}
+
+/// `v2.3.0` and `2.3.0` name the same release.
+fn same_version(a: &str, b: &str) -> bool {
+    a == b || (parse_version(a).is_some() && parse_version(a) == parse_version(b))
+}
