@@ -257,6 +257,7 @@ catalog! {
     RollbackAlready { path, to, at } => en "`{path}` already records a rollback to {to} at {at}", zh "`{path}` 已记录过一次回滚：{at} 回滚到 {to}";
     RollbackNoTarget { version } => en "there is no release tag before {version} to roll back to; name one with `--to TAG`",
         zh "{version} 之前没有可回滚到的上线 tag；请用 `--to TAG` 指定";
+    RollbackBadTarget { to, version } => en "`{to}` is not a release tag older than {version}", zh "`{to}` 不是早于 {version} 的上线 tag";
     RollbackRecorded { version, to, path } => en "rolled back {version} to {to}: recorded in `{path}`; no new release until its problem analysis is written and confirmed (R3, R4)",
         zh "{version} 已回滚到 {to}：已记录在 `{path}`；问题分析写完并经确认前不能再上线（R3、R4）";
     HintRollbackAnalysis { path } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, and commit it",

@@ -26,7 +26,22 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
     }
     let tags = ws.release_tags()?;
     let target = match &args.to {
-        Some(to) => to.clone(),
+        Some(to) => {
+            let older = match (
+                plan::check::parse_version(to),
+                plan::check::parse_version(&args.version),
+            ) {
+                (Some(target), Some(this)) => target < this,
+                _ => false,
+            };
+            if !older || !tags.contains(to) {
+                return Err(Error::new(Msg::RollbackBadTarget {
+                    to: to.clone(),
+                    version: args.version.clone(),
+                }));
+            }
+            to.clone()
+        }
         None => plan::check::previous_release(&tags, &args.version).ok_or_else(|| {
             Error::new(Msg::RollbackNoTarget {
                 version: args.version.clone(),

@@ -9,4 +9,5 @@ mod fleet;
 mod guard;
 mod hooks;
 mod install;
+mod plans;
 mod policy;

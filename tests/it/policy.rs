@@ -9,7 +9,7 @@ use crate::common::*;
 
 /// A service repo with `master`, `release`, `test` and `feature/coupon` (two commits) on a
 /// bare origin, shipgate installed.
-fn service(env: &TestEnv) -> TestRepo<'_> {
+pub fn service(env: &TestEnv) -> TestRepo<'_> {
     let origin = env.bare("origin.git");
     let repo = env.repo("order-api");
     repo.git(&["branch", "-m", "master"]);
