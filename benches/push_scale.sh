@@ -40,6 +40,14 @@ setup() {
     printf '#!/bin/sh\nwhile read -r _; do :; done\nexit 0\n' >"$dir/plain-hook"
     chmod +x "$dir/plain-hook"
     git -C "$r" switch -q -c feature/bench master
+    # The release being pushed has its plan, filled in (plan gates run on every push
+    # to release).
+    sed -i 's/^owners = \[\]/owners = ["zhangsan"]/; s/^tech_leads = \[\]/tech_leads = ["lisi"]/' "$r/.shipgate.toml"
+    (cd "$r" && "$bin" plan new --kind optimization --version v9.0.0 >/dev/null 2>&1)
+    sed -i 's/(to fill in)/done/g; s/- \[ \]/- [x]/; s/^approvals: \[\]/approvals: [zhangsan, lisi]/; s/^observed_minutes: 0/observed_minutes: 7/' \
+        "$r/docs/releases/v9.0.0.md"
+    git -C "$r" add docs
+    git -C "$r" commit -q --no-verify -m "plan v9.0.0"
     git -C "$r" commit -q --no-verify --allow-empty -m "bench: first"
     local first; first=$(git -C "$r" rev-parse HEAD)
     git -C "$r" update-ref refs/remotes/origin/feature/bench "$first"

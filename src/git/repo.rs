@@ -13,9 +13,9 @@ use crate::policy::{Commit, CommitState, History, Tips};
 
 pub struct Repo {
     repo: Repository,
-    /// Local and remote-tracking branches, read once: every ref listing walks all refs
-    /// (thousands of tags included), so the rules share one listing.
-    branches: std::cell::OnceCell<Vec<(String, ObjectId)>>,
+    /// Branches, remote-tracking branches and tags (unpeeled), read once: every libgit2
+    /// ref listing walks all refs (thousands of tags included), so the rules share one.
+    refs: std::cell::OnceCell<Vec<(String, ObjectId)>>,
 }
 
 impl Repo {
@@ -42,13 +42,13 @@ impl Repo {
     fn new(repo: Repository) -> Repo {
         Repo {
             repo,
-            branches: std::cell::OnceCell::new(),
+            refs: std::cell::OnceCell::new(),
         }
     }
 
-    /// `(full ref name, target)` of every local and remote-tracking branch.
-    fn branch_refs(&self) -> Result<&[(String, ObjectId)]> {
-        if let Some(refs) = self.branches.get() {
+    /// `(full ref name, target)` of every branch, remote-tracking branch and tag.
+    fn ref_list(&self) -> Result<&[(String, ObjectId)]> {
+        if let Some(refs) = self.refs.get() {
             return Ok(refs);
         }
         // One pass over all refs: each libgit2 listing (a glob too) walks every packed
@@ -57,14 +57,15 @@ impl Repo {
         for reference in self.repo.references().map_err(git_error)? {
             let reference = reference.map_err(git_error)?;
             let Ok(name) = reference.name() else { continue };
-            if !(name.starts_with("refs/heads/") || name.starts_with("refs/remotes/")) {
+            let wanted = ["refs/heads/", "refs/remotes/", "refs/tags/"];
+            if !wanted.iter().any(|prefix| name.starts_with(prefix)) {
                 continue;
             }
             if let Some(target) = reference.target() {
                 refs.push((name.to_string(), to_id(target)));
             }
         }
-        Ok(self.branches.get_or_init(|| refs))
+        Ok(self.refs.get_or_init(|| refs))
     }
 
     /// The git dir shared by all worktrees.
@@ -246,7 +247,7 @@ impl History for Repo {
 
     fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>> {
         let mut found = Vec::new();
-        for (name, target) in self.branch_refs()? {
+        for (name, target) in self.ref_list()? {
             let local = || name.strip_prefix("refs/heads/");
             let remote = |only: Option<&str>| {
                 let rest = name.strip_prefix("refs/remotes/")?;
@@ -271,11 +272,11 @@ impl History for Repo {
     }
 
     fn tag_names(&self, matches: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
-        let names = self.repo.tag_names(None).map_err(git_error)?;
-        Ok(names
+        Ok(self
+            .ref_list()?
             .iter()
-            .filter_map(|n| n.ok().flatten())
-            .filter(|n| matches(n))
+            .filter_map(|(name, _)| name.strip_prefix("refs/tags/"))
+            .filter(|t| matches(t))
             .map(str::to_string)
             .collect())
     }
@@ -330,7 +331,7 @@ impl History for Repo {
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         let oid = self.oid(id)?;
         let mut names = Vec::new();
-        for (name, tip) in self.branch_refs()? {
+        for (name, tip) in self.ref_list()? {
             let Some(short) = name.strip_prefix("refs/heads/") else {
                 continue;
             };
