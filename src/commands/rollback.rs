@@ -62,25 +62,21 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
     let text = fs::read_to_string(&path).map_err(io_at(&path))?;
     let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
     // The front matter ends at the second `---` line.
-    let close = lines
-        .iter()
-        .enumerate()
-        .skip(1)
-        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))
-        .map(|(i, _)| i)
-        .expect("a parsed plan has a closed front matter");
+    let closing = |lines: &[&str]| {
+        lines
+            .iter()
+            .skip(1)
+            .position(|l| matches!(l.trim_end(), "---" | "..."))
+            .map(|i| i + 1)
+            .expect("a parsed plan has a closed front matter")
+    };
+    let close = closing(&lines);
     let status = "status: rolled-back\n";
     match lines[..close].iter().position(|l| l.starts_with("status:")) {
         Some(i) => lines[i] = status,
         None => lines.insert(close, status),
     }
-    let close = lines
-        .iter()
-        .enumerate()
-        .skip(1)
-        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))
-        .map(|(i, _)| i)
-        .expect("still closed");
+    let close = closing(&lines);
     lines.insert(close, &record);
     let mut updated = lines.concat();
     let (_, analysis) = ws.template(&render::analysis_file_name(ctx.lang()))?;

@@ -150,12 +150,21 @@ impl Repo {
 
     /// The file at `path` in the tree of the commit `refname` points at, if both exist.
     pub fn blob_at(&self, refname: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        let reference = match self.repo.find_reference(refname) {
-            Ok(r) => r,
+        let target = match self.repo.find_reference(refname) {
+            Ok(r) => r.peel(git2::ObjectType::Any).map_err(git_error)?.id(),
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(git_error(e)),
         };
-        let tree = reference.peel_to_tree().map_err(git_error)?;
+        self.file_in(target, path)
+    }
+
+    /// The blob at `path` in the tree of `object` (a commit or a tag of one).
+    fn file_in(&self, object: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self
+            .repo
+            .find_object(object, None)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(git_error)?;
         let entry = match tree.get_path(Path::new(path)) {
             Ok(entry) => entry,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
@@ -292,18 +301,7 @@ impl History for Repo {
     }
 
     fn read_file(&self, commit: &ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
-        let tree = self
-            .repo
-            .find_object(self.oid(commit)?, None)
-            .and_then(|o| o.peel_to_tree())
-            .map_err(git_error)?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(git_error(e)),
-        };
-        let object = entry.to_object(&self.repo).map_err(git_error)?;
-        Ok(object.as_blob().map(|b| b.content().to_vec()))
+        self.file_in(self.oid(commit)?, path)
     }
 
     fn list_dir(&self, commit: &ObjectId, dir: &str) -> Result<Vec<String>> {

@@ -10,17 +10,16 @@ fn plan_path(repo: &TestRepo, version: &str) -> std::path::PathBuf {
     repo.path.join(format!("docs/releases/{version}.md"))
 }
 
+/// `git merge --no-ff BRANCH` on release, as a reviewed PR merge does.
+fn merge_into_release(repo: &TestRepo, branch: &str) {
+    repo.git(&["switch", "-q", "release"]);
+    let message = format!("Merge branch '{branch}' into release");
+    repo.git(&["merge", "-q", "--no-ff", "-m", &message, branch]);
+}
+
 /// feature/coupon merged into release and pushed (the fixture's v1.0.0 plan covers it).
 fn released_branch(repo: &TestRepo) {
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_into_release(repo, "feature/coupon");
     assert_ok(&repo.git_output(&["push", "origin", "release"]));
 }
 
@@ -155,15 +154,7 @@ fn release_push_needs_a_plan_for_the_release() {
     fs::write(repo.path.join("next.txt"), "next\n").unwrap();
     repo.git(&["add", "next.txt"]);
     repo.git(&["commit", "-q", "-m", "next feature"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/next",
-        "feature/next",
-    ]);
+    merge_into_release(&repo, "feature/next");
     let out = repo.git_output(&["push", "origin", "release"]);
     assert!(
         stderr(&out).contains("[F7] release: no plan for the release being prepared"),
@@ -246,15 +237,7 @@ fn release_tag_needs_a_complete_plan() {
         .join("\n");
     fs::write(&path, unticked).unwrap();
     repo.git(&["commit", "-q", "-am", "QA has not verified yet"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/plan-fix",
-        "feature/plan-fix",
-    ]);
+    merge_into_release(&repo, "feature/plan-fix");
     let out = repo.git_output(&["push", "origin", "release"]);
     assert_ok(&out);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "v1.0.0"]);
@@ -268,15 +251,7 @@ fn release_tag_needs_a_complete_plan() {
     repo.git(&["switch", "-q", "feature/plan-fix"]);
     fs::write(&path, text).unwrap();
     repo.git(&["commit", "-q", "-am", "QA verified on ST"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/plan-fix again",
-        "feature/plan-fix",
-    ]);
+    merge_into_release(&repo, "feature/plan-fix");
     assert_ok(&repo.git_output(&["push", "origin", "release"]));
     repo.git(&["tag", "-a", "v1.0.0", "-m", "v1.0.0"]);
     assert_ok(&repo.git_output(&["push", "origin", "v1.0.0"]));
@@ -294,15 +269,7 @@ fn after_a_rollback_nothing_ships_until_the_analysis_is_confirmed() {
     write_plan(&repo, "v1.1.0");
     repo.git(&["add", "docs"]);
     repo.git(&["commit", "-q", "-m", "plan v1.1.0"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/v1.1",
-        "feature/v1.1",
-    ]);
+    merge_into_release(&repo, "feature/v1.1");
     assert_ok(&repo.git_output(&["push", "origin", "release"]));
     repo.git(&["tag", "-a", "v1.1.0", "-m", "v1.1.0"]);
     assert_ok(&repo.git_output(&["push", "origin", "v1.1.0"]));
@@ -348,15 +315,7 @@ fn after_a_rollback_nothing_ships_until_the_analysis_is_confirmed() {
     write_plan(&repo, "v1.1.1");
     repo.git(&["add", "docs"]);
     repo.git(&["commit", "-q", "-m", "plan v1.1.1"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge fix",
-        "feature/rollback-v1",
-    ]);
+    merge_into_release(&repo, "feature/rollback-v1");
     let out = repo.git_output(&["push", "origin", "release"]);
     let err = stderr(&out);
     assert!(
@@ -386,15 +345,7 @@ fn after_a_rollback_nothing_ships_until_the_analysis_is_confirmed() {
     )
     .unwrap();
     repo.git(&["commit", "-q", "-am", "analysis written"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge fix",
-        "feature/rollback-v1",
-    ]);
+    merge_into_release(&repo, "feature/rollback-v1");
     let err = stderr(&repo.git_output(&["push", "origin", "release"]));
     assert!(
         err.contains(
@@ -412,15 +363,7 @@ fn after_a_rollback_nothing_ships_until_the_analysis_is_confirmed() {
     )
     .unwrap();
     repo.git(&["commit", "-q", "-am", "analysis confirmed by lisi"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge fix",
-        "feature/rollback-v1",
-    ]);
+    merge_into_release(&repo, "feature/rollback-v1");
     assert_ok(&repo.git_output(&["push", "origin", "release"]));
 }
 
@@ -448,15 +391,7 @@ fn emergency_window_leaves_a_plan_to_write() {
     fs::write(repo.path.join("after.txt"), "after\n").unwrap();
     repo.git(&["add", "after.txt"]);
     repo.git(&["commit", "-q", "-m", "after the emergency"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/after",
-        "feature/after",
-    ]);
+    merge_into_release(&repo, "feature/after");
     let err = stderr(&repo.git_output(&["push", "origin", "release"]));
     assert!(
         err.contains("[E5] release: an emergency window used on"),
@@ -474,15 +409,7 @@ fn emergency_window_leaves_a_plan_to_write() {
     fs::write(&path, text).unwrap();
     repo.git(&["add", "docs"]);
     repo.git(&["commit", "-q", "-m", "emergency plan v1.0.1"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/after",
-        "feature/after",
-    ]);
+    merge_into_release(&repo, "feature/after");
     let out = repo.git_output(&["push", "origin", "release"]);
     assert_ok(&out);
 }
