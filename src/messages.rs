@@ -248,8 +248,8 @@ catalog! {
     HintPlanDiff { kind, version } => en "see how it differs from a fresh render: `shipgate plan new --kind {kind} --version {version} --diff`",
         zh "查看它与重新生成的模板有何不同：`shipgate plan new --kind {kind} --version {version} --diff`";
     PlanWritten { path } => en "wrote `{path}`", zh "已生成 `{path}`";
-    HintPlanNext { version } => en "fill it in, commit it, and see what is missing with `shipgate plan check {version} --stage submit-test`",
-        zh "填写并提交后，用 `shipgate plan check {version} --stage submit-test` 查看还缺什么";
+    HintPlanNext { version, stage } => en "fill it in, commit it, and see what is missing with `shipgate plan check {version} --stage {stage}`",
+        zh "填写并提交后，用 `shipgate plan check {version} --stage {stage}` 查看还缺什么";
     TemplateWritten { path } => en "wrote `{path}`", zh "已写入 `{path}`";
     TemplateKept { path } => en "kept `{path}`", zh "保留 `{path}`";
     HintTemplates => en "edit them and commit them: `shipgate plan new` and `shipgate rollback` use these copies from now on",

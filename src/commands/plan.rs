@@ -133,8 +133,15 @@ pub fn new(ctx: &Context, args: &PlanNewArgs) -> Result<u8> {
     ui.say(&Msg::PlanWritten {
         path: ws.shown(&path),
     });
+    // The first stage this kind of plan is checked at.
+    let stage = match args.kind {
+        Kind::Feature => plan::Stage::SubmitTest,
+        Kind::Optimization | Kind::Bugfix => plan::Stage::Release,
+        Kind::Emergency => plan::Stage::Done,
+    };
     ui.hint(&Msg::HintPlanNext {
         version: args.version.clone(),
+        stage: stage.name().into(),
     });
     Ok(EXIT_OK)
 }
@@ -173,7 +180,15 @@ pub fn render_plan(ws: &Workspace, kind: Kind, version: &str, lang: Lang) -> Res
         tech_lead: first(&ws.config.people.tech_leads),
         qa: first(&ws.config.people.qa),
         rollback_to: previous.unwrap_or_else(|| "none".to_string()),
-        incident: placeholder.to_string(),
+        // An emergency plan is written after the window: it names the last window's
+        // incident (from the audit log; the window itself may be closed by now).
+        incident: crate::emergency::Store::new(&ws.repo.common_dir())
+            .log()?
+            .into_iter()
+            .rev()
+            .find(|e| e.action == "start")
+            .and_then(|e| e.incident)
+            .unwrap_or_else(|| placeholder.to_string()),
         changes: listed
             .into_iter()
             .map(|c| render::Change {

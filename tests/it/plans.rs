@@ -404,8 +404,11 @@ fn emergency_window_leaves_a_plan_to_write() {
     repo.git(&["switch", "-q", "feature/after"]);
     assert_ok(&repo.shipgate(&["plan", "new", "--kind", "emergency", "--version", "v1.0.1"]));
     let path = plan_path(&repo, "v1.0.1");
-    let text = fill_plan(&fs::read_to_string(&path).unwrap())
-        .replace("incident: \"done\"", "incident: \"INC-4711\"");
+    let text = fill_plan(&fs::read_to_string(&path).unwrap());
+    assert!(
+        text.contains("incident: \"INC-4711\""),
+        "the window's incident is pre-filled:\n{text}"
+    );
     fs::write(&path, text).unwrap();
     repo.git(&["add", "docs"]);
     repo.git(&["commit", "-q", "-m", "emergency plan v1.0.1"]);
