@@ -42,6 +42,8 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Copy the built-in plan templates into the plan directory for the team to adapt
     Init(InitArgs),
+    /// Check that master lost nothing when the release tag was merged into it (F14)
+    CheckMaster(CheckMasterArgs),
     /// Judge a ref update by the branch and tag rules without pushing (for people and CI)
     CheckPush(CheckPushArgs),
     /// Open, close and audit an emergency window for direct commits to release (E1)
@@ -280,4 +282,38 @@ mod tests {
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckMasterArgs {
+    /// The release tag [default: the newest release tag]
+    pub tag: Option<String>,
+
+    /// The production branch to check [default: the configured one, local or remote-tracking]
+    #[arg(long = "master", value_name = "REF")]
+    pub master: Option<String>,
+
+    /// Ignore changes at or before this revision (accept what was reviewed before)
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+
+    /// Which findings make the exit code 1
+    #[arg(long, value_enum, default_value = "review")]
+    pub fail_on: FailOn,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only code that is gone (and a tag not merged at all)
+    Lost,
+    /// Also conflict decisions to review
+    Review,
 }

@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod git;
 pub mod hook;
 pub mod i18n;
+pub mod lost_change;
 pub mod messages;
 pub mod oid;
 pub mod plan;
@@ -115,6 +116,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Plan(PlanCommand::Check(args)) => commands::plan::check(ctx, &args),
         Command::Rollback(args) => commands::rollback::run(ctx, &args),
         Command::Init(args) => commands::init::run(ctx, &args),
+        Command::CheckMaster(args) => commands::check_master::run(ctx, &args),
         Command::CheckPush(args) => commands::check_push::run(ctx, &args),
         Command::Emergency(EmergencyCommand::Start(args)) => commands::emergency::start(ctx, &args),
         Command::Emergency(EmergencyCommand::End(args)) => commands::emergency::end(ctx, &args),

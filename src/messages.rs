@@ -209,6 +209,32 @@ catalog! {
     BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：{detail}";
     ConfigAt { source } => en "policy from {source}", zh "策略来自 {source}";
 
+    // ----- check-master -----
+    NoReleaseTag { pattern } => en "there is no release tag (`{pattern}`) to check", zh "没有可检查的上线 tag（`{pattern}`）";
+    HintNameTag => en "name one: `shipgate check-master v1.2.3`", zh "请指定：`shipgate check-master v1.2.3`";
+    NoProductionBranch { branch } => en "there is no branch `{branch}` here, nor a remote-tracking one", zh "这里没有分支 `{branch}`，也没有对应的远程跟踪分支";
+    HintFetchMaster { branch } => en "run `git fetch origin {branch}`, or name the branch with `--master REF`", zh "运行 `git fetch origin {branch}`，或用 `--master REF` 指定分支";
+    CmHeader { tag, master, how } => en "check-master: {tag} → {master} ({how})", zh "check-master：{tag} → {master}（{how}）";
+    CmMergedBy { commit, subject } => en "merged by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 合入";
+    CmFastForward => en "fast-forwarded", zh "快进合入";
+    CmNotMerged => en "not merged", zh "尚未合入";
+    CmTagChangeMissing { commit, subject, author, date } => en "{commit} \"{subject}\" ({author}, {date}) is on the tag but not on master",
+        zh "{commit} \"{subject}\"（{author}，{date}）在 tag 中，但不在 master 上";
+    CmHotfixMissing { commit, subject, author, date } => en "{commit} \"{subject}\" ({author}, {date}) was on master before the release, and the tag lacks it: deploying the tag undoes it",
+        zh "{commit} \"{subject}\"（{author}，{date}）上线前已在 master 上，但 tag 中没有：部署该 tag 会把它撤销";
+    CmChangedLater { commit, subject } => en "{commit} \"{subject}\" reached master and was changed there later (a revert or a rewrite)",
+        zh "{commit} \"{subject}\" 已进入 master，之后在 master 上又被修改（回退或改写）";
+    CmFileLines { path, count } => en "{path}: {count} line(s) missing", zh "{path}：缺少 {count} 行";
+    CmBinary { path } => en "{path}: binary content differs", zh "{path}：二进制内容不同";
+    CmDroppedBy { commit, subject } => en "dropped by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 丢弃";
+    CmRestore { command } => en "restore: {command}", zh "恢复：{command}";
+    CmVerdictClean => en "verdict: CLEAN: master has every change of the tag, and the tag every change of master", zh "结论：CLEAN：master 包含 tag 的全部改动，tag 也包含 master 的全部改动";
+    CmVerdictLost { count } => en "verdict: LOST: {count} finding(s)", zh "结论：LOST：{count} 项发现";
+    CmVerdictReview { count } => en "verdict: REVIEW: {count} finding(s)", zh "结论：REVIEW：{count} 项发现";
+    CmVerdictNotMerged { tag, master } => en "verdict: NOT MERGED: `{tag}` is not on `{master}` yet", zh "结论：NOT MERGED：`{tag}` 尚未合入 `{master}`";
+    HintMergeTag { tag } => en "QA merges the tag: `git switch master && git merge --no-ff {tag}`", zh "由 QA 合并该 tag：`git switch master && git merge --no-ff {tag}`";
+    HintAccept { rev } => en "after review, accept what is reported here with `--since {rev}`", zh "复核后，可用 `--since {rev}` 接受这里报告的内容";
+
     // ----- emergency -----
     EmergencyBanner { until, reason } => en "EMERGENCY WINDOW OPEN until {until} ({reason}): direct commits to release are allowed and recorded; `shipgate emergency end` closes it",
         zh "紧急窗口开启中，截止 {until}（{reason}）：允许直接提交到 release，并全部记录；`shipgate emergency end` 可关闭";

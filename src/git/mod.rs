@@ -5,11 +5,13 @@
 //! `core.hooksPath`) are answered by git itself, so shipgate agrees with the git that
 //! will run the hooks: worktrees, submodules and `core.hooksPath` included.
 
+mod changes;
 mod repo;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub use changes::{CommitInfo, MissingLines};
 pub use repo::Repo;
 
 use crate::error::{Error, Result};

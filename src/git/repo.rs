@@ -196,7 +196,11 @@ impl Repo {
         Ok(to_id(commit.id()))
     }
 
-    fn oid(&self, id: &ObjectId) -> Result<Oid> {
+    pub(super) fn raw(&self) -> &Repository {
+        &self.repo
+    }
+
+    pub(super) fn oid(&self, id: &ObjectId) -> Result<Oid> {
         if id.is_sha256() {
             return Err(Error::new(Msg::Sha256Unsupported {
                 path: self.repo.path().display().to_string(),
@@ -374,11 +378,11 @@ impl History for Repo {
     }
 }
 
-fn to_id(oid: Oid) -> ObjectId {
+pub(super) fn to_id(oid: Oid) -> ObjectId {
     ObjectId::parse(&oid.to_string()).expect("libgit2 prints valid object ids")
 }
 
-fn git_error(e: git2::Error) -> Error {
+pub(super) fn git_error(e: git2::Error) -> Error {
     Error::new(Msg::GitRead {
         detail: e.message().to_string(),
     })

@@ -3,6 +3,8 @@
 
 mod common;
 
+mod check_master;
+
 mod config;
 mod doctor;
 mod fleet;

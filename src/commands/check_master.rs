@@ -1,0 +1,273 @@
+//! `shipgate check-master`: after QA merged the release tag into master, did master lose
+//! anything, and does the tag lack anything master had (F14)?
+
+use serde::Serialize;
+
+use crate::cli::{CheckMasterArgs, FailOn, Format};
+use crate::config;
+use crate::error::{Error, Result, EXIT_OK, EXIT_REFUSED};
+use crate::git::Repo;
+use crate::lost_change::{self, Kind, Report, Severity, Verdict};
+use crate::messages::Msg;
+use crate::plan::check::parse_version;
+use crate::policy::History;
+use crate::ui::Ui;
+use crate::Context;
+
+use super::repo_dir;
+
+pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
+    let repo = Repo::discover(&repo_dir(args.repo.as_deref())?)?;
+    let config = config::in_force(&repo, None)?;
+    ctx.adopt(&config);
+    let pattern = &config.tags.release;
+    let tag = match &args.tag {
+        Some(tag) => tag.clone(),
+        None => repo
+            .tag_names(&|t| pattern.matches(t))?
+            .into_iter()
+            .filter_map(|t| parse_version(&t).map(|v| (v, t)))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, t)| t)
+            .ok_or_else(|| {
+                Error::new(Msg::NoReleaseTag {
+                    pattern: pattern.to_string(),
+                })
+                .hint(Msg::HintNameTag)
+            })?,
+    };
+    let tag_commit = repo
+        .resolve(&format!("refs/tags/{tag}"))
+        .or_else(|_| repo.resolve(&tag))?;
+    let production = config.branches.production.as_str().to_string();
+    let master = match &args.master {
+        Some(master) => master.clone(),
+        None => ["refs/heads/", "refs/remotes/origin/"]
+            .iter()
+            .map(|prefix| format!("{prefix}{production}"))
+            .find(|name| repo.resolve(name).is_ok())
+            .ok_or_else(|| {
+                Error::new(Msg::NoProductionBranch {
+                    branch: production.clone(),
+                })
+                .hint(Msg::HintFetchMaster {
+                    branch: production.clone(),
+                })
+            })?,
+    };
+    let master_commit = repo.resolve(&master)?;
+    let since = args.since.as_deref().map(|r| repo.resolve(r)).transpose()?;
+    let master_shown = crate::policy::short_ref(&master).to_string();
+    let report = lost_change::check(
+        &repo,
+        &tag,
+        &tag_commit,
+        &master_shown,
+        &master_commit,
+        since.as_ref(),
+    )?;
+    let ui = ctx.ui();
+    match args.format {
+        Format::Text => text(&ui, &report),
+        Format::Json => {
+            ui.line(&serde_json::to_string_pretty(&json(&report)).expect("a report serializes"))
+        }
+    }
+    let failing = match report.verdict {
+        Verdict::Clean => false,
+        Verdict::Lost | Verdict::NotMerged => true,
+        Verdict::Review => args.fail_on == FailOn::Review,
+    };
+    Ok(if failing { EXIT_REFUSED } else { EXIT_OK })
+}
+
+fn restore(kind: Kind, commit: &str) -> Option<String> {
+    match kind {
+        Kind::TagChangeMissing => Some(format!(
+            "git switch -c restore/{commit} master && git cherry-pick {commit}"
+        )),
+        Kind::HotfixMissingFromTag => Some(format!(
+            "git switch -c carry/{commit} release && git cherry-pick {commit}"
+        )),
+        Kind::ChangedLater => None,
+    }
+}
+
+fn text(ui: &Ui, report: &Report) {
+    let how = match &report.integration {
+        None => ui.text(&Msg::CmNotMerged),
+        Some(i) if i.id == report.tag_commit => ui.text(&Msg::CmFastForward),
+        Some(i) => ui.text(&Msg::CmMergedBy {
+            commit: i.id.short().to_string(),
+            subject: i.subject.clone(),
+        }),
+    };
+    ui.line(&ui.text(&Msg::CmHeader {
+        tag: report.tag.clone(),
+        master: report.master.clone(),
+        how,
+    }));
+    for f in &report.findings {
+        let c = &f.commit;
+        let (commit, subject, author, date) = (
+            c.id.short().to_string(),
+            c.subject.clone(),
+            c.author.clone(),
+            c.date.clone(),
+        );
+        let what = match f.kind {
+            Kind::TagChangeMissing => Msg::CmTagChangeMissing {
+                commit,
+                subject,
+                author,
+                date,
+            },
+            Kind::HotfixMissingFromTag => Msg::CmHotfixMissing {
+                commit,
+                subject,
+                author,
+                date,
+            },
+            Kind::ChangedLater => Msg::CmChangedLater { commit, subject },
+        };
+        let severity = match f.severity {
+            Severity::Lost => "LOST  ",
+            Severity::Review => "REVIEW",
+            Severity::Info => "INFO  ",
+        };
+        ui.line(&format!("{severity} {}  {}", f.id, ui.text(&what)));
+        for file in &f.files {
+            if file.binary {
+                ui.line(&format!(
+                    "         {}",
+                    ui.text(&Msg::CmBinary {
+                        path: file.path.clone()
+                    })
+                ));
+                continue;
+            }
+            ui.line(&format!(
+                "         {}",
+                ui.text(&Msg::CmFileLines {
+                    path: file.path.clone(),
+                    count: file.lines.len().to_string()
+                })
+            ));
+            for line in &file.lines {
+                ui.line(&format!("           - {line}"));
+            }
+        }
+        if let Some(merge) = &f.merge {
+            ui.line(&format!(
+                "         {}",
+                ui.text(&Msg::CmDroppedBy {
+                    commit: merge.id.short().to_string(),
+                    subject: merge.subject.clone()
+                })
+            ));
+        }
+        if let Some(command) = restore(f.kind, f.commit.id.short()) {
+            ui.line(&format!(
+                "         {}",
+                ui.text(&Msg::CmRestore { command })
+            ));
+        }
+    }
+    let count = report.findings.len().to_string();
+    match report.verdict {
+        Verdict::Clean => ui.say(&Msg::CmVerdictClean),
+        Verdict::Lost => ui.say(&Msg::CmVerdictLost { count }),
+        Verdict::Review => ui.say(&Msg::CmVerdictReview { count }),
+        Verdict::NotMerged => {
+            ui.say(&Msg::CmVerdictNotMerged {
+                tag: report.tag.clone(),
+                master: report.master.clone(),
+            });
+            ui.hint(&Msg::HintMergeTag {
+                tag: report.tag.clone(),
+            });
+        }
+    }
+    if matches!(report.verdict, Verdict::Lost | Verdict::Review) {
+        ui.hint(&Msg::HintAccept {
+            rev: report.master_commit.short().to_string(),
+        });
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: u32,
+    tag: &'a str,
+    tag_commit: String,
+    master: &'a str,
+    master_commit: String,
+    integration: Option<String>,
+    verdict: Verdict,
+    findings: Vec<JsonFinding>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding {
+    id: String,
+    severity: Severity,
+    kind: Kind,
+    commit: JsonCommit,
+    files: Vec<JsonFile>,
+    merge: Option<JsonCommit>,
+    restore: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonCommit {
+    id: String,
+    subject: String,
+    author: String,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    path: String,
+    binary: bool,
+    lines: Vec<String>,
+}
+
+fn json(report: &Report) -> JsonReport<'_> {
+    let commit = |c: &crate::git::CommitInfo| JsonCommit {
+        id: c.id.to_string(),
+        subject: c.subject.clone(),
+        author: c.author.clone(),
+        date: c.date.clone(),
+    };
+    JsonReport {
+        schema: 1,
+        tag: &report.tag,
+        tag_commit: report.tag_commit.to_string(),
+        master: &report.master,
+        master_commit: report.master_commit.to_string(),
+        integration: report.integration.as_ref().map(|i| i.id.to_string()),
+        verdict: report.verdict,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                id: f.id.clone(),
+                severity: f.severity,
+                kind: f.kind,
+                commit: commit(&f.commit),
+                files: f
+                    .files
+                    .iter()
+                    .map(|m| JsonFile {
+                        path: m.path.clone(),
+                        binary: m.binary,
+                        lines: m.lines.clone(),
+                    })
+                    .collect(),
+                merge: f.merge.as_ref().map(commit),
+                restore: restore(f.kind, f.commit.id.short()),
+            })
+            .collect(),
+    }
+}

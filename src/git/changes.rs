@@ -1,0 +1,190 @@
+//! What `check-master` asks of history: commit details, and whether a commit's change is
+//! present in another commit's tree (an in-memory cherry-pick that changes nothing), and
+//! if not, which of the lines it added are missing there.
+
+use std::collections::HashMap;
+
+use git2::{Diff, DiffOptions, Oid};
+
+use crate::error::Result;
+use crate::oid::ObjectId;
+
+use super::repo::{git_error, to_id};
+use super::Repo;
+
+/// A commit as a finding names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: ObjectId,
+    pub subject: String,
+    pub author: String,
+    /// `YYYY-MM-DD` of the author date.
+    pub date: String,
+    pub parents: Vec<ObjectId>,
+}
+
+/// Lines a commit added to one file that another tree lacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingLines {
+    pub path: String,
+    /// The missing lines, in file order; empty for a binary file (judged as a whole).
+    pub lines: Vec<String>,
+    pub binary: bool,
+}
+
+impl Repo {
+    pub fn commit_info(&self, id: &ObjectId) -> Result<CommitInfo> {
+        let commit = self.raw().find_commit(self.oid(id)?).map_err(git_error)?;
+        let author = commit.author();
+        let date = jiff::Timestamp::from_second(author.when().seconds())
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+            .unwrap_or_default();
+        Ok(CommitInfo {
+            id: id.clone(),
+            subject: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            date,
+            parents: commit.parent_ids().map(to_id).collect(),
+        })
+    }
+
+    pub fn merge_base(&self, a: &ObjectId, b: &ObjectId) -> Result<Option<ObjectId>> {
+        match self.raw().merge_base(self.oid(a)?, self.oid(b)?) {
+            Ok(oid) => Ok(Some(to_id(oid))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(e)),
+        }
+    }
+
+    /// Whether the change `commit` made is in `onto` already: cherry-picking it onto
+    /// `onto` in memory gives `onto`'s own tree. (This sees through cherry-picks,
+    /// rebases, squashes and renames, which commit ids do not.)
+    pub fn change_present(&self, commit: &ObjectId, onto: &ObjectId) -> Result<bool> {
+        let repo = self.raw();
+        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
+        if picked.parent_count() != 1 {
+            return Ok(true);
+        }
+        let target = repo.find_commit(self.oid(onto)?).map_err(git_error)?;
+        let mut index = repo
+            .cherrypick_commit(&picked, &target, 0, None)
+            .map_err(git_error)?;
+        if index.has_conflicts() {
+            // The context moved; judge by the lines themselves.
+            return Ok(self.missing_lines(commit, onto)?.is_empty());
+        }
+        let tree = index.write_tree_to(repo).map_err(git_error)?;
+        Ok(tree == target.tree_id())
+    }
+
+    /// The lines `commit` added (per file) that `onto`'s version of the file lacks.
+    pub fn missing_lines(&self, commit: &ObjectId, onto: &ObjectId) -> Result<Vec<MissingLines>> {
+        let repo = self.raw();
+        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
+        let Ok(parent) = picked.parent(0) else {
+            return Ok(Vec::new());
+        };
+        let onto_tree = repo
+            .find_commit(self.oid(onto)?)
+            .and_then(|c| c.tree())
+            .map_err(git_error)?;
+        let mut options = DiffOptions::new();
+        options.context_lines(0);
+        let diff = repo
+            .diff_tree_to_tree(
+                Some(&parent.tree().map_err(git_error)?),
+                Some(&picked.tree().map_err(git_error)?),
+                Some(&mut options),
+            )
+            .map_err(git_error)?;
+        let added = added_lines(&diff)?;
+        let mut missing = Vec::new();
+        for (path, (lines, binary, blob)) in added {
+            let theirs = onto_tree.get_path(std::path::Path::new(&path)).ok();
+            if binary {
+                if theirs.map(|e| e.id()) != Some(blob) {
+                    missing.push(MissingLines {
+                        path,
+                        lines: Vec::new(),
+                        binary: true,
+                    });
+                }
+                continue;
+            }
+            let content = match theirs.and_then(|e| repo.find_blob(e.id()).ok()) {
+                Some(blob) => String::from_utf8_lossy(blob.content()).into_owned(),
+                None => String::new(),
+            };
+            let mut available: HashMap<&str, usize> = HashMap::new();
+            for line in content.lines() {
+                *available.entry(line).or_default() += 1;
+            }
+            let lost: Vec<String> = lines
+                .into_iter()
+                .filter(|line| match available.get_mut(line.as_str()) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => true,
+                })
+                .collect();
+            if !lost.is_empty() {
+                missing.push(MissingLines {
+                    path,
+                    lines: lost,
+                    binary: false,
+                });
+            }
+        }
+        missing.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(missing)
+    }
+}
+
+type Added = HashMap<String, (Vec<String>, bool, Oid)>;
+
+/// Per file: the added lines, whether the file is binary, and its new blob id.
+fn added_lines(diff: &Diff) -> Result<Added> {
+    // Three callbacks fill one map: share it through a RefCell.
+    let added: std::cell::RefCell<Added> = std::cell::RefCell::new(HashMap::new());
+    diff.foreach(
+        &mut |delta, _| {
+            if let Some(path) = delta.new_file().path() {
+                let mut added = added.borrow_mut();
+                let entry = added
+                    .entry(path.to_string_lossy().into_owned())
+                    .or_insert_with(|| (Vec::new(), false, delta.new_file().id()));
+                entry.1 |= delta.flags().is_binary();
+            }
+            true
+        },
+        Some(&mut |delta, _| {
+            if let Some(path) = delta.new_file().path() {
+                if let Some(entry) = added.borrow_mut().get_mut(&*path.to_string_lossy()) {
+                    entry.1 = true;
+                }
+            }
+            true
+        }),
+        None,
+        Some(&mut |delta, _, line| {
+            if line.origin() == '+' {
+                if let Some(path) = delta.new_file().path() {
+                    let text = String::from_utf8_lossy(line.content());
+                    let text = text.trim_end_matches(['\n', '\r']).to_string();
+                    if let Some(entry) = added.borrow_mut().get_mut(&*path.to_string_lossy()) {
+                        entry.0.push(text);
+                    }
+                }
+            }
+            true
+        }),
+    )
+    .map_err(git_error)?;
+    let mut added = added.into_inner();
+    // Deletions only (nothing added) leave nothing to find missing.
+    added.retain(|_, (lines, binary, _)| !lines.is_empty() || *binary);
+    Ok(added)
+}
