@@ -36,6 +36,37 @@ pub enum Kind {
     HotfixMissingFromTag,
     /// A change of the tag that was on production and is gone from its tip since.
     ChangedLater,
+    /// A merge of the cycle whose recorded result drops lines that re-merging its
+    /// parents keeps.
+    MergeDropped,
+}
+
+/// Why a merge's dropped lines have the severity they have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Merged cleanly, then gone from the result.
+    CleanlyMerged,
+    /// A conflict decision dropped one side's line.
+    ConflictDecision,
+    /// The other side of the conflict has the line too.
+    Superseded,
+    /// Only whitespace or line endings differ.
+    Whitespace,
+    /// The line stands elsewhere in the result.
+    Moved,
+    /// A conflict over a version line.
+    VersionLine,
+    /// The merge added lines and dropped none.
+    AddedByMerge,
+    /// A binary file changed on both sides, resolved to one.
+    BinaryConflict,
+    /// A binary file's change did not survive the merge.
+    BinaryDropped,
+    /// Modified on one side, deleted on the other.
+    ModifyDelete,
+    /// The merge deleted a file a parent changed.
+    FileDropped,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +88,8 @@ pub struct Finding {
     pub files: Vec<MissingLines>,
     /// The merge that dropped it, when one did.
     pub merge: Option<CommitInfo>,
+    /// For merge findings: why the severity.
+    pub reason: Option<Reason>,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +187,44 @@ pub fn check(
             }
         }
     }
+
+    // (c) Every merge of the cycle, re-merged.
+    let fork = match &before {
+        Some(before) => repo.merge_base(tag_commit, before)?,
+        None => None,
+    };
+    let mut hide: Vec<ObjectId> = fork.into_iter().collect();
+    hide.extend(since.cloned());
+    let mut merged_findings = Vec::new();
+    for commit in repo.walk(&[master_commit.clone(), tag_commit.clone()], &hide, false)? {
+        if commit.is_merge() {
+            merged_findings.extend(judge_merge(repo, &commit.id)?);
+        }
+    }
+    // A tag change that a merge finding explains precisely is reported there only:
+    // lines it names, and files it judged as a whole.
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::TagChangeMissing)
+    {
+        finding.files.retain(|file| {
+            !merged_findings
+                .iter()
+                .any(|m| m.files.iter().any(|mf| mf.path == file.path && mf.binary))
+        });
+        for file in finding.files.iter_mut() {
+            file.lines.retain(|line| {
+                !merged_findings.iter().any(|m| {
+                    m.files
+                        .iter()
+                        .any(|mf| mf.path == file.path && mf.lines.contains(line))
+                })
+            });
+        }
+        finding.files.retain(|f| f.binary || !f.lines.is_empty());
+    }
+    findings.retain(|f| f.kind != Kind::TagChangeMissing || !f.files.is_empty());
+    findings.extend(merged_findings);
 
     let worst = findings.iter().map(|f| f.severity).max();
     // Not merged by history may still be merged by content (a squash): the tag is "not
@@ -256,6 +327,16 @@ fn finding(
     merge: Option<CommitInfo>,
 ) -> Result<Finding> {
     let files = repo.missing_lines(commit, judged_at)?;
+    // Whitespace, line endings and version lines are information, not loss.
+    let benign = !files.is_empty()
+        && files.iter().all(|f| {
+            !f.binary
+                && (f.whitespace_only
+                    || f.lines
+                        .iter()
+                        .all(|l| l.to_ascii_lowercase().contains("version")))
+        });
+    let severity = if benign { Severity::Info } else { severity };
     let mut key = format!("{kind:?}:{commit}");
     for file in &files {
         key.push(':');
@@ -268,7 +349,171 @@ fn finding(
         commit: repo.commit_info(commit)?,
         files,
         merge,
+        reason: None,
     })
+}
+
+/// Where a line of a re-merged file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Region {
+    Clean,
+    Ours,
+    Theirs,
+}
+
+/// The re-merged text's lines, each with its region; conflict markers removed.
+fn regions(auto: &str) -> Vec<(&str, Region)> {
+    let mut out = Vec::new();
+    let mut region = Region::Clean;
+    for line in auto.lines() {
+        if line.starts_with("<<<<<<<") {
+            region = Region::Ours;
+        } else if line.starts_with("=======") && region == Region::Ours {
+            region = Region::Theirs;
+        } else if line.starts_with(">>>>>>>") && region == Region::Theirs {
+            region = Region::Clean;
+        } else {
+            out.push((line, region));
+        }
+    }
+    out
+}
+
+/// What one merge dropped, judged path by path.
+fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
+    let info = repo.commit_info(merge)?;
+    let mut out = Vec::new();
+    for r in repo.remerge(merge)? {
+        // (severity, reason, side tip, lines)
+        let mut groups: Vec<(Severity, Reason, Option<ObjectId>, Vec<String>)> = Vec::new();
+        let mut add =
+            |severity: Severity, reason: Reason, side: Option<ObjectId>, line: Option<String>| {
+                match groups
+                    .iter_mut()
+                    .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
+                {
+                    Some(group) => group.3.extend(line),
+                    None => groups.push((severity, reason, side, line.into_iter().collect())),
+                }
+            };
+        let ours_side = Some(r.first_parent.clone());
+        let theirs_side = Some(r.other_parent.clone());
+        if r.binary || r.auto.is_none() {
+            let changed = |v: &Option<String>| v != &r.base;
+            let side = if changed(&r.theirs) {
+                theirs_side.clone()
+            } else {
+                ours_side.clone()
+            };
+            let (severity, reason) = match (&r.ours, &r.theirs, &r.result) {
+                (None, Some(_), _) | (Some(_), None, _)
+                    if changed(&r.ours) && changed(&r.theirs) =>
+                {
+                    (Severity::Review, Reason::ModifyDelete)
+                }
+                (_, _, None) => (Severity::Lost, Reason::FileDropped),
+                _ if r.binary && changed(&r.ours) && changed(&r.theirs) => {
+                    (Severity::Review, Reason::BinaryConflict)
+                }
+                _ if r.binary => (Severity::Lost, Reason::BinaryDropped),
+                _ => (Severity::Review, Reason::ModifyDelete),
+            };
+            add(severity, reason, side, None);
+        } else {
+            let auto = r.auto.as_deref().unwrap_or_default();
+            let result = r.result.as_deref().unwrap_or_default();
+            let auto_lines = regions(auto);
+            let result_lines: Vec<&str> = result.lines().collect();
+            let texts: Vec<&str> = auto_lines.iter().map(|(l, _)| *l).collect();
+            let ops =
+                similar::capture_diff_slices(similar::Algorithm::Myers, &texts, &result_lines);
+            let mut dropped = Vec::new();
+            for op in ops {
+                let (start, len) = match op {
+                    similar::DiffOp::Delete {
+                        old_index, old_len, ..
+                    } => (old_index, old_len),
+                    similar::DiffOp::Replace {
+                        old_index, old_len, ..
+                    } => (old_index, old_len),
+                    _ => continue,
+                };
+                dropped.extend(auto_lines[start..start + len].iter().copied());
+            }
+            let has = |text: &Option<String>, line: &str| {
+                text.as_deref()
+                    .is_some_and(|t| t.lines().any(|l| l == line))
+            };
+            for (line, region) in &dropped {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let trimmed = line.trim();
+                let side = match region {
+                    Region::Ours => ours_side.clone(),
+                    Region::Theirs => theirs_side.clone(),
+                    Region::Clean if has(&r.theirs, line) && !has(&r.base, line) => {
+                        theirs_side.clone()
+                    }
+                    Region::Clean if has(&r.ours, line) && !has(&r.base, line) => ours_side.clone(),
+                    Region::Clean => None,
+                };
+                let (severity, reason) = if result_lines
+                    .iter()
+                    .any(|l| *l != *line && l.trim() == trimmed)
+                {
+                    (Severity::Info, Reason::Whitespace)
+                } else if result_lines.contains(line) && trimmed.len() > 3 {
+                    (Severity::Info, Reason::Moved)
+                } else if *region == Region::Ours && has(&r.theirs, line)
+                    || *region == Region::Theirs && has(&r.ours, line)
+                {
+                    (Severity::Info, Reason::Superseded)
+                } else if *region != Region::Clean
+                    && trimmed.to_ascii_lowercase().contains("version")
+                {
+                    (Severity::Info, Reason::VersionLine)
+                } else if *region == Region::Clean {
+                    (Severity::Lost, Reason::CleanlyMerged)
+                } else {
+                    (Severity::Review, Reason::ConflictDecision)
+                };
+                add(severity, reason, side, Some(line.to_string()));
+            }
+            if dropped.is_empty() && result_lines.len() > texts.len() {
+                add(Severity::Info, Reason::AddedByMerge, None, None);
+            }
+        }
+        for (severity, reason, side, lines) in groups {
+            // Name the commit that introduced the dropped lines, on the side they came from.
+            let introduced = match (&side, lines.first()) {
+                (Some(tip), Some(line)) if severity > Severity::Info => {
+                    repo.introducing(&r.path, line, tip, &r.base_commit)?
+                }
+                _ => None,
+            };
+            let commit = match introduced.or(side) {
+                Some(id) => repo.commit_info(&id)?,
+                None => info.clone(),
+            };
+            let key = format!("MergeDropped:{merge}:{}:{reason:?}", r.path);
+            out.push(Finding {
+                id: stable_id(&key),
+                severity,
+                kind: Kind::MergeDropped,
+                commit,
+                files: vec![MissingLines {
+                    path: r.path.clone(),
+                    binary: r.binary || r.auto.is_none(),
+                    lines,
+                    whitespace_only: reason == Reason::Whitespace,
+                }],
+                merge: Some(info.clone()),
+                reason: Some(reason),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// FNV-1a, 64 bits, as 12 hex digits: short, and the same on every machine and version.

@@ -224,6 +224,19 @@ catalog! {
         zh "{commit} \"{subject}\"（{author}，{date}）上线前已在 master 上，但 tag 中没有：部署该 tag 会把它撤销";
     CmChangedLater { commit, subject } => en "{commit} \"{subject}\" reached master and was changed there later (a revert or a rewrite)",
         zh "{commit} \"{subject}\" 已进入 master，之后在 master 上又被修改（回退或改写）";
+    CmMergeDropped { merge, subject, reason, commit, introduced, author, date } => en "{merge} \"{subject}\": {reason}; from {commit} \"{introduced}\" ({author}, {date})",
+        zh "{merge} \"{subject}\"：{reason}；来自 {commit} \"{introduced}\"（{author}，{date}）";
+    ReasonCleanlyMerged => en "lines that merged cleanly are gone from the result", zh "干净合并的行在合并结果中消失了";
+    ReasonConflictDecision => en "a conflict was resolved by dropping one side's lines", zh "解决冲突时丢弃了一方的行";
+    ReasonSuperseded => en "a conflict side's lines were dropped, but the other side has them (superseded)", zh "冲突一方的行被丢弃，但另一方也有这些行（已被取代）";
+    ReasonWhitespace => en "only whitespace or line endings changed", zh "只有空白或换行符发生了变化";
+    ReasonMoved => en "lines moved elsewhere in the file", zh "这些行被移到了文件的其他位置";
+    ReasonVersionLine => en "a version-line conflict", zh "版本号行的冲突";
+    ReasonAddedByMerge => en "the merge added lines and dropped none", zh "合并新增了行，没有丢弃任何行";
+    ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
+    ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
+    ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
+    ReasonFileDropped => en "the merge deleted a file a parent changed", zh "合并删除了某个父提交修改过的文件";
     CmFileLines { path, count } => en "{path}: {count} line(s) missing", zh "{path}：缺少 {count} 行";
     CmBinary { path } => en "{path}: binary content differs", zh "{path}：二进制内容不同";
     CmDroppedBy { commit, subject } => en "dropped by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 丢弃";

@@ -81,8 +81,20 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     Ok(if failing { EXIT_REFUSED } else { EXIT_OK })
 }
 
-fn restore(kind: Kind, commit: &str) -> Option<String> {
-    match kind {
+fn restore(finding: &lost_change::Finding) -> Option<String> {
+    let commit = finding.commit.id.short();
+    match finding.kind {
+        Kind::MergeDropped => {
+            let merge = finding.merge.as_ref()?.id.short();
+            let path = &finding.files.first()?.path;
+            match finding.severity {
+                Severity::Lost if finding.commit.id != finding.merge.as_ref()?.id => Some(format!(
+                    "git switch -c restore/{commit} master && git cherry-pick {commit}   (see: git show --remerge-diff {merge} -- {path})"
+                )),
+                Severity::Info => None,
+                _ => Some(format!("git show --remerge-diff {merge} -- {path}")),
+            }
+        }
         Kind::TagChangeMissing => Some(format!(
             "git switch -c restore/{commit} master && git cherry-pick {commit}"
         )),
@@ -129,6 +141,18 @@ fn text(ui: &Ui, report: &Report) {
                 date,
             },
             Kind::ChangedLater => Msg::CmChangedLater { commit, subject },
+            Kind::MergeDropped => {
+                let merge = f.merge.as_ref().expect("merge findings name their merge");
+                Msg::CmMergeDropped {
+                    merge: merge.id.short().to_string(),
+                    subject: merge.subject.clone(),
+                    reason: ui.text(&reason_msg(f.reason)),
+                    commit,
+                    introduced: f.commit.subject.clone(),
+                    author,
+                    date,
+                }
+            }
         };
         let severity = match f.severity {
             Severity::Lost => "LOST  ",
@@ -157,7 +181,7 @@ fn text(ui: &Ui, report: &Report) {
                 ui.line(&format!("           - {line}"));
             }
         }
-        if let Some(merge) = &f.merge {
+        if let Some(merge) = f.merge.as_ref().filter(|_| f.kind != Kind::MergeDropped) {
             ui.line(&format!(
                 "         {}",
                 ui.text(&Msg::CmDroppedBy {
@@ -166,7 +190,7 @@ fn text(ui: &Ui, report: &Report) {
                 })
             ));
         }
-        if let Some(command) = restore(f.kind, f.commit.id.short()) {
+        if let Some(command) = restore(f) {
             ui.line(&format!(
                 "         {}",
                 ui.text(&Msg::CmRestore { command })
@@ -216,6 +240,7 @@ struct JsonFinding {
     files: Vec<JsonFile>,
     merge: Option<JsonCommit>,
     restore: Option<String>,
+    reason: Option<lost_change::Reason>,
 }
 
 #[derive(Serialize)]
@@ -266,8 +291,26 @@ fn json(report: &Report) -> JsonReport<'_> {
                     })
                     .collect(),
                 merge: f.merge.as_ref().map(commit),
-                restore: restore(f.kind, f.commit.id.short()),
+                restore: restore(f),
+                reason: f.reason,
             })
             .collect(),
+    }
+}
+
+fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
+    use lost_change::Reason::*;
+    match reason {
+        Some(CleanlyMerged) | None => Msg::ReasonCleanlyMerged,
+        Some(ConflictDecision) => Msg::ReasonConflictDecision,
+        Some(Superseded) => Msg::ReasonSuperseded,
+        Some(Whitespace) => Msg::ReasonWhitespace,
+        Some(Moved) => Msg::ReasonMoved,
+        Some(VersionLine) => Msg::ReasonVersionLine,
+        Some(AddedByMerge) => Msg::ReasonAddedByMerge,
+        Some(BinaryConflict) => Msg::ReasonBinaryConflict,
+        Some(BinaryDropped) => Msg::ReasonBinaryDropped,
+        Some(ModifyDelete) => Msg::ReasonModifyDelete,
+        Some(FileDropped) => Msg::ReasonFileDropped,
     }
 }

@@ -30,6 +30,8 @@ pub struct MissingLines {
     /// The missing lines, in file order; empty for a binary file (judged as a whole).
     pub lines: Vec<String>,
     pub binary: bool,
+    /// Every missing line is there but for whitespace (indentation, line endings).
+    pub whitespace_only: bool,
 }
 
 impl Repo {
@@ -108,6 +110,7 @@ impl Repo {
                         path,
                         lines: Vec::new(),
                         binary: true,
+                        whitespace_only: false,
                     });
                 }
                 continue;
@@ -131,10 +134,14 @@ impl Repo {
                 })
                 .collect();
             if !lost.is_empty() {
+                let trimmed: std::collections::HashSet<&str> =
+                    content.lines().map(str::trim).collect();
+                let whitespace_only = lost.iter().all(|l| trimmed.contains(l.trim()));
                 missing.push(MissingLines {
                     path,
                     lines: lost,
                     binary: false,
+                    whitespace_only,
                 });
             }
         }

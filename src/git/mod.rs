@@ -6,12 +6,14 @@
 //! will run the hooks: worktrees, submodules and `core.hooksPath` included.
 
 mod changes;
+mod remerge;
 mod repo;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub use changes::{CommitInfo, MissingLines};
+pub use remerge::Remerged;
 pub use repo::Repo;
 
 use crate::error::{Error, Result};

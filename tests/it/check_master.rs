@@ -30,77 +30,179 @@ fn verdict(env: &TestEnv, name: &str) -> (i32, serde_json::Value) {
     (out.status.code().unwrap(), json)
 }
 
-fn kinds(json: &serde_json::Value) -> Vec<String> {
+/// Every fixture: its verdict, its exit code, and its findings as `SEVERITY:kind[:reason]`.
+const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
+    // Clean.
+    ("textbook", "clean", 0, &[]),
+    ("revert-after", "clean", 0, &["INFO:changed-later"]),
+    ("hotfix-cherry-picked", "clean", 0, &[]),
+    (
+        "whitespace",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:whitespace",
+        ],
+    ),
+    ("deleted-one-side", "clean", 0, &[]),
+    ("binary-one-side", "clean", 0, &[]),
+    ("fast-forward", "clean", 0, &[]),
+    ("rebase-ff", "clean", 0, &[]),
+    ("squash-correct", "clean", 0, &[]),
+    ("changed-later", "clean", 0, &["INFO:changed-later"]),
+    (
+        "version-conflict",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:version-line",
+        ],
+    ),
+    (
+        "merge-adds-line",
+        "clean",
+        0,
+        &["INFO:merge-dropped:added-by-merge"],
+    ),
+    // Lost.
+    (
+        "conflict-dropped-tag-line",
+        "lost",
+        1,
+        &[
+            "LOST:hotfix-missing-from-tag",
+            "REVIEW:merge-dropped:conflict-decision",
+        ],
+    ),
+    (
+        "conflict-wholesale",
+        "lost",
+        1,
+        &[
+            "LOST:hotfix-missing-from-tag",
+            "REVIEW:merge-dropped:conflict-decision",
+            "LOST:merge-dropped:cleanly-merged",
+        ],
+    ),
+    (
+        "clean-restored",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
+    (
+        "never-merged",
+        "not-merged",
+        1,
+        &["LOST:tag-change-missing"],
+    ),
+    (
+        "qa-fix-after-merge",
+        "lost",
+        1,
+        &["LOST:tag-change-missing"],
+    ),
+    ("ours", "lost", 1, &["LOST:merge-dropped:cleanly-merged"]),
+    (
+        "hotfix-missing",
+        "lost",
+        1,
+        &["LOST:hotfix-missing-from-tag"],
+    ),
+    (
+        "squash-dropped-hunk",
+        "lost",
+        1,
+        &["LOST:tag-change-missing"],
+    ),
+    (
+        "modify-delete",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:modify-delete"],
+    ),
+    (
+        "binary-conflict",
+        "lost",
+        1,
+        &[
+            "LOST:hotfix-missing-from-tag",
+            "REVIEW:merge-dropped:binary-conflict",
+        ],
+    ),
+    ("octopus", "lost", 1, &["LOST:merge-dropped:cleanly-merged"]),
+];
+
+fn findings(json: &serde_json::Value) -> Vec<String> {
     json["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            format!(
+            let mut s = format!(
                 "{}:{}",
                 f["severity"].as_str().unwrap(),
                 f["kind"].as_str().unwrap()
-            )
+            );
+            if let Some(reason) = f["reason"].as_str() {
+                s.push(':');
+                s.push_str(reason);
+            }
+            s
         })
         .collect()
 }
 
 #[test]
-fn clean_histories() {
+fn every_fixture_history() {
     let env = TestEnv::new();
-    for name in [
-        "textbook",
-        "fast-forward",
-        "hotfix-cherry-picked",
-        "squash-correct",
-    ] {
+    for (name, expected_verdict, expected_code, expected) in FIXTURES {
         let (code, json) = verdict(&env, name);
         assert_eq!(
-            (code, json["verdict"].as_str().unwrap()),
-            (0, "clean"),
-            "{name}: {json}"
+            json["verdict"].as_str().unwrap(),
+            *expected_verdict,
+            "{name}: {json:#}"
         );
-        assert!(kinds(&json).is_empty(), "{name}: {json}");
+        assert_eq!(code, *expected_code, "{name}");
+        assert_eq!(findings(&json), *expected, "{name}: {json:#}");
     }
 }
 
 #[test]
-fn a_revert_after_the_merge_is_information() {
+fn fail_on_lost_lets_a_review_pass() {
     let env = TestEnv::new();
-    let (code, json) = verdict(&env, "revert-after");
-    assert_eq!((code, json["verdict"].as_str().unwrap()), (0, "clean"));
-    assert_eq!(kinds(&json), vec!["INFO:changed-later"]);
+    let (out, _) = run(&env, "modify-delete", &["--fail-on", "lost"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("verdict: REVIEW"), "{}", stdout(&out));
 }
 
 #[test]
-fn lost_histories() {
+fn dropped_lines_name_side_commit_and_merge() {
     let env = TestEnv::new();
-    let cases = [
-        ("ours", vec!["LOST:tag-change-missing"]),
-        ("hotfix-missing", vec!["LOST:hotfix-missing-from-tag"]),
-        ("squash-dropped-hunk", vec!["LOST:tag-change-missing"]),
-        ("qa-fix-after-merge", vec!["LOST:tag-change-missing"]),
-        (
-            "conflict-dropped-tag-line",
-            vec!["LOST:tag-change-missing", "LOST:hotfix-missing-from-tag"],
-        ),
-    ];
-    for (name, expected) in cases {
-        let (code, json) = verdict(&env, name);
-        assert_eq!(
-            (code, json["verdict"].as_str().unwrap()),
-            (1, "lost"),
-            "{name}: {json}"
-        );
-        assert_eq!(kinds(&json), expected, "{name}");
-    }
-}
-
-#[test]
-fn a_tag_never_merged_is_its_own_verdict() {
-    let env = TestEnv::new();
-    let (code, json) = verdict(&env, "never-merged");
-    assert_eq!((code, json["verdict"].as_str().unwrap()), (1, "not-merged"));
+    let (_, json) = verdict(&env, "conflict-wholesale");
+    let lost = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["reason"] == "cleanly-merged")
+        .unwrap();
+    assert_eq!(lost["files"][0]["path"], "app.txt");
+    assert_eq!(
+        lost["files"][0]["lines"],
+        serde_json::json!(["    flush_coupons();"])
+    );
+    assert_eq!(
+        lost["commit"]["subject"], "feature: coupon",
+        "the commit that introduced the line"
+    );
+    assert_eq!(lost["merge"]["subject"], "Merge tag 'v1.0.0'");
+    assert!(lost["restore"]
+        .as_str()
+        .unwrap()
+        .contains("git cherry-pick"));
+    assert_eq!(lost["id"].as_str().unwrap().len(), 12);
 }
 
 #[test]
@@ -114,7 +216,13 @@ fn what_a_person_reads() {
         "{text}"
     );
     assert!(
-        text.contains("\"feature: coupon\" (Li Si, 2026-11-01) is on the tag but not on master"),
+        text.contains(
+            "\"Merge tag 'v1.0.0'\": lines that merged cleanly are gone from the result; from "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"feature: coupon\" (Li Si, 2026-11-01)"),
         "{text}"
     );
     assert!(

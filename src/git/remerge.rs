@@ -1,0 +1,214 @@
+//! Re-merging a merge commit's parents to see what its recorded result left out.
+//!
+//! The cheap thing first: a path changed on one side only should hold that side's
+//! version, a path changed identically on both sides that version; only a path changed
+//! differently on both sides needs a file merge (libgit2's `merge_file`, in memory, no
+//! index). Only the paths whose recorded result differs from the re-merge are returned,
+//! with the texts a judgement needs.
+
+use git2::{MergeFileInput, Oid, Tree};
+
+use crate::error::Result;
+use crate::oid::ObjectId;
+
+use super::repo::{git_error, to_id};
+use super::Repo;
+
+/// One path where a merge's recorded result differs from re-merging its parents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remerged {
+    pub path: String,
+    /// The parent merged in (1 for an ordinary merge; octopus merges are re-merged one
+    /// parent at a time against the first).
+    pub parent: usize,
+    pub first_parent: ObjectId,
+    pub other_parent: ObjectId,
+    pub base_commit: ObjectId,
+    pub base: Option<String>,
+    pub ours: Option<String>,
+    pub theirs: Option<String>,
+    pub result: Option<String>,
+    /// The re-merged text, with `<<<<<<<` / `=======` / `>>>>>>>` markers around the
+    /// conflicts when it did not merge cleanly; `None` when a side deleted the file.
+    pub auto: Option<String>,
+    pub conflicted: bool,
+    /// Some version of the file is not text: judged as a whole.
+    pub binary: bool,
+}
+
+impl Repo {
+    /// What merge `id` did differently from re-merging its parents.
+    pub fn remerge(&self, id: &ObjectId) -> Result<Vec<Remerged>> {
+        let repo = self.raw();
+        let merge = repo.find_commit(self.oid(id)?).map_err(git_error)?;
+        if merge.parent_count() < 2 {
+            return Ok(Vec::new());
+        }
+        let result = merge.tree().map_err(git_error)?;
+        let first = merge.parent(0).map_err(git_error)?;
+        let parents: Vec<Tree> = merge
+            .parents()
+            .map(|p| p.tree())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(git_error)?;
+        let mut out = Vec::new();
+        for n in 1..merge.parent_count() {
+            let other = merge.parent(n).map_err(git_error)?;
+            let Ok(base) = repo.merge_base(first.id(), other.id()) else {
+                continue;
+            };
+            let base_tree = repo
+                .find_commit(base)
+                .and_then(|c| c.tree())
+                .map_err(git_error)?;
+            let ours = first.tree().map_err(git_error)?;
+            let theirs = other.tree().map_err(git_error)?;
+            for path in changed_paths(repo, &base_tree, &ours, &theirs, &result)? {
+                let blob = |tree: &Tree| {
+                    tree.get_path(std::path::Path::new(&path))
+                        .ok()
+                        .map(|e| e.id())
+                };
+                let (b, o, t, r) = (blob(&base_tree), blob(&ours), blob(&theirs), blob(&result));
+                // What a merge of this path gives, when no file merge is needed.
+                let trivial = if o == t {
+                    Some(o)
+                } else if o == b {
+                    Some(t)
+                } else if t == b {
+                    Some(o)
+                } else {
+                    None
+                };
+                if trivial == Some(r) {
+                    continue;
+                }
+                // An octopus merge: what another merged parent brought is not this
+                // parent's loss.
+                let from_other = parents
+                    .iter()
+                    .enumerate()
+                    .any(|(k, tree)| k != 0 && k != n && blob(tree) == r && r != b);
+                if from_other {
+                    continue;
+                }
+                let text = |oid: Option<Oid>| -> Result<(Option<String>, bool)> {
+                    match oid {
+                        None => Ok((None, false)),
+                        Some(oid) => {
+                            let blob = repo.find_blob(oid).map_err(git_error)?;
+                            Ok((
+                                Some(String::from_utf8_lossy(blob.content()).into_owned()),
+                                blob.is_binary(),
+                            ))
+                        }
+                    }
+                };
+                let (base_text, b_bin) = text(b)?;
+                let (ours_text, o_bin) = text(o)?;
+                let (theirs_text, t_bin) = text(t)?;
+                let (result_text, r_bin) = text(r)?;
+                let binary = b_bin || o_bin || t_bin || r_bin;
+                let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
+                    (Some(oid), _, _) => (text(oid)?.0, false),
+                    (None, Some(ours_text), Some(theirs_text)) if !binary => {
+                        let base_bytes = base_text.clone().unwrap_or_default();
+                        let mut anc = MergeFileInput::new();
+                        anc.content(base_bytes.as_bytes());
+                        let mut our = MergeFileInput::new();
+                        our.content(ours_text.as_bytes());
+                        let mut their = MergeFileInput::new();
+                        their.content(theirs_text.as_bytes());
+                        let merged =
+                            git2::merge_file(&anc, &our, &their, None).map_err(git_error)?;
+                        let clean = merged.is_automergeable();
+                        let content = String::from_utf8_lossy(merged.content()).into_owned();
+                        if clean && Some(&content) == result_text.as_ref() {
+                            continue;
+                        }
+                        (Some(content), !clean)
+                    }
+                    // Modified on one side, deleted on the other; or binary on both.
+                    _ => (None, true),
+                };
+                out.push(Remerged {
+                    path,
+                    parent: n,
+                    first_parent: to_id(first.id()),
+                    other_parent: to_id(other.id()),
+                    base_commit: to_id(base),
+                    base: base_text,
+                    ours: ours_text,
+                    theirs: theirs_text,
+                    result: result_text,
+                    auto,
+                    conflicted,
+                    binary,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Paths changed from `base` on either side, or by the merge itself.
+fn changed_paths(
+    repo: &git2::Repository,
+    base: &Tree,
+    ours: &Tree,
+    theirs: &Tree,
+    result: &Tree,
+) -> Result<Vec<String>> {
+    let mut paths = std::collections::BTreeSet::new();
+    for side in [ours, theirs, result] {
+        let diff = repo
+            .diff_tree_to_tree(Some(base), Some(side), None)
+            .map_err(git_error)?;
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path() {
+                    paths.insert(path.to_string_lossy().into_owned());
+                }
+            }
+        }
+    }
+    Ok(paths.into_iter().collect())
+}
+
+impl Repo {
+    /// The oldest commit between `base` and `tip` that added `line` to `path` (it has
+    /// more copies of the line than its first parent), if any.
+    pub fn introducing(
+        &self,
+        path: &str,
+        line: &str,
+        tip: &ObjectId,
+        base: &ObjectId,
+    ) -> Result<Option<ObjectId>> {
+        let count = |commit: &ObjectId| -> Result<usize> {
+            let text = crate::policy::History::read_file(self, commit, path)?;
+            Ok(text.map_or(0, |t| {
+                String::from_utf8_lossy(&t)
+                    .lines()
+                    .filter(|l| *l == line)
+                    .count()
+            }))
+        };
+        let mut found = None;
+        for commit in crate::policy::History::walk(
+            self,
+            std::slice::from_ref(tip),
+            std::slice::from_ref(base),
+            false,
+        )? {
+            let before = match commit.parents.first() {
+                Some(parent) => count(parent)?,
+                None => 0,
+            };
+            if count(&commit.id)? > before && !commit.is_merge() {
+                found = Some(commit.id);
+            }
+        }
+        Ok(found)
+    }
+}
