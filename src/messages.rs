@@ -248,6 +248,11 @@ catalog! {
     HintMergeTag { tag } => en "QA merges the tag: `git switch master && git merge --no-ff {tag}`", zh "由 QA 合并该 tag：`git switch master && git merge --no-ff {tag}`";
     HintAccept { rev } => en "after review, accept what is reported here with `--since {rev}`", zh "复核后，可用 `--since {rev}` 接受这里报告的内容";
 
+    GateLostChanges { tag, count } => en "merging `{tag}` loses changes: {count} finding(s) (F14)", zh "合并 `{tag}` 会丢失改动：{count} 项发现（F14）";
+    GateLostLine { severity, commit, subject, count } => en "{severity}: {count} line(s) of {commit} \"{subject}\"", zh "{severity}：{commit} \"{subject}\" 的 {count} 行";
+    HintCheckMaster { tag, new } => en "see every line and how to restore it: `shipgate check-master {tag} --master {new}`",
+        zh "查看每一行以及恢复方法：`shipgate check-master {tag} --master {new}`";
+
     // ----- emergency -----
     EmergencyBanner { until, reason } => en "EMERGENCY WINDOW OPEN until {until} ({reason}): direct commits to release are allowed and recorded; `shipgate emergency end` closes it",
         zh "紧急窗口开启中，截止 {until}（{reason}）：允许直接提交到 release，并全部记录；`shipgate emergency end` 可关闭";

@@ -6,7 +6,7 @@ use crate::config;
 use crate::error::{Result, EXIT_OK, EXIT_REFUSED};
 use crate::git::Repo;
 use crate::messages::Msg;
-use crate::policy::{self, Bypass, RefUpdate, Side};
+use crate::policy::{self, Bypass, RefKind, RefUpdate, Side};
 use crate::Context;
 
 use super::hook::report;
@@ -33,7 +33,21 @@ pub fn run(ctx: &Context, args: &CheckPushArgs) -> Result<u8> {
     let side = Side::Client {
         remote: Some(remote),
     };
-    let findings = policy::check_updates(&config, &[update], &repo, side, Bypass::default(), &[])?;
+    let mut findings = policy::check_updates(
+        &config,
+        std::slice::from_ref(&update),
+        &repo,
+        side,
+        Bypass::default(),
+        &[],
+    )?;
+    // F14, as the pre-push hook applies it.
+    if !policy::refused(&findings) && RefKind::of(&config, &update.refname) == RefKind::Production {
+        let accepted = policy::accepted_tips(&config, &repo, side)?;
+        findings.extend(crate::lost_change::gate(
+            &repo, &config, &update, &accepted,
+        )?);
+    }
     let ui = ctx.ui();
     report(&ui, &findings);
     if policy::refused(&findings) {

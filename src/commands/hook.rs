@@ -91,7 +91,7 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
                     source: u.local_ref.clone(),
                 })
                 .collect();
-            let findings = policy::check_updates(
+            let mut findings = policy::check_updates(
                 &config,
                 &updates,
                 &repo,
@@ -101,6 +101,19 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
                 bypass,
                 &emergency_debts(&store)?,
             )?;
+            // F14: a production update that merges a release tag must lose nothing.
+            if !policy::refused(&findings) {
+                let side = Side::Client {
+                    remote: Some(&push.remote),
+                };
+                for update in &updates {
+                    if RefKind::of(&config, &update.refname) == RefKind::Production {
+                        let accepted = policy::accepted_tips(&config, &repo, side)?;
+                        findings
+                            .extend(crate::lost_change::gate(&repo, &config, update, &accepted)?);
+                    }
+                }
+            }
             (findings, updates.into_iter().map(|u| ("push", u)).collect())
         }
     };

@@ -217,7 +217,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(severity: Severity, rule: &'static str, refname: &str, message: Msg) -> Finding {
+    pub fn new(severity: Severity, rule: &'static str, refname: &str, message: Msg) -> Finding {
         Finding {
             severity,
             rule,
@@ -230,7 +230,7 @@ impl Finding {
         }
     }
 
-    fn hint(mut self, hint: Msg) -> Finding {
+    pub fn hint(mut self, hint: Msg) -> Finding {
         self.hints.push(hint);
         self
     }
@@ -273,6 +273,15 @@ pub struct CommitState {
 
 /// Commits on the test branch's first-parent chain that no production or release branch
 /// has: test's own merge commits and direct fixes ("made on `test`", F6).
+/// The production and release tips the receiving side already has.
+pub fn accepted_tips(config: &Config, history: &dyn History, side: Side) -> Result<Vec<ObjectId>> {
+    let b = &config.branches;
+    history.branch_tips(
+        &|n| b.production.matches(n) || b.is_release(n),
+        side.accepted(),
+    )
+}
+
 /// `accepted` are the production and release tips the receiving side has.
 fn made_on_test(
     config: &Config,

@@ -637,3 +637,68 @@ fn force_push_over_unfetched_work_says_fetch_first() {
         "{err}"
     );
 }
+
+/// F14 at the push: QA's merge of the tag into master threw the release away (`-s ours`).
+#[test]
+fn pushing_a_lossy_merge_of_the_tag_is_refused() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+    repo.git(&["push", "-q", "origin", "release"]);
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "-s",
+        "ours",
+        "--no-verify",
+        "-m",
+        "Merge tag 'v1.0.0'",
+        "v1.0.0",
+    ]);
+    let out = run(&repo, &["push", "--atomic", "origin", "master", "v1.0.0"]);
+    let err = refused(&out);
+    assert!(
+        err.contains("[F14] master: merging `v1.0.0` loses changes"),
+        "{err}"
+    );
+    assert!(err.contains("coupon.txt: LOST"), "{err}");
+    assert!(
+        err.contains("shipgate check-master v1.0.0 --master"),
+        "{err}"
+    );
+    // The same check for CI.
+    let out = repo.shipgate(&[
+        "check-push",
+        "--ref",
+        "master",
+        "--old",
+        "origin/master",
+        "--new",
+        "master",
+    ]);
+    assert_code(&out, 1);
+    // Done right, it goes through.
+    repo.git(&["reset", "-q", "--hard", "origin/master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge tag 'v1.0.0'",
+        "v1.0.0",
+    ]);
+    assert_ok(&run(
+        &repo,
+        &["push", "--atomic", "origin", "master", "v1.0.0"],
+    ));
+}
