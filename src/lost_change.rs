@@ -379,6 +379,40 @@ fn regions(auto: &str) -> Vec<(&str, Region)> {
     out
 }
 
+/// For each line of `merged`: whether it lines up with a line that `side` inserted
+/// relative to `base`.
+fn provenance(base: Option<&str>, side: Option<&str>, merged: &[&str]) -> Vec<bool> {
+    let mut out = vec![false; merged.len()];
+    let Some(side) = side else {
+        return out;
+    };
+    let base_lines: Vec<&str> = base.unwrap_or_default().lines().collect();
+    let side_lines: Vec<&str> = side.lines().collect();
+    let mut inserted = vec![false; side_lines.len()];
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &base_lines, &side_lines) {
+        if let similar::DiffOp::Insert {
+            new_index, new_len, ..
+        }
+        | similar::DiffOp::Replace {
+            new_index, new_len, ..
+        } = op
+        {
+            inserted[new_index..new_index + new_len].fill(true);
+        }
+    }
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &side_lines, merged) {
+        if let similar::DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+        {
+            out[new_index..new_index + len].copy_from_slice(&inserted[old_index..old_index + len]);
+        }
+    }
+    out
+}
+
 /// What one merge dropped, judged path by path.
 fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
     let info = repo.commit_info(merge)?;
@@ -438,13 +472,18 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                     } => (old_index, old_len),
                     _ => continue,
                 };
-                dropped.extend(auto_lines[start..start + len].iter().copied());
+                dropped.extend((start..start + len).map(|i| (i, auto_lines[i].0, auto_lines[i].1)));
             }
+            // Which side brought each line of the re-merge, by alignment: a line of the
+            // re-merge that lines up with a line a side inserted (relative to the base)
+            // came from that side. Repeated lines such as `}` are told apart by position.
+            let from_ours = provenance(r.base.as_deref(), r.ours.as_deref(), &texts);
+            let from_theirs = provenance(r.base.as_deref(), r.theirs.as_deref(), &texts);
             let has = |text: &Option<String>, line: &str| {
                 text.as_deref()
                     .is_some_and(|t| t.lines().any(|l| l == line))
             };
-            for (line, region) in &dropped {
+            for (index, line, region) in &dropped {
                 if line.trim().is_empty() {
                     continue;
                 }
@@ -452,10 +491,8 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 let side = match region {
                     Region::Ours => ours_side.clone(),
                     Region::Theirs => theirs_side.clone(),
-                    Region::Clean if has(&r.theirs, line) && !has(&r.base, line) => {
-                        theirs_side.clone()
-                    }
-                    Region::Clean if has(&r.ours, line) && !has(&r.base, line) => ours_side.clone(),
+                    Region::Clean if from_theirs[*index] => theirs_side.clone(),
+                    Region::Clean if from_ours[*index] => ours_side.clone(),
                     Region::Clean => None,
                 };
                 let (severity, reason) = if result_lines
@@ -609,6 +646,30 @@ pub fn gate(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn provenance_is_by_alignment_not_by_line_sets() {
+        let base = "fn a() {\n}\n";
+        let ours = "fn a() {\n}\nfn b() {\n}\n";
+        let merged = ["fn a() {", "}", "fn b() {", "}"];
+        // The second `}` is ours (it closes `fn b`), though `}` is in the base too.
+        assert_eq!(
+            super::provenance(Some(base), Some(ours), &merged),
+            [false, false, true, true]
+        );
+        assert_eq!(super::provenance(Some(base), None, &merged), [false; 4]);
+    }
+
+    #[test]
+    fn regions_follow_conflict_markers() {
+        let auto = "a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\nd\n";
+        let got = super::regions(auto);
+        use super::Region::*;
+        assert_eq!(
+            got,
+            [("a", Clean), ("b", Ours), ("c", Theirs), ("d", Clean)]
+        );
+    }
+
     #[test]
     fn ids_are_stable() {
         assert_eq!(
