@@ -193,8 +193,12 @@ pub fn check(
         Some(before) => repo.merge_base(tag_commit, before)?,
         None => None,
     };
-    let mut hide: Vec<ObjectId> = fork.into_iter().collect();
-    hide.extend(since.cloned());
+    // The cycle starts where the release line left master, or at `since` when given
+    // (which may reach further back: every merge after it is judged).
+    let hide: Vec<ObjectId> = match since {
+        Some(since) => vec![since.clone()],
+        None => fork.into_iter().collect(),
+    };
     let mut merged_findings = Vec::new();
     for commit in repo.walk(&[master_commit.clone(), tag_commit.clone()], &hide, false)? {
         if commit.is_merge() {

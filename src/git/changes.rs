@@ -69,15 +69,61 @@ impl Repo {
             return Ok(true);
         }
         let target = repo.find_commit(self.oid(onto)?).map_err(git_error)?;
-        let mut index = repo
-            .cherrypick_commit(&picked, &target, 0, None)
-            .map_err(git_error)?;
-        if index.has_conflicts() {
+        let parent_tree = picked.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
+        let picked_tree = picked.tree().map_err(git_error)?;
+        let target_tree = target.tree().map_err(git_error)?;
+        let mut paths = Vec::new();
+        super::tree_diff::changed(repo, Some(&parent_tree), Some(&picked_tree), "", &mut |p| {
+            paths.push(p.to_string())
+        })?;
+        // The cherry-pick, file by file (what merge_trees would do, without building an
+        // index of the whole tree): a file is fine when `onto` already holds the commit's
+        // version, or when merging the commit's change into `onto`'s version changes
+        // nothing.
+        let mut moved_context = false;
+        for path in &paths {
+            let id = |tree: &git2::Tree| {
+                tree.get_path(std::path::Path::new(path))
+                    .ok()
+                    .map(|e| e.id())
+            };
+            let (base, ours, theirs) = (id(&parent_tree), id(&target_tree), id(&picked_tree));
+            if ours == theirs {
+                continue;
+            }
+            if ours == base {
+                // `onto` still has the file as it was before the commit.
+                return Ok(false);
+            }
+            let (Some(base), Some(ours), Some(theirs)) = (base, ours, theirs) else {
+                // Added or deleted on one side and changed on the other: the conflict a
+                // cherry-pick would stop at. Judged by the lines below.
+                moved_context = true;
+                continue;
+            };
+            let blob = |oid| repo.find_blob(oid).map_err(git_error);
+            let (b, o, t) = (blob(base)?, blob(ours)?, blob(theirs)?);
+            if o.is_binary() || t.is_binary() {
+                return Ok(false);
+            }
+            let mut anc = git2::MergeFileInput::new();
+            anc.content(b.content());
+            let mut our = git2::MergeFileInput::new();
+            our.content(o.content());
+            let mut their = git2::MergeFileInput::new();
+            their.content(t.content());
+            let merged = git2::merge_file(&anc, &our, &their, None).map_err(git_error)?;
+            if !merged.is_automergeable() {
+                moved_context = true;
+            } else if merged.content() != o.content() {
+                return Ok(false);
+            }
+        }
+        if moved_context {
             // The context moved; judge by the lines themselves.
             return Ok(self.missing_lines(commit, onto)?.is_empty());
         }
-        let tree = index.write_tree_to(repo).map_err(git_error)?;
-        Ok(tree == target.tree_id())
+        Ok(true)
     }
 
     /// The lines `commit` added (per file) that `onto`'s version of the file lacks.

@@ -8,6 +8,7 @@
 mod changes;
 mod remerge;
 mod repo;
+mod tree_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -54,7 +54,7 @@ impl Repo {
         let mut out = Vec::new();
         for n in 1..merge.parent_count() {
             let other = merge.parent(n).map_err(git_error)?;
-            let Ok(base) = repo.merge_base(first.id(), other.id()) else {
+            let Some(base) = self.fast_merge_base(first.id(), other.id())? else {
                 continue;
             };
             let base_tree = repo
@@ -63,7 +63,7 @@ impl Repo {
                 .map_err(git_error)?;
             let ours = first.tree().map_err(git_error)?;
             let theirs = other.tree().map_err(git_error)?;
-            for path in changed_paths(repo, &base_tree, &ours, &theirs, &result)? {
+            for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
                 let blob = |tree: &Tree| {
                     tree.get_path(std::path::Path::new(&path))
                         .ok()
@@ -151,8 +151,11 @@ impl Repo {
     }
 }
 
-/// Paths changed from `base` on either side, or by the merge itself.
-fn changed_paths(
+/// The only paths where a merge can have lost something: those the merged side changed
+/// (its change must be in the result) and those where the result differs from the first
+/// parent (something happened there). A path only the first parent changed and the
+/// result kept needs no look. Two tree diffs, no content read.
+fn candidate_paths(
     repo: &git2::Repository,
     base: &Tree,
     ours: &Tree,
@@ -160,22 +163,55 @@ fn changed_paths(
     result: &Tree,
 ) -> Result<Vec<String>> {
     let mut paths = std::collections::BTreeSet::new();
-    for side in [ours, theirs, result] {
-        let diff = repo
-            .diff_tree_to_tree(Some(base), Some(side), None)
-            .map_err(git_error)?;
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(path) = file.path() {
-                    paths.insert(path.to_string_lossy().into_owned());
-                }
-            }
-        }
+    for (from, to) in [(base, theirs), (ours, result)] {
+        super::tree_diff::changed(repo, Some(from), Some(to), "", &mut |path| {
+            paths.insert(path.to_string());
+        })?;
     }
     Ok(paths.into_iter().collect())
 }
 
 impl Repo {
+    /// The newest common ancestor of `a` and `b`: commits are visited newest first from
+    /// both, and the first reached from both is it. Parents and times are cached in the
+    /// repository handle, so the many merges of one cycle share the walking.
+    fn fast_merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
+        use std::collections::{BinaryHeap, HashMap};
+        let mut graph = self.graph.borrow_mut();
+        let mut node = |oid: Oid| -> Result<(Vec<Oid>, i64)> {
+            if let Some(known) = graph.get(&oid) {
+                return Ok(known.clone());
+            }
+            let commit = self.raw().find_commit(oid).map_err(git_error)?;
+            let entry = (
+                commit.parent_ids().collect::<Vec<_>>(),
+                commit.time().seconds(),
+            );
+            graph.insert(oid, entry.clone());
+            Ok(entry)
+        };
+        let mut flags: HashMap<Oid, u8> = HashMap::new();
+        let mut queue = BinaryHeap::new();
+        for (oid, flag) in [(a, 1u8), (b, 2u8)] {
+            *flags.entry(oid).or_default() |= flag;
+            queue.push((node(oid)?.1, oid));
+        }
+        while let Some((_, oid)) = queue.pop() {
+            let flag = flags[&oid];
+            if flag == 3 {
+                return Ok(Some(oid));
+            }
+            for parent in node(oid)?.0 {
+                let before = flags.get(&parent).copied().unwrap_or(0);
+                if before | flag != before {
+                    flags.insert(parent, before | flag);
+                    queue.push((node(parent)?.1, parent));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The oldest commit between `base` and `tip` that added `line` to `path` (it has
     /// more copies of the line than its first parent), if any.
     pub fn introducing(

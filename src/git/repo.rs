@@ -16,6 +16,9 @@ pub struct Repo {
     /// Branches, remote-tracking branches and tags (unpeeled), read once: every libgit2
     /// ref listing walks all refs (thousands of tags included), so the rules share one.
     refs: std::cell::OnceCell<Vec<(String, ObjectId)>>,
+    /// Parents and commit time of commits read while finding merge bases, shared by all
+    /// the merges one check-master run re-merges.
+    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, (Vec<Oid>, i64)>>,
 }
 
 impl Repo {
@@ -43,6 +46,7 @@ impl Repo {
         Repo {
             repo,
             refs: std::cell::OnceCell::new(),
+            graph: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
     }
 
