@@ -423,17 +423,29 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     for r in repo.remerge(merge)? {
         // (severity, reason, side tip, lines)
-        let mut groups: Vec<(Severity, Reason, Option<ObjectId>, Vec<String>)> = Vec::new();
-        let mut add =
-            |severity: Severity, reason: Reason, side: Option<ObjectId>, line: Option<String>| {
-                match groups
-                    .iter_mut()
-                    .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
-                {
-                    Some(group) => group.3.extend(line),
-                    None => groups.push((severity, reason, side, line.into_iter().collect())),
-                }
-            };
+        // (severity, reason, side tip, first line number, lines)
+        type Group = (
+            Severity,
+            Reason,
+            Option<ObjectId>,
+            Option<usize>,
+            Vec<String>,
+        );
+        let mut groups: Vec<Group> = Vec::new();
+        let mut add = |severity: Severity,
+                       reason: Reason,
+                       side: Option<ObjectId>,
+                       line: Option<(usize, String)>| {
+            let at = line.as_ref().map(|(n, _)| *n);
+            let text = line.map(|(_, t)| t);
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
+            {
+                Some(group) => group.4.extend(text),
+                None => groups.push((severity, reason, side, at, text.into_iter().collect())),
+            }
+        };
         let ours_side = Some(r.first_parent.clone());
         let theirs_side = Some(r.other_parent.clone());
         if r.binary || r.auto.is_none() {
@@ -519,13 +531,13 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 } else {
                     (Severity::Review, Reason::ConflictDecision)
                 };
-                add(severity, reason, side, Some(line.to_string()));
+                add(severity, reason, side, Some((index + 1, line.to_string())));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
                 add(Severity::Info, Reason::AddedByMerge, None, None);
             }
         }
-        for (severity, reason, side, lines) in groups {
+        for (severity, reason, side, at, lines) in groups {
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
                 (Some(tip), Some(line)) if severity > Severity::Info => {
@@ -548,6 +560,7 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                     binary: r.binary || r.auto.is_none(),
                     lines,
                     whitespace_only: reason == Reason::Whitespace,
+                    at,
                 }],
                 merge: Some(info.clone()),
                 reason: Some(reason),

@@ -132,6 +132,17 @@ impl Ui {
         let _ = writeln!(std::io::stdout().lock(), "{text}");
     }
 
+    /// `text` coloured for stdout by tone (only on a terminal, never with NO_COLOR).
+    pub fn paint_out(&self, tone: Tone, text: &str) -> String {
+        let colour = match tone {
+            Tone::Plain => return text.to_string(),
+            Tone::Good => GREEN,
+            Tone::Warn => YELLOW,
+            Tone::Bad => RED,
+        };
+        paint(self.colour_out, colour, text)
+    }
+
     /// Raw text on stdout, as is (completion scripts, default config).
     pub fn raw(&self, text: &str) {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());

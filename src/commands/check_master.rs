@@ -11,7 +11,7 @@ use crate::lost_change::{self, Kind, Report, Severity, Verdict};
 use crate::messages::Msg;
 use crate::plan::check::parse_version;
 use crate::policy::History;
-use crate::ui::Ui;
+use crate::ui::{Tone, Ui};
 use crate::Context;
 
 use super::repo_dir;
@@ -155,9 +155,9 @@ fn text(ui: &Ui, report: &Report) {
             }
         };
         let severity = match f.severity {
-            Severity::Lost => "LOST  ",
-            Severity::Review => "REVIEW",
-            Severity::Info => "INFO  ",
+            Severity::Lost => ui.paint_out(Tone::Bad, "LOST  "),
+            Severity::Review => ui.paint_out(Tone::Warn, "REVIEW"),
+            Severity::Info => ui.paint_out(Tone::Plain, "INFO  "),
         };
         ui.line(&format!("{severity} {}  {}", f.id, ui.text(&what)));
         for file in &f.files {
@@ -170,15 +170,22 @@ fn text(ui: &Ui, report: &Report) {
                 ));
                 continue;
             }
+            let place = match file.at {
+                Some(at) => format!("{}:{at}", file.path),
+                None => file.path.clone(),
+            };
             ui.line(&format!(
                 "         {}",
                 ui.text(&Msg::CmFileLines {
-                    path: file.path.clone(),
+                    path: place,
                     count: file.lines.len().to_string()
                 })
             ));
             for line in &file.lines {
-                ui.line(&format!("           - {line}"));
+                ui.line(&format!(
+                    "           {}",
+                    ui.paint_out(Tone::Bad, &format!("- {line}"))
+                ));
             }
         }
         if let Some(merge) = f.merge.as_ref().filter(|_| f.kind != Kind::MergeDropped) {
@@ -254,6 +261,7 @@ struct JsonCommit {
 #[derive(Serialize)]
 struct JsonFile {
     path: String,
+    line: Option<usize>,
     binary: bool,
     lines: Vec<String>,
 }
@@ -286,6 +294,7 @@ fn json(report: &Report) -> JsonReport<'_> {
                     .iter()
                     .map(|m| JsonFile {
                         path: m.path.clone(),
+                        line: m.at,
                         binary: m.binary,
                         lines: m.lines.clone(),
                     })

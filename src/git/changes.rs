@@ -32,6 +32,8 @@ pub struct MissingLines {
     pub binary: bool,
     /// Every missing line is there but for whitespace (indentation, line endings).
     pub whitespace_only: bool,
+    /// Where the first missing line stood (1-based), in the version that had it.
+    pub at: Option<usize>,
 }
 
 impl Repo {
@@ -157,6 +159,7 @@ impl Repo {
                         lines: Vec::new(),
                         binary: true,
                         whitespace_only: false,
+                        at: None,
                     });
                 }
                 continue;
@@ -169,9 +172,9 @@ impl Repo {
             for line in content.lines() {
                 *available.entry(line).or_default() += 1;
             }
-            let lost: Vec<String> = lines
+            let lost: Vec<(usize, String)> = lines
                 .into_iter()
-                .filter(|line| match available.get_mut(line.as_str()) {
+                .filter(|(_, line)| match available.get_mut(line.as_str()) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
                         false
@@ -182,10 +185,11 @@ impl Repo {
             if !lost.is_empty() {
                 let trimmed: std::collections::HashSet<&str> =
                     content.lines().map(str::trim).collect();
-                let whitespace_only = lost.iter().all(|l| trimmed.contains(l.trim()));
+                let whitespace_only = lost.iter().all(|(_, l)| trimmed.contains(l.trim()));
                 missing.push(MissingLines {
                     path,
-                    lines: lost,
+                    at: lost.first().map(|(n, _)| *n),
+                    lines: lost.into_iter().map(|(_, l)| l).collect(),
                     binary: false,
                     whitespace_only,
                 });
@@ -196,7 +200,8 @@ impl Repo {
     }
 }
 
-type Added = HashMap<String, (Vec<String>, bool, Oid)>;
+/// Per file: the added lines with their line numbers, binary or not, the new blob.
+type Added = HashMap<String, (Vec<(usize, String)>, bool, Oid)>;
 
 /// Per file: the added lines, whether the file is binary, and its new blob id.
 fn added_lines(diff: &Diff) -> Result<Added> {
@@ -227,8 +232,9 @@ fn added_lines(diff: &Diff) -> Result<Added> {
                 if let Some(path) = delta.new_file().path() {
                     let text = String::from_utf8_lossy(line.content());
                     let text = text.trim_end_matches(['\n', '\r']).to_string();
+                    let number = line.new_lineno().unwrap_or(0) as usize;
                     if let Some(entry) = added.borrow_mut().get_mut(&*path.to_string_lossy()) {
-                        entry.0.push(text);
+                        entry.0.push((number, text));
                     }
                 }
             }

@@ -226,7 +226,7 @@ fn what_a_person_reads() {
         "{text}"
     );
     assert!(
-        text.contains("app.txt: 1 line(s) missing\n           -     coupons();\n"),
+        text.contains("app.txt:3: 1 line(s) missing\n           -     coupons();\n"),
         "{text}"
     );
     assert!(text.contains("restore: git switch -c restore/"), "{text}");
