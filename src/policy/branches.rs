@@ -40,6 +40,12 @@ pub fn check_updates(
             .filter(|u| u.is_create() && RefKind::of(config, &u.refname) == RefKind::Production)
             .map(|u| u.new.clone())
             .collect(),
+        pushed_release: updates
+            .iter()
+            .filter(|u| !u.is_delete() && RefKind::of(config, &u.refname) == RefKind::Release)
+            .map(|u| u.new.clone())
+            .collect(),
+        on_release: Vec::new(),
     };
     let mut findings = Vec::new();
     for update in updates {
@@ -79,6 +85,8 @@ pub fn check_commit(
         test: None,
         tagged: None,
         bootstrap: Vec::new(),
+        pushed_release: Vec::new(),
+        on_release: Vec::new(),
     };
     if state.merge_heads.is_empty() {
         return Ok(vec![rules.direct_commit(branch, kind)]);
@@ -130,6 +138,10 @@ struct Rules<'a> {
     tagged: Option<HashMap<ObjectId, Vec<String>>>,
     /// Production branches this push creates (see `check_updates`).
     bootstrap: Vec<ObjectId>,
+    /// Release branch tips this push sets.
+    pushed_release: Vec<ObjectId>,
+    /// Release-tagged commits already judged: on a release branch or not.
+    on_release: Vec<(ObjectId, bool)>,
 }
 
 impl Rules<'_> {
@@ -378,17 +390,30 @@ impl Rules<'_> {
             .history
             .walk(std::slice::from_ref(&update.new), hide, true)?;
         for commit in &chain {
-            if self.tagged()?.contains_key(&commit.id) {
+            if self.is_release_tag(&commit.id)? {
                 // Everything below a release tag is that release's history.
                 return Ok(None);
             }
-            // A merge of a release tag, whichever side the tag is on.
+            // A merge of a release tag: one parent is a release (tag, or under an
+            // emergency window a release tip), and everything else it merges the
+            // receiving side has already. (A merge whose first parent is the tag and whose
+            // other parent is new code would otherwise carry that code in.)
             let mut merged_ok = false;
             if commit.is_merge() {
-                for parent in &commit.parents {
-                    if self.may_enter_production(parent)? {
-                        merged_ok = true;
+                for (i, parent) in commit.parents.iter().enumerate() {
+                    if !self.may_enter_production(parent)? {
+                        continue;
                     }
+                    let mut others_accepted = true;
+                    for (j, other) in commit.parents.iter().enumerate() {
+                        if j != i
+                            && !self.may_enter_production(other)?
+                            && !self.already_has(other, hide)?
+                        {
+                            others_accepted = false;
+                        }
+                    }
+                    merged_ok |= others_accepted;
                 }
             }
             if !merged_ok {
@@ -414,7 +439,7 @@ impl Rules<'_> {
     /// Whether `commit` may be merged into the production branch: a release tag points
     /// at it, or an emergency window is open and it is a release branch's tip (E4).
     fn may_enter_production(&mut self, commit: &ObjectId) -> Result<bool> {
-        if self.tagged()?.contains_key(commit) {
+        if self.is_release_tag(commit)? {
             return Ok(true);
         }
         if self.bypass.emergency {
@@ -423,6 +448,45 @@ impl Rules<'_> {
                 .history
                 .branch_tips(&|n| b.is_release(n), self.side.anywhere())?;
             return Ok(tips.contains(commit));
+        }
+        Ok(false)
+    }
+
+    /// Whether a release tag points at `commit` and the commit is on a release branch:
+    /// one the receiving side has, or one this push updates. (A tag made anywhere else,
+    /// say on a local commit nobody reviewed, is no release.)
+    fn is_release_tag(&mut self, commit: &ObjectId) -> Result<bool> {
+        if !self.tagged()?.contains_key(commit) {
+            return Ok(false);
+        }
+        if let Some(known) = self.on_release.iter().find(|(c, _)| c == commit) {
+            return Ok(known.1);
+        }
+        let b = &self.config.branches;
+        let tips_from = match self.side {
+            // A local merge (pre-merge-commit): the local release branch counts too.
+            Side::Client { remote: None } => self.side.anywhere(),
+            _ => self.side.accepted(),
+        };
+        let mut tips = self.history.branch_tips(&|n| b.is_release(n), tips_from)?;
+        tips.extend(self.pushed_release.iter().cloned());
+        let mut on = false;
+        for tip in &tips {
+            if self.history.is_ancestor(commit, tip)? {
+                on = true;
+                break;
+            }
+        }
+        self.on_release.push((commit.clone(), on));
+        Ok(on)
+    }
+
+    /// Whether the receiving side already has `commit` (it is below one of `hide`).
+    fn already_has(&self, commit: &ObjectId, hide: &[ObjectId]) -> Result<bool> {
+        for tip in hide {
+            if self.history.has(tip)? && self.history.is_ancestor(commit, tip)? {
+                return Ok(true);
+            }
         }
         Ok(false)
     }

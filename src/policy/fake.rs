@@ -374,6 +374,7 @@ fn master_only_moves_to_release_tags() {
         &[&w.m1, &w.clean],
     );
     w.h.set("refs/tags/v1.0.0", &rel);
+    w.h.set("refs/remotes/origin/release", &rel);
     // fast-forward to the tag
     assert_eq!(
         push(
@@ -426,6 +427,33 @@ fn master_only_moves_to_release_tags() {
             "refs/heads/master",
             &merge,
             &merge_feature,
+            "refs/heads/master",
+        )],
+        Bypass::default(),
+    );
+    assert_eq!(rules(&findings), vec![("F13", Severity::Block)]);
+    // The tag as first parent does not carry new code in.
+    let evil = w.h.commit("evil", &[&merge]);
+    let on_tag = w.h.commit("Merge evil into the tag", &[&rel, &evil]);
+    let findings = push(
+        &w.h,
+        &[update(
+            "refs/heads/master",
+            &merge,
+            &on_tag,
+            "refs/heads/master",
+        )],
+        Bypass::default(),
+    );
+    assert_eq!(rules(&findings), vec![("F13", Severity::Block)]);
+    // A tag made on an unreviewed commit is no release.
+    w.h.set("refs/tags/v6.6.6", &evil);
+    let findings = push(
+        &w.h,
+        &[update(
+            "refs/heads/master",
+            &merge,
+            &evil,
             "refs/heads/master",
         )],
         Bypass::default(),
@@ -600,6 +628,10 @@ fn commits_on_protected_branches() {
     let untagged = commit_on(&w.h, Some("master"), Some(&w.m1), &[&w.clean], none);
     assert_eq!(rules(&untagged), vec![("F13", Severity::Block)]);
     w.h.set("refs/tags/v1.0.0", &w.clean);
+    // A tag on a commit no release branch has is no release.
+    let off_release = commit_on(&w.h, Some("master"), Some(&w.m1), &[&w.clean], none);
+    assert_eq!(rules(&off_release), vec![("F13", Severity::Block)]);
+    w.h.set("refs/heads/release", &w.clean);
     assert_eq!(
         commit_on(&w.h, Some("master"), Some(&w.m1), &[&w.clean], none),
         vec![]
