@@ -11,7 +11,9 @@ fi
 
 # The hook that was here before shipgate runs first, as git would have run it.
 foreign="${0%/*}/{{hook}}.pre-shipgate"
-if [ -f "$foreign" ] && [ -x "$foreign" ]; then
+# Run as someone's kept hook (a symlink to this shim), do not run it again.
+case "$0" in *.pre-shipgate) foreign= ;; esac
+if [ -n "$foreign" ] && [ -f "$foreign" ] && [ -x "$foreign" ]; then
     if [ {{stdin}} = 1 ]; then
         # Both hooks read the same standard input: keep a copy for the second one.
         input=$(mktemp "${TMPDIR:-/tmp}/shipgate-$hook.XXXXXX") || exit 1

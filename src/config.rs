@@ -255,7 +255,16 @@ impl TryFrom<String> for RelativeDir {
                 .components()
                 .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
         if inside {
-            Ok(RelativeDir(path))
+            // `./docs/releases` and `docs/releases/` name the same folder as
+            // `docs/releases`; git trees know only the last form.
+            let normal: PathBuf = path
+                .components()
+                .filter(|c| matches!(c, Component::Normal(_)))
+                .collect();
+            if normal.as_os_str().is_empty() {
+                return Err(format!("`{text}` must name a folder inside the repository"));
+            }
+            Ok(RelativeDir(normal))
         } else {
             Err(format!(
                 "`{text}` must be a directory inside the repository (relative, without `..`)"
@@ -295,21 +304,35 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
 /// production branch to look on, and serves until a config is committed there.
 pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
     let remote = remote.filter(|r| repo.is_remote(r)).unwrap_or("origin");
-    // The common case costs one parse: a config committed on the default production
-    // branch that names that same branch.
-    let default = Branches::default().production;
-    if let Some(config) = committed(repo, remote, default.as_str())? {
-        if config.branches.production == default {
-            return Ok(config);
+    // The committed policy is looked for on the branches that can be production without
+    // asking the working tree: `master`, and the remote's default branch. A config found
+    // there names the production branch; its copy there is the policy.
+    let default = Branches::default().production.as_str().to_string();
+    let mut names = vec![default];
+    if let Some(head) = repo.remote_default_branch(remote) {
+        if !names.contains(&head) {
+            names.insert(0, head);
         }
     }
+    for name in &names {
+        if let Some(config) = committed(repo, remote, name)? {
+            let production = config.branches.production.as_str();
+            if production == name {
+                return Ok(config);
+            }
+            return Ok(committed(repo, remote, production)?.unwrap_or(config));
+        }
+    }
+    // Nothing committed where production usually is: the working tree's file names the
+    // production branch, and its committed copy wins over the file itself.
     let local = match repo.workdir() {
         Some(dir) => load(&dir.join(FILE_NAME))?,
         None => None,
     };
-    let production = local
-        .as_ref()
-        .map_or(default, |c| c.branches.production.clone());
+    let production = local.as_ref().map_or_else(
+        || Branches::default().production,
+        |c| c.branches.production.clone(),
+    );
     Ok(committed(repo, remote, production.as_str())?
         .or(local)
         .unwrap_or_default())
@@ -409,6 +432,8 @@ mod tests {
         assert!(err.starts_with(".shipgate.toml:2:11:"), "{err}");
         let err = error_text("[plans]\ndir = \"../elsewhere\"\n");
         assert!(err.contains("inside the repository"), "{err}");
+        let config = parse_str("[plans]\ndir = \"./docs/releases/\"\n").unwrap();
+        assert_eq!(config.plans.dir.as_path(), Path::new("docs/releases"));
     }
 
     #[test]

@@ -159,6 +159,10 @@ pub fn check(
                 }
                 continue;
             }
+            // A change the release itself reverted before it was tagged is not the tag's.
+            if !repo.change_present(&commit.id, tag_commit)? {
+                continue;
+            }
             let merge = integration.clone().filter(|i| i.parents.len() > 1);
             findings.push(finding(
                 repo,
@@ -217,6 +221,7 @@ pub fn check(
                 .any(|m| m.files.iter().any(|mf| mf.path == file.path && mf.binary))
         });
         for file in finding.files.iter_mut() {
+            let before = file.lines.len();
             file.lines.retain(|line| {
                 !merged_findings.iter().any(|m| {
                     m.files
@@ -224,6 +229,10 @@ pub fn check(
                         .any(|mf| mf.path == file.path && mf.lines.contains(line))
                 })
             });
+            if file.lines.len() != before {
+                // The first line moved to a merge finding: its number no longer applies.
+                file.at = None;
+            }
         }
         finding.files.retain(|f| f.binary || !f.lines.is_empty());
     }
@@ -424,28 +433,19 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
     for r in repo.remerge(merge)? {
         // (severity, reason, side tip, lines)
         // (severity, reason, side tip, first line number, lines)
-        type Group = (
-            Severity,
-            Reason,
-            Option<ObjectId>,
-            Option<usize>,
-            Vec<String>,
-        );
+        // (severity, reason, side tip, lines)
+        type Group = (Severity, Reason, Option<ObjectId>, Vec<String>);
         let mut groups: Vec<Group> = Vec::new();
-        let mut add = |severity: Severity,
-                       reason: Reason,
-                       side: Option<ObjectId>,
-                       line: Option<(usize, String)>| {
-            let at = line.as_ref().map(|(n, _)| *n);
-            let text = line.map(|(_, t)| t);
-            match groups
-                .iter_mut()
-                .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
-            {
-                Some(group) => group.4.extend(text),
-                None => groups.push((severity, reason, side, at, text.into_iter().collect())),
-            }
-        };
+        let mut add =
+            |severity: Severity, reason: Reason, side: Option<ObjectId>, line: Option<String>| {
+                match groups
+                    .iter_mut()
+                    .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
+                {
+                    Some(group) => group.3.extend(line),
+                    None => groups.push((severity, reason, side, line.into_iter().collect())),
+                }
+            };
         let ours_side = Some(r.first_parent.clone());
         let theirs_side = Some(r.other_parent.clone());
         if r.binary || r.auto.is_none() {
@@ -531,13 +531,13 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 } else {
                     (Severity::Review, Reason::ConflictDecision)
                 };
-                add(severity, reason, side, Some((index + 1, line.to_string())));
+                add(severity, reason, side, Some(line.to_string()));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
                 add(Severity::Info, Reason::AddedByMerge, None, None);
             }
         }
-        for (severity, reason, side, at, lines) in groups {
+        for (severity, reason, side, lines) in groups {
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
                 (Some(tip), Some(line)) if severity > Severity::Info => {
@@ -560,7 +560,8 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                     binary: r.binary || r.auto.is_none(),
                     lines,
                     whitespace_only: reason == Reason::Whitespace,
-                    at,
+                    // A position in the re-merged text matches no file anyone has.
+                    at: None,
                 }],
                 merge: Some(info.clone()),
                 reason: Some(reason),

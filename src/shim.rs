@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::messages::Msg;
 
 /// Bumped whenever the template changes, so `install` upgrades existing shims.
-pub const SHIM_VERSION: u32 = 1;
+pub const SHIM_VERSION: u32 = 2;
 
 /// The hooks shipgate installs.
 pub const HOOKS: &[&str] = &["pre-commit", "pre-merge-commit", "pre-push"];
@@ -71,7 +71,8 @@ pub enum HookFile {
     Foreign,
 }
 
-/// Classifies the hook file at `path` (a symlink is judged by what it points to).
+/// Classifies the hook file at `path`. A symlink is foreign (it is kept as it is, and
+/// restored as a symlink), whatever it points to.
 pub fn inspect(path: &Path) -> std::io::Result<HookFile> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,

@@ -113,6 +113,18 @@ impl Repo {
             .collect()
     }
 
+    /// The branch the remote's HEAD names (`refs/remotes/origin/HEAD` → `main`), if known.
+    pub fn remote_default_branch(&self, remote: &str) -> Option<String> {
+        let head = self
+            .repo
+            .find_reference(&format!("refs/remotes/{remote}/HEAD"))
+            .ok()?;
+        let target = head.symbolic_target().ok().flatten()?;
+        target
+            .strip_prefix(&format!("refs/remotes/{remote}/"))
+            .map(str::to_string)
+    }
+
     /// Whether `name` is a configured remote (rather than a URL or path).
     pub fn is_remote(&self, name: &str) -> bool {
         self.repo.find_remote(name).is_ok()

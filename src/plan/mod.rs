@@ -246,11 +246,14 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
         serde_saphyr::from_str_with_options(front_matter, yaml_options()).map_err(|e| {
             let line = e.location().map_or(0, |l| l.line() as usize) + 1;
             let detail = e.to_string();
-            let detail = detail
-                .lines()
-                .next()
-                .unwrap_or("invalid front matter")
-                .to_string();
+            let detail = detail.lines().next().unwrap_or("invalid front matter");
+            // The parser counts lines from the front matter's start; the prefix has the
+            // file's line already, so keep only what went wrong.
+            let detail = detail.trim_start_matches("error: ");
+            let detail = match detail.split_once(": ") {
+                Some((place, rest)) if place.starts_with("line ") => rest,
+                _ => detail,
+            };
             bad(line, format!("front matter: {detail}"))
         })?;
 

@@ -154,7 +154,15 @@ pub fn release_push(
                 version: named.unwrap_or("v1.2.3").to_string(),
             }),
         ),
-        Some(plan) => stage_gate(plans, plan, Stage::Release, refname, &mut findings),
+        Some(plan) => {
+            // Outside a window an emergency plan is complete or it is no plan.
+            let stage = if plan.meta.kind == Kind::Emergency {
+                Stage::Done
+            } else {
+                Stage::Release
+            };
+            stage_gate(plans, plan, stage, refname, &mut findings)
+        }
     }
     Ok(findings)
 }
@@ -188,7 +196,10 @@ pub fn tag_create(
                 version: tag.to_string(),
             }),
         ),
-        Some(plan) if plan.meta.kind == Kind::Emergency => {}
+        // The emergency plan is written after the fact: outside a window, complete.
+        Some(plan) if plan.meta.kind == Kind::Emergency => {
+            stage_gate(plans, plan, Stage::Done, refname, &mut findings)
+        }
         Some(plan) => {
             debt_gate(plans, &all, debts, refname, &mut findings);
             stage_gate(plans, plan, Stage::Tag, refname, &mut findings);

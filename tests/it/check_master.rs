@@ -34,6 +34,7 @@ fn verdict(env: &TestEnv, name: &str) -> (i32, serde_json::Value) {
 const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     // Clean.
     ("textbook", "clean", 0, &[]),
+    ("reverted-in-release", "clean", 0, &[]),
     ("revert-after", "clean", 0, &["INFO:changed-later"]),
     ("hotfix-cherry-picked", "clean", 0, &[]),
     (
@@ -226,7 +227,7 @@ fn what_a_person_reads() {
         "{text}"
     );
     assert!(
-        text.contains("app.txt:3: 1 line(s) missing\n           -     coupons();\n"),
+        text.contains("app.txt: 1 line(s) missing\n           -     coupons();\n"),
         "{text}"
     );
     assert!(text.contains("restore: git switch -c restore/"), "{text}");

@@ -50,7 +50,7 @@ fn stale_shim_is_upgraded_and_newer_one_refused() {
     let text = fs::read_to_string(&hook).unwrap();
     fs::write(
         &hook,
-        text.replace("shipgate-shim version=1", "shipgate-shim version=0"),
+        text.replace("shipgate-shim version=2", "shipgate-shim version=0"),
     )
     .unwrap();
     let out = repo.install();
@@ -62,7 +62,7 @@ fn stale_shim_is_upgraded_and_newer_one_refused() {
 
     fs::write(
         &hook,
-        text.replace("shipgate-shim version=1", "shipgate-shim version=9"),
+        text.replace("shipgate-shim version=2", "shipgate-shim version=9"),
     )
     .unwrap();
     let out = repo.shipgate(&["install"]);
@@ -73,7 +73,7 @@ fn stale_shim_is_upgraded_and_newer_one_refused() {
         stderr(&out)
     );
     assert_ok(&repo.shipgate(&["install", "--force"]));
-    assert!(fs::read_to_string(&hook).unwrap().contains("version=1"));
+    assert!(fs::read_to_string(&hook).unwrap().contains("version=2"));
 }
 
 #[test]
@@ -395,4 +395,31 @@ fn assert_fires(env: &TestEnv, dir: &std::path::Path) {
     );
     let out = env.git_output(dir, &["commit", "--allow-empty", "-m", "checked"]);
     assert_ok(&out);
+}
+
+/// A hook that is a symlink to another repository's shipgate shim is kept, and the two
+/// shims do not call each other forever.
+#[test]
+fn symlinked_shim_from_another_repository_does_not_recurse() {
+    let env = TestEnv::new();
+    let a = env.repo("a");
+    a.install();
+    let b = env.repo("b");
+    std::os::unix::fs::symlink(
+        a.hooks_dir().join("pre-commit"),
+        b.hooks_dir().join("pre-commit"),
+    )
+    .unwrap();
+    b.install();
+    let out = env
+        .command("timeout", &b.path)
+        .args(["20", "git", "commit", "--allow-empty", "-m", "x"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert_ok(&b.shipgate(&["uninstall"]));
+    assert!(fs::symlink_metadata(b.hooks_dir().join("pre-commit"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }

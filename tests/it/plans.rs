@@ -130,6 +130,7 @@ fn hostile_plans_are_clear_errors() {
         (b"---\n- just\n- a list\n---\n".to_vec(), "front matter"),
         (b"---\nkind: release\nversion: v9.0.0\n---\n".to_vec(), "release"),
         (b"---\nkind: feature\nversion: v9.0.0\n".to_vec(), "never closed"),
+        (b"---\nkind: feature\nversion: v9.0.0\nowner: [unclosed\n---\n".to_vec(), "docs/releases/v9.0.0.md:4:"),
         (b"---\na: &a [x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d]\n---\n".to_vec(), "docs/releases/v9.0.0.md:"),
     ];
     for (bytes, expected) in cases {
@@ -457,4 +458,22 @@ fn init_copies_templates_and_plan_new_uses_the_team_copy() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Outside an emergency window an emergency plan must be complete: `kind: emergency`
+/// is no way around the gates.
+#[test]
+fn an_unfinished_emergency_plan_is_no_shortcut() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    released_branch(&repo);
+    repo.git(&["switch", "-q", "-c", "feature/e", "release"]);
+    assert_ok(&repo.shipgate(&["plan", "new", "--kind", "emergency", "--version", "v1.0.1"]));
+    repo.git(&["add", "docs"]);
+    repo.git(&["commit", "-q", "-m", "emergency plan, unfinished"]);
+    merge_into_release(&repo, "feature/e");
+    assert_ok(&repo.git_output(&["push", "origin", "release"]));
+    repo.git(&["tag", "-a", "v1.0.1", "-m", "v1.0.1"]);
+    let err = stderr(&repo.git_output(&["push", "origin", "v1.0.1"]));
+    assert!(err.contains("is not ready for stage `done`"), "{err}");
 }

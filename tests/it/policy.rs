@@ -702,3 +702,44 @@ fn pushing_a_lossy_merge_of_the_tag_is_refused() {
         &["push", "--atomic", "origin", "master", "v1.0.0"],
     ));
 }
+
+/// The policy is the one committed where the remote's default branch is, even when the
+/// production branch is `main` and the working tree's file says otherwise.
+#[test]
+fn a_local_edit_cannot_rename_the_production_branch_away() {
+    let env = TestEnv::new();
+    let origin = env.bare("origin-main.git");
+    let seed = env.repo("seed");
+    seed.git(&["branch", "-m", "main"]);
+    fs::write(
+        seed.path.join(".shipgate.toml"),
+        "[branches]\nproduction = \"main\"\n",
+    )
+    .unwrap();
+    seed.git(&["add", ".shipgate.toml"]);
+    seed.git(&["commit", "-q", "-m", "policy"]);
+    seed.git(&["push", "-q", origin.to_str().unwrap(), "main"]);
+    env.git(&origin, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let clone = env.root().join("clone");
+    env.git(
+        &env.root(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&env.shipgate(&clone, &["install"]));
+    fs::write(
+        clone.join(".shipgate.toml"),
+        "[branches]\nproduction = \"zzz\"\n",
+    )
+    .unwrap();
+    let out = env.git_output(&clone, &["commit", "-am", "sneaky"]);
+    let err = refused(&out);
+    assert!(
+        err.contains("direct commits to `main` are refused"),
+        "{err}"
+    );
+}
