@@ -14,16 +14,7 @@ set -euo pipefail
 runs=${1:-7}
 cycles=${2:-35}
 features=${3:-30}
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SHIPGATE_BIN:-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/shipgate-cm-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-if [ -z "$bin" ]; then
-    "$root/install.sh" --prefix "$work/prefix" --no-repo 2>/dev/null
-    bin="$work/prefix/bin/shipgate"
-fi
-export HOME="$work" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$work/gitconfig"
-unset GIT_DIR GIT_WORK_TREE
+. "$(dirname "$0")/common.sh"
 
 echo "generating $cycles release cycles of $features features..." >&2
 python3 "$root/benches/gen_gitflow.py" "$work/repo" "$cycles" "$features"

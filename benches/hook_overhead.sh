@@ -10,21 +10,7 @@
 set -euo pipefail
 
 runs=${1:-50}
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SHIPGATE_BIN:-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/shipgate-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# Measure the binary users get: the one install.sh builds and installs.
-if [ -z "$bin" ]; then
-    "$root/install.sh" --prefix "$work/prefix" --no-repo 2>/dev/null
-    bin="$work/prefix/bin/shipgate"
-fi
-# A hermetic git: no user or system config, fixed identity.
-export HOME="$work" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$work/gitconfig"
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
-export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
-unset GIT_DIR GIT_WORK_TREE SHIPGATE_SKIP
+. "$(dirname "$0")/common.sh"
 git config --global init.defaultBranch master
 
 make_repo() {
