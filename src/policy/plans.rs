@@ -235,10 +235,7 @@ fn stage_gate(plans: &Plans, plan: &Plan, stage: Stage, refname: &str, out: &mut
         version: plan.meta.version.clone(),
         stage: stage.name().into(),
     });
-    finding.places = problems
-        .into_iter()
-        .map(|p| (format!("{path}:{}", p.line), p.message))
-        .collect();
+    finding.places = places(&path, problems);
     out.push(finding);
 }
 
@@ -260,10 +257,7 @@ fn rollback_gate(config: &Config, all: &[Plan], refname: &str, out: &mut Vec<Fin
             },
         )
         .hint(Msg::HintRollbackAnalysis { path: path.clone() });
-        finding.places = problems
-            .into_iter()
-            .map(|p| (format!("{path}:{}", p.line), p.message))
-            .collect();
+        finding.places = places(&path, problems);
         out.push(finding);
     }
 }
@@ -303,6 +297,14 @@ fn debt_gate(plans: &Plans, all: &[Plan], debts: &[Debt], refname: &str, out: &m
             );
         }
     }
+}
+
+/// A plan's problems as `(file:line, what)` lines of a finding.
+fn places(path: &str, problems: Vec<plan::PlanFinding>) -> Vec<(String, Msg)> {
+    problems
+        .into_iter()
+        .map(|p| (format!("{path}:{}", p.line), p.message))
+        .collect()
 }
 
 /// `v2.3.0` and `2.3.0` name the same release.

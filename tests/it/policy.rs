@@ -59,6 +59,19 @@ pub fn fill_plan(text: &str) -> String {
         .replace("observed_minutes: 0", "observed_minutes: 7")
 }
 
+/// `feature/coupon` merged into release as a reviewed PR would be (not pushed).
+fn merge_coupon_into_release(repo: &TestRepo) {
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+}
+
 fn write(repo: &TestRepo, file: &str, text: &str) {
     fs::write(repo.path.join(file), text).unwrap();
     repo.git(&["add", file]);
@@ -303,15 +316,7 @@ fn test_branch_code_never_reaches_release() {
 fn qa_flow_and_master_only_takes_release_tags() {
     let env = TestEnv::new();
     let repo = service(&env);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["push", "-q", "origin", "release"]);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
@@ -575,15 +580,7 @@ fn sha256_repositories() {
 fn lightweight_tag_fast_forward_of_master() {
     let env = TestEnv::new();
     let repo = service(&env);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["tag", "v1.0.0"]);
     repo.git(&["push", "-q", "origin", "release", "v1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
@@ -643,15 +640,7 @@ fn force_push_over_unfetched_work_says_fetch_first() {
 fn pushing_a_lossy_merge_of_the_tag_is_refused() {
     let env = TestEnv::new();
     let repo = service(&env);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["push", "-q", "origin", "release"]);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
