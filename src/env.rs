@@ -21,6 +21,11 @@ pub struct Env {
     /// The commits `git merge` is merging, from its `GITHEAD_<id>=<name>` variables:
     /// during `pre-merge-commit` git has not written `MERGE_HEAD` yet.
     pub merging: Vec<(String, String)>,
+    /// `SHIPGATE_NOW`: a fixed clock (an RFC 3339 time, or `@` and seconds since 1970, as
+    /// `SOURCE_DATE_EPOCH` counts them) for everything shipgate dates: plans, rollback
+    /// records, emergency windows and the audit log. Tests and demos set it so the same
+    /// steps give the same commits on any day.
+    pub fixed_now: Option<jiff::Timestamp>,
 }
 
 impl Env {
@@ -44,7 +49,28 @@ impl Env {
                     Some((id.to_string(), value.to_string_lossy().into_owned()))
                 })
                 .collect(),
+            fixed_now: var("SHIPGATE_NOW").and_then(|v| parse_time(&v)),
         }
+    }
+
+    /// Now: `SHIPGATE_NOW` if set, else the system clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.fixed_now.unwrap_or_else(jiff::Timestamp::now)
+    }
+
+    /// Today's date in the machine's time zone (see `now`).
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned(jiff::tz::TimeZone::system()).date()
+    }
+}
+
+/// `2026-11-01T10:00:00+08:00` or `@1793498400`; anything else is ignored, so a typo
+/// falls back to the real clock rather than stopping every hook.
+fn parse_time(value: &str) -> Option<jiff::Timestamp> {
+    let value = value.trim();
+    match value.strip_prefix('@') {
+        Some(secs) => jiff::Timestamp::from_second(secs.parse().ok()?).ok(),
+        None => value.parse().ok(),
     }
 }
 

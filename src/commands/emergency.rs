@@ -33,7 +33,7 @@ pub fn start(ctx: &Context, args: &EmergencyStartArgs) -> Result<u8> {
         None => config.emergency.window.duration(),
     };
     let store = Store::new(&repo.common_dir());
-    let now = Timestamp::now();
+    let now = ctx.env.now();
     if let Some(open) = store.open_window(now)? {
         return Err(Error::new(Msg::EmergencyAlreadyOpen {
             until: show_time(open.until),
@@ -68,7 +68,7 @@ pub fn end(ctx: &Context, args: &EmergencyRepoArgs) -> Result<u8> {
     let repo = open(args)?;
     let store = Store::new(&repo.common_dir());
     let ui = ctx.ui();
-    let now = Timestamp::now();
+    let now = ctx.env.now();
     match store.window()? {
         Some(window) => {
             store.clear()?;
@@ -91,7 +91,7 @@ pub fn status(ctx: &Context, args: &EmergencyRepoArgs) -> Result<u8> {
     let store = Store::new(&repo.common_dir());
     let ui = ctx.ui();
     match store.window()? {
-        Some(w) if w.is_open(Timestamp::now()) => ui.warning(&Msg::EmergencyStatus {
+        Some(w) if w.is_open(ctx.env.now()) => ui.warning(&Msg::EmergencyStatus {
             until: show_time(w.until),
             reason: w.reason,
             by: w.by,

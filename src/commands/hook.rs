@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
     let config = config::in_force(&repo, remote)?;
     ctx.adopt(&config);
     let store = Store::new(&repo.common_dir());
-    let now = Timestamp::now();
+    let now = ctx.env.now();
     let window = store.open_window(now)?;
     let bypass = Bypass {
         emergency: window.is_some(),

@@ -105,7 +105,8 @@ pub fn new(ctx: &Context, args: &PlanNewArgs) -> Result<u8> {
         }));
     }
     let path = ws.plan_path(&args.version);
-    let text = render_plan(&ws, args.kind, &args.version, lang)?;
+    let date = ctx.env.today().to_string();
+    let text = render_plan(&ws, args.kind, &args.version, lang, date)?;
     let ui = ctx.ui();
     if path.exists() {
         if !args.diff {
@@ -147,7 +148,13 @@ pub fn new(ctx: &Context, args: &PlanNewArgs) -> Result<u8> {
 }
 
 /// Renders the template of `kind` for `version`, filled from git and the config.
-pub fn render_plan(ws: &Workspace, kind: Kind, version: &str, lang: Lang) -> Result<String> {
+pub fn render_plan(
+    ws: &Workspace,
+    kind: Kind,
+    version: &str,
+    lang: Lang,
+    date: String,
+) -> Result<String> {
     let placeholder = match lang {
         Lang::En => "(to fill in)",
         Lang::ZhCn => "（待填写）",
@@ -175,7 +182,7 @@ pub fn render_plan(ws: &Workspace, kind: Kind, version: &str, lang: Lang) -> Res
             .file_name()
             .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
             .unwrap_or_else(|| placeholder.to_string()),
-        date: jiff::Zoned::now().date().to_string(),
+        date,
         owner: first(&ws.config.people.owners),
         tech_lead: first(&ws.config.people.tech_leads),
         qa: first(&ws.config.people.qa),

@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
         })?,
     };
     let who = super::emergency::who(ctx, &ws.repo);
-    let at = jiff::Timestamp::now().to_string();
+    let at = ctx.env.now().to_string();
     let quote = |s: &str| serde_json::to_string(s).expect("strings serialize");
     let record = format!(
         "rollback:\n  at: {}\n  to: {}\n  reason: {}\n  by: {}\n  confirmed_by: \"\"  # the system owner or TL who confirmed the problem analysis (R4)\n",

@@ -14,8 +14,14 @@ use tempfile::TempDir;
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipgate");
 
+/// The fixed clock every test runs on (`SHIPGATE_NOW`), the same moment as the commit
+/// dates: plans, records and emergency windows do not depend on the day the suite runs.
+pub const NOW: &str = "2026-11-01T10:00:00+08:00";
+
 pub struct TestEnv {
     root: TempDir,
+    /// `SHIPGATE_NOW` for the commands from now on (see `NOW`).
+    now: std::cell::RefCell<String>,
 }
 
 impl TestEnv {
@@ -24,7 +30,10 @@ impl TestEnv {
             .prefix("shipgate-test")
             .tempdir()
             .expect("temp dir");
-        let env = TestEnv { root };
+        let env = TestEnv {
+            root,
+            now: std::cell::RefCell::new(NOW.to_string()),
+        };
         fs::create_dir_all(env.home()).unwrap();
         fs::write(
             env.global_config(),
@@ -33,6 +42,11 @@ impl TestEnv {
         )
         .unwrap();
         env
+    }
+
+    /// Moves the clock shipgate runs on (`SHIPGATE_NOW`) for the commands that follow.
+    pub fn set_now(&self, now: &str) {
+        *self.now.borrow_mut() = now.to_string();
     }
 
     /// The temp dir everything lives in (canonical, so it matches what git prints).
@@ -63,6 +77,8 @@ impl TestEnv {
             .env("GIT_COMMITTER_NAME", "Li Si")
             .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
             .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
+            .env("SHIPGATE_NOW", self.now.borrow().as_str())
+            .env("TZ", "UTC")
             .env("LANG", "C")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());

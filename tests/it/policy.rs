@@ -424,7 +424,7 @@ fn emergency_window_expires() {
     assert_ok(&repo.shipgate(&["emergency", "start", "--reason", "outage", "--for", "1s"]));
     let err = stderr(&repo.shipgate(&["emergency", "start", "--reason", "again"]));
     assert!(err.contains("already open"), "{err}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    env.set_now("2026-11-01T10:00:02+08:00");
     repo.git(&["switch", "-q", "release"]);
     write(&repo, "fix.txt", "x");
     let err = refused(&run(&repo, &["commit", "-m", "too late"]));
