@@ -11,9 +11,11 @@ use glob::{MatchOptions, Pattern};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::git::Repo;
+use crate::git::{RemoteRefs, Repo};
 use crate::i18n::Lang;
 use crate::messages::Msg;
+use crate::oid::ObjectId;
+use crate::policy::History;
 
 /// The config file's name, at the repository root.
 pub const FILE_NAME: &str = ".shipgate.toml";
@@ -336,6 +338,87 @@ pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
     Ok(committed(repo, remote, production.as_str())?
         .or(local)
         .unwrap_or_default())
+}
+
+/// Where the policy of a push comes from when the remote was asked.
+#[derive(Debug)]
+pub enum RemotePolicy {
+    /// Committed on the remote's production branch (or, for the push that creates that
+    /// branch, on the commit it is created at): `source` names the ref for messages.
+    Committed { config: Box<Config>, source: String },
+    /// Nothing committed where production is: the defaults, never the working tree.
+    Defaults,
+    /// The remote's production branch is at a commit this clone has not fetched.
+    Unfetched { branch: String, id: ObjectId },
+}
+
+/// The policy as the remote has it: `.shipgate.toml` committed at the tip of the
+/// remote's production branch, as the remote itself advertised it (`view`). Its `HEAD`
+/// is looked at first, then the default production branch; a config found there names
+/// the production branch, whose copy is the policy. A push that creates the production
+/// branch (`creates`: full ref name and new id) brings the policy it is created with.
+/// Nothing in the clone (remote-tracking refs, `origin/HEAD`, the working tree) counts.
+pub fn at_remote(
+    repo: &Repo,
+    view: &RemoteRefs,
+    creates: &[(String, ObjectId)],
+) -> Result<RemotePolicy> {
+    let default = Branches::default().production.as_str().to_string();
+    let mut names: Vec<String> = view.head.iter().cloned().collect();
+    if !names.contains(&default) {
+        names.push(default);
+    }
+    // The branch's tip as the remote has it, or as the push creates it.
+    let tip = |branch: &str| -> Option<ObjectId> {
+        view.branch(branch).cloned().or_else(|| {
+            creates
+                .iter()
+                .find(|(name, _)| name.strip_prefix("refs/heads/") == Some(branch))
+                .map(|(_, id)| id.clone())
+        })
+    };
+    let read = |branch: &str, tip: &ObjectId| -> Result<Option<RemotePolicy>> {
+        if !repo.has(tip)? {
+            return Ok(Some(RemotePolicy::Unfetched {
+                branch: branch.to_string(),
+                id: tip.clone(),
+            }));
+        }
+        let source = format!("{branch}@{}:{FILE_NAME}", tip.short());
+        Ok(match repo.read_file(tip, FILE_NAME)? {
+            Some(bytes) => Some(RemotePolicy::Committed {
+                config: Box::new(parse(&bytes, Path::new(&source))?),
+                source,
+            }),
+            None => None,
+        })
+    };
+    for name in &names {
+        let Some(at) = tip(name) else { continue };
+        let found = match read(name, &at)? {
+            Some(RemotePolicy::Committed { config, source }) => (config, source),
+            Some(other) => return Ok(other),
+            None => continue,
+        };
+        // The config names the production branch: its copy there is the policy.
+        let production = found.0.branches.production.as_str().to_string();
+        if production == *name || production.contains(['*', '?', '[']) {
+            return Ok(RemotePolicy::Committed {
+                config: found.0,
+                source: found.1,
+            });
+        }
+        if let Some(at) = tip(&production) {
+            if let Some(policy) = read(&production, &at)? {
+                return Ok(policy);
+            }
+        }
+        return Ok(RemotePolicy::Committed {
+            config: found.0,
+            source: found.1,
+        });
+    }
+    Ok(RemotePolicy::Defaults)
 }
 
 /// The config committed on `branch`: the remote's copy first, then the local branch.

@@ -176,6 +176,43 @@ catalog! {
         zh "这次推送会改写 `{branch}`（不是快进）：受保护分支不能丢失提交";
     HintForcePush { remote, branch } => en "integrate instead of rewriting: `git fetch {remote} && git merge {remote}/{branch}`, then push again without --force",
         zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 --force 重新推送";
+    // ----- trust: what the client can know, merges by content -----
+    RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
+        zh "无法向远程 `{url}` 查询它的分支和 tag：{detail}";
+    HintRemoteUnreachable => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check the connection and push again",
+        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请检查网络连接后重新推送";
+    HistoryShallow { refname } => en "this clone is shallow: shipgate cannot see the history a push to `{refname}` brings, so it refuses rather than guess",
+        zh "这是一个浅克隆：shipgate 看不到推送到 `{refname}` 的完整历史，因此拒绝而不是猜测";
+    HintUnshallow { remote } => en "fetch the whole history, then push again: `git fetch --unshallow {remote}`",
+        zh "请获取完整历史后重新推送：`git fetch --unshallow {remote}`";
+    HistoryGrafts { refname } => en "`.git/info/grafts` rewrites commit parents in this clone: shipgate cannot trust the history a push to `{refname}` shows, so it refuses",
+        zh "本仓库的 `.git/info/grafts` 改写了提交的父提交：shipgate 无法信任推送到 `{refname}` 的历史，因此拒绝";
+    HintRemoveGrafts => en "move the grafts file away, then push again: `mv .git/info/grafts .git/info/grafts.off`",
+        zh "请移走 grafts 文件后重新推送：`mv .git/info/grafts .git/info/grafts.off`";
+    RemoteTipUnfetched { branch, id, refname } => en "the remote's `{branch}` is at {id}, which this clone has not fetched: shipgate needs it to judge the push to `{refname}`",
+        zh "远程的 `{branch}` 位于 {id}，本仓库尚未获取：shipgate 需要它才能判断推送到 `{refname}` 是否合规";
+    HintFetchBranch { remote, branch } => en "fetch it, then push again: `git fetch {remote} {branch}`",
+        zh "请先获取，再重新推送：`git fetch {remote} {branch}`";
+    EvilMerge { branch, commit, count } => en "merge {commit} on `{branch}` changes {count} file(s) beyond what merging its parents gives: a merge may only combine reviewed work",
+        zh "`{branch}` 上的合并 {commit} 在合并父提交之外还改动了 {count} 个文件：合并只能组合已评审的代码";
+    HintEvilMerge { branch } => en "commit those changes on a development branch and bring them into `{branch}` by a reviewed merge; redo the merge with `git merge` alone",
+        zh "请把这些改动提交到开发分支，并通过评审后的合并带入 `{branch}`；合并本身只用 `git merge` 重新完成";
+    PlaceMergeChanged { path } => en "{path}: differs from the automatic merge of the parents", zh "{path}：与父提交自动合并的结果不同";
+    PlaceMergeAdded { path } => en "{path}: added by the merge itself, neither parent has it", zh "{path}：由合并提交本身新增，两个父提交都没有";
+    PlaceMergeRemoved { path } => en "{path}: removed by the merge itself", zh "{path}：被合并提交本身删除";
+    PlaceLineAdded { line } => en "  + {line}", zh "  + {line}";
+    PlaceLineRemoved { line } => en "  - {line}", zh "  - {line}";
+    ConflictResolved { branch, commit, paths } => en "merge {commit} on `{branch}` resolved conflicts in: {paths}",
+        zh "`{branch}` 上的合并 {commit} 解决了以下文件的冲突：{paths}";
+    ResolutionAddsLines { branch, commit, count } => en "merge {commit} into `{branch}` resolves conflicts with {count} line(s) that neither the release tag nor `{branch}` had",
+        zh "合并 {commit} 在 `{branch}` 上解决冲突时加入了 {count} 行上线 tag 和 `{branch}` 都没有的代码";
+    HintResolutionAdds { branch } => en "resolve the conflict on `{branch}` by taking lines from the release tag or from `{branch}` only; new code goes through a release",
+        zh "在 `{branch}` 上解决冲突时只能取上线 tag 或 `{branch}` 已有的行；新代码必须走上线流程";
+    OctopusMerge { branch, commit } => en "merge {commit} on `{branch}` merges more than two parents: shipgate judges merges one branch at a time",
+        zh "`{branch}` 上的合并 {commit} 合并了两个以上的父提交：shipgate 只接受一次合并一个分支";
+    HintOctopus { branch } => en "merge each development branch into `{branch}` on its own (`git merge --no-ff <branch>`), then push again",
+        zh "请把每个开发分支分别合并到 `{branch}`（`git merge --no-ff <分支>`），然后重新推送";
+    NoteCopyOfTest { test, commit } => en "a copy of {commit}, made on `{test}`", zh "是 {commit} 的副本，该提交在 `{test}` 上产生";
     ProductionCreated { branch } => en "creating `{branch}` on the remote; from now on it only moves to release tags",
         zh "正在远程创建 `{branch}`；此后它只能前进到上线 tag";
     DirectCommitsPushed { branch, count } => en "{count} commit(s) would land on `{branch}` without a reviewed merge: `{branch}` only receives merges of development branches",

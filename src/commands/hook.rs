@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             return Ok(EXIT_OK);
         }
     }
-    let repo = match Repo::open_from_env() {
+    let mut repo = match Repo::open_from_env() {
         Ok(repo) => repo,
         Err(err) if matches!(*err.message, Msg::Sha256Unsupported { .. }) => {
             return sha256_fallback(&event, err)
@@ -35,8 +35,33 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
         HookEvent::PrePush(push) => Some(push.remote.as_str()),
         _ => None,
     };
-    let config = config::in_force(&repo, remote)?;
+    let mut config = config::in_force(&repo, remote)?;
     ctx.adopt(&config);
+    // A push of a protected ref is judged by what the remote says it has, under the
+    // policy committed on the remote's production branch (see `truth`).
+    let mut updates: Vec<RefUpdate> = Vec::new();
+    if let HookEvent::PrePush(push) = &event {
+        updates = push
+            .updates
+            .iter()
+            .map(|u| RefUpdate {
+                refname: u.remote_ref.clone(),
+                old: u.remote.clone(),
+                new: u.local.clone(),
+                source: u.local_ref.clone(),
+            })
+            .collect();
+        let dir = std::env::current_dir()
+            .map_err(|e| crate::error::Error::io(std::path::Path::new("."), &e))?;
+        let (judging, distrust) =
+            super::truth::establish(&mut repo, config, &updates, &dir, &push.url, &push.remote)?;
+        config = judging;
+        ctx.adopt(&config);
+        if policy::refused(&distrust) {
+            report(&ctx.ui(), &distrust);
+            return Ok(EXIT_REFUSED);
+        }
+    }
     let store = Store::new(&repo.common_dir());
     let now = ctx.env.now();
     let window = store.open_window(now)?;
@@ -81,16 +106,6 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             (findings, audited)
         }
         HookEvent::PrePush(push) => {
-            let updates: Vec<RefUpdate> = push
-                .updates
-                .iter()
-                .map(|u| RefUpdate {
-                    refname: u.remote_ref.clone(),
-                    old: u.remote.clone(),
-                    new: u.local.clone(),
-                    source: u.local_ref.clone(),
-                })
-                .collect();
             let mut findings = policy::check_updates(
                 &config,
                 &updates,

@@ -11,6 +11,7 @@ pub mod init;
 pub mod install;
 pub mod plan;
 pub mod rollback;
+pub mod truth;
 pub mod uninstall;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 
 mod changes;
 mod remerge;
+mod remote;
 mod repo;
 mod tree_diff;
 
@@ -15,6 +16,7 @@ use std::process::{Command, Output};
 
 pub use changes::{CommitInfo, MissingLines};
 pub use remerge::Remerged;
+pub use remote::{ls_remote, RemoteRefs};
 pub use repo::Repo;
 
 use crate::error::{Error, Result};

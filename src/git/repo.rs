@@ -11,11 +11,23 @@ use crate::messages::Msg;
 use crate::oid::ObjectId;
 use crate::policy::{Commit, CommitState, History, Tips};
 
+use super::remote::RemoteRefs;
+
+/// The name the remote's own branches go by among the refs, when a view is set: not a
+/// name a configured remote can have, so nothing local is mistaken for it.
+const VIEW: &str = "@remote";
+
 pub struct Repo {
     repo: Repository,
     /// Branches, remote-tracking branches and tags (unpeeled), read once: every libgit2
     /// ref listing walks all refs (thousands of tags included), so the rules share one.
     refs: std::cell::OnceCell<Vec<(String, ObjectId)>>,
+    /// What the receiving side has, when it said so itself (`git ls-remote`): then its
+    /// branches stand for every remote-tracking ref, and its tags for the local ones.
+    view: Option<RemoteRefs>,
+    /// Tags created by the push being judged, with the commits they peel to: a release
+    /// counts through tags the remote has or receives in the same push.
+    pushed_tags: Vec<(String, ObjectId)>,
     /// Parents and commit time of commits read while finding merge bases, shared by all
     /// the merges one check-master run re-merges.
     pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, (Vec<Oid>, i64)>>,
@@ -46,14 +58,90 @@ impl Repo {
         Repo {
             repo,
             refs: std::cell::OnceCell::new(),
+            view: None,
+            pushed_tags: Vec::new(),
             graph: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
     }
 
-    /// `(full ref name, target)` of every branch, remote-tracking branch and tag.
+    /// From now on, the receiving side's refs are `view` (its own answer), not the
+    /// remote-tracking refs and local tags of this clone.
+    pub fn set_view(&mut self, view: RemoteRefs) {
+        self.view = Some(view);
+        self.refs = std::cell::OnceCell::new();
+    }
+
+    pub fn view(&self) -> Option<&RemoteRefs> {
+        self.view.as_ref()
+    }
+
+    /// Counts the tags that `updates` create (`(full ref name, new id)`) as existing, each
+    /// with the commit it peels to.
+    pub fn add_pushed_tags(&mut self, updates: &[(String, ObjectId)]) -> Result<()> {
+        for (name, id) in updates {
+            if id.is_zero() || !name.starts_with("refs/tags/") {
+                continue;
+            }
+            if let Some(commit) = self.peel_to_commit(id)? {
+                self.pushed_tags.push((name.clone(), commit));
+            }
+        }
+        self.refs = std::cell::OnceCell::new();
+        Ok(())
+    }
+
+    /// The commit an object (a commit, or a tag of one) stands for, if it is here.
+    pub fn peel_to_commit(&self, id: &ObjectId) -> Result<Option<ObjectId>> {
+        let oid = self.oid(id)?;
+        match self.repo.find_object(oid, None) {
+            Ok(object) => Ok(object.peel_to_commit().ok().map(|c| to_id(c.id()))),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(e)),
+        }
+    }
+
+    /// Whether this clone's history can be trusted to be whole and true: not shallow,
+    /// and without `info/grafts` rewriting parents. `None` when it can, else what is wrong.
+    pub fn untrustworthy_history(&self) -> Option<&'static str> {
+        if self.repo.is_shallow() {
+            return Some("shallow");
+        }
+        if self.common_dir().join("info").join("grafts").exists() {
+            return Some("grafts");
+        }
+        None
+    }
+
+    /// `(full ref name, target)` of every branch, remote-tracking branch and tag. With a
+    /// view, the remote-tracking branches are the view's (named `refs/remotes/{VIEW}/…`)
+    /// and the tags are the view's and the pushed ones: local tags count for nothing.
+    /// Annotated tags are listed peeled when the view or the push peeled them.
     fn ref_list(&self) -> Result<&[(String, ObjectId)]> {
         if let Some(refs) = self.refs.get() {
             return Ok(refs);
+        }
+        if let Some(view) = &self.view {
+            let mut refs = Vec::new();
+            for reference in self
+                .repo
+                .references_glob("refs/heads/*")
+                .map_err(git_error)?
+            {
+                let reference = reference.map_err(git_error)?;
+                if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
+                    refs.push((name.to_string(), to_id(target)));
+                }
+            }
+            for (name, id) in &view.refs {
+                if let Some(branch) = name.strip_prefix("refs/heads/") {
+                    refs.push((format!("refs/remotes/{VIEW}/{branch}"), id.clone()));
+                } else {
+                    let peeled = view.peeled.get(name).unwrap_or(id);
+                    refs.push((name.clone(), peeled.clone()));
+                }
+            }
+            refs.extend(self.pushed_tags.iter().cloned());
+            return Ok(self.refs.get_or_init(|| refs));
         }
         // One pass over all refs: each libgit2 listing (a glob too) walks every packed
         // ref, so two globs would cost twice what one unfiltered pass does.
@@ -69,6 +157,7 @@ impl Repo {
                 refs.push((name.to_string(), to_id(target)));
             }
         }
+        refs.extend(self.pushed_tags.iter().cloned());
         Ok(self.refs.get_or_init(|| refs))
     }
 
@@ -246,7 +335,16 @@ impl History for Repo {
 
     fn is_ancestor(&self, ancestor: &ObjectId, descendant: &ObjectId) -> Result<bool> {
         let (a, d) = (self.oid(ancestor)?, self.oid(descendant)?);
-        Ok(a == d || self.repo.graph_descendant_of(d, a).map_err(git_error)?)
+        if a == d {
+            return Ok(true);
+        }
+        // An object this clone lacks (the remote has what was never fetched) is not known
+        // to be anyone's ancestor: every caller then judges more strictly.
+        let odb = self.repo.odb().map_err(git_error)?;
+        if !odb.exists(a) || !odb.exists(d) {
+            return Ok(false);
+        }
+        self.repo.graph_descendant_of(d, a).map_err(git_error)
     }
 
     fn walk(
@@ -287,6 +385,7 @@ impl History for Repo {
             };
             let short = match tips {
                 Tips::Local => local(),
+                Tips::Remote(_) if self.view.is_some() => remote(None),
                 Tips::Remote(r) => remote(Some(r)),
                 Tips::AllRemotes => remote(None),
                 Tips::Everywhere => local().or_else(|| remote(None)),
@@ -311,6 +410,17 @@ impl History for Repo {
     }
 
     fn tag_commit(&self, name: &str) -> Result<Option<ObjectId>> {
+        let full = format!("refs/tags/{name}");
+        if let Some((_, id)) = self.pushed_tags.iter().find(|(n, _)| *n == full) {
+            return Ok(Some(id.clone()));
+        }
+        if self.view.is_some() {
+            return Ok(self
+                .ref_list()?
+                .iter()
+                .find(|(n, _)| *n == full)
+                .map(|(_, id)| id.clone()));
+        }
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
             Ok(reference) => Ok(reference.peel_to_commit().ok().map(|c| to_id(c.id()))),
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
@@ -366,6 +476,30 @@ impl History for Repo {
         matches: &dyn Fn(&str) -> bool,
     ) -> Result<HashMap<ObjectId, Vec<String>>> {
         let mut tagged: HashMap<ObjectId, Vec<String>> = HashMap::new();
+        let mut add = |name: &str, commit: ObjectId| {
+            let names = tagged.entry(commit).or_default();
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        };
+        for (name, commit) in &self.pushed_tags {
+            let short = name.trim_start_matches("refs/tags/");
+            if matches(short) {
+                add(short, commit.clone());
+            }
+        }
+        if self.view.is_some() {
+            // The view lists annotated tags peeled; a tag of something other than a commit
+            // is no release, which the callers' ancestry checks find out.
+            for (name, id) in self.ref_list()? {
+                if let Some(short) = name.strip_prefix("refs/tags/") {
+                    if matches(short) {
+                        add(short, id.clone());
+                    }
+                }
+            }
+            return Ok(tagged);
+        }
         for reference in self
             .repo
             .references_glob("refs/tags/*")
@@ -384,10 +518,7 @@ impl History for Repo {
             }
             // A tag on something other than a commit is no release.
             if let Ok(commit) = reference.peel_to_commit() {
-                tagged
-                    .entry(to_id(commit.id()))
-                    .or_default()
-                    .push(name.to_string());
+                add(name, to_id(commit.id()));
             }
         }
         Ok(tagged)

@@ -13,3 +13,4 @@ mod hooks;
 mod install;
 mod plans;
 mod policy;
+mod trust;

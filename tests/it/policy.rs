@@ -628,9 +628,13 @@ fn force_push_over_unfetched_work_says_fetch_first() {
         "feature/coupon",
     ]);
     let err = refused(&run(&repo, &["push", "-f", "origin", "release"]));
-    assert!(err.contains("which this repository does not have"), "{err}");
     assert!(
-        err.contains("hint: run `git fetch origin`, then push again"),
+        err.contains("the remote's `release` is at ")
+            && err.contains("which this clone has not fetched"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: fetch it, then push again: `git fetch origin release`"),
         "{err}"
     );
 }

@@ -1,0 +1,152 @@
+//! What the remote itself says it has: one `git ls-remote --symref` round trip, made only
+//! when a push touches a protected ref. On a client everything local (remote-tracking
+//! refs, `origin/HEAD`, local tags) can be forged or stale; the remote's own answer
+//! cannot be forged from the clone.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::messages::Msg;
+use crate::oid::ObjectId;
+
+/// How long the remote may take to answer before the push is refused.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The most an answer may be: a hostile or broken remote cannot exhaust memory.
+const MAX_ANSWER: u64 = 256 * 1024 * 1024;
+
+/// The branches and tags a remote has, as it advertised them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemoteRefs {
+    /// The branch the remote's `HEAD` names (`master`), if it said.
+    pub head: Option<String>,
+    /// `(full ref name, target)` of every branch and tag (tags unpeeled).
+    pub refs: Vec<(String, ObjectId)>,
+    /// Annotated tags' commits: `refs/tags/v1.2.0` → the commit it peels to.
+    pub peeled: HashMap<String, ObjectId>,
+}
+
+impl RemoteRefs {
+    /// The tip of branch `name`, if the remote has it.
+    pub fn branch(&self, name: &str) -> Option<&ObjectId> {
+        let full = format!("refs/heads/{name}");
+        self.refs.iter().find(|(n, _)| *n == full).map(|(_, id)| id)
+    }
+
+    /// Parses `git ls-remote --symref` output.
+    pub fn parse(text: &str) -> RemoteRefs {
+        let mut out = RemoteRefs::default();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("ref: ") {
+                // `ref: refs/heads/master<TAB>HEAD`
+                if let Some((target, "HEAD")) = rest.split_once('\t') {
+                    out.head = target.strip_prefix("refs/heads/").map(str::to_string);
+                }
+                continue;
+            }
+            let Some((id, name)) = line.split_once('\t') else {
+                continue;
+            };
+            let Some(id) = ObjectId::parse(id.trim()) else {
+                continue;
+            };
+            if let Some(tag) = name.strip_suffix("^{}") {
+                out.peeled.insert(tag.to_string(), id);
+            } else if name.starts_with("refs/heads/") || name.starts_with("refs/tags/") {
+                out.refs.push((name.to_string(), id));
+            }
+        }
+        out
+    }
+}
+
+/// Asks the remote at `url` (as `git push` named it to the hook) for its branches and
+/// tags, from the repository at `dir` (so a relative URL means what it meant to git).
+pub fn ls_remote(dir: &Path, url: &str) -> Result<RemoteRefs> {
+    let failed = |detail: String| {
+        Error::new(Msg::RemoteUnreachable {
+            url: url.to_string(),
+            detail,
+        })
+        .hint(Msg::HintRemoteUnreachable)
+    };
+    let mut child = Command::new("git")
+        .current_dir(dir)
+        .args(["ls-remote", "--symref", "--", url])
+        .env("LC_ALL", "C")
+        // Never wait for a password prompt inside a hook: the push already holds the
+        // credentials it needs, and a hook has no terminal of its own to ask on.
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Error::new(Msg::GitMissing {
+                detail: e.to_string(),
+            })
+            .hint(Msg::HintGitMissing)
+        })?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = (&mut stdout).take(MAX_ANSWER).read_to_end(&mut bytes);
+        bytes
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut bytes);
+        bytes
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(failed(format!("no answer in {} s", TIMEOUT.as_secs())));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => return Err(failed(e.to_string())),
+        }
+    };
+    let bytes = reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        let text = String::from_utf8_lossy(&err);
+        let detail = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no output")
+            .trim_start_matches("fatal: ")
+            .to_string();
+        return Err(failed(detail));
+    }
+    Ok(RemoteRefs::parse(&String::from_utf8_lossy(&bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_symref_heads_tags_and_peeled() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let text = format!(
+            "ref: refs/heads/master\tHEAD\n{a}\tHEAD\n{a}\trefs/heads/master\n\
+             {b}\trefs/tags/v1.0.0\n{a}\trefs/tags/v1.0.0^{{}}\n{a}\trefs/pull/1/head\n"
+        );
+        let refs = RemoteRefs::parse(&text);
+        assert_eq!(refs.head.as_deref(), Some("master"));
+        assert_eq!(refs.refs.len(), 2);
+        assert_eq!(refs.branch("master").unwrap().as_str(), a);
+        assert_eq!(refs.peeled["refs/tags/v1.0.0"].as_str(), a);
+    }
+}

@@ -1,0 +1,328 @@
+//! The trust boundary, end to end: nothing in a clone that the pusher controls stands in
+//! for what the remote has or switches the rules off. Each attack is a real `git push`
+//! to a local bare `origin` that shipgate refuses, and that plain git (`--no-verify`)
+//! would have taken, so the test shows the rule and not git.
+
+use std::fs;
+
+use crate::common::*;
+use crate::policy::service;
+
+fn refused(out: &std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a refusal:\n{}",
+        stderr(out)
+    );
+    stderr(out)
+}
+
+/// A direct commit on the local `release` (the commit hook skipped, as `--no-verify` or a
+/// clone without hooks would).
+fn direct_commit_on_release(repo: &TestRepo) -> String {
+    repo.git(&["switch", "-q", "release"]);
+    fs::write(repo.path.join("hotfix.txt"), "skip review\n").unwrap();
+    repo.git(&["add", "hotfix.txt"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "direct fix on release"]);
+    repo.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// The same push without shipgate's hook: git itself takes it.
+fn plain_git_takes(repo: &TestRepo, args: &[&str]) {
+    let mut full = vec!["push", "--no-verify"];
+    full.extend_from_slice(args);
+    assert_ok(&repo.git_output(&full));
+}
+
+#[test]
+fn a_forged_remote_tracking_ref_is_not_what_the_remote_has() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let direct = direct_commit_on_release(&repo);
+    // "The remote already has it": a lie told to the clone.
+    repo.git(&["update-ref", "refs/remotes/origin/release", &direct]);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(
+        err.contains("[E1] release: 1 commit(s) would land on `release`"),
+        "{err}"
+    );
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+#[test]
+fn a_forged_origin_head_cannot_choose_the_policy() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    // A branch whose committed policy protects nothing, made the "default branch".
+    repo.git(&["switch", "-q", "-c", "lax", "master"]);
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "[branches]\nproduction = \"lax\"\nrelease = [\"nothing\"]\ntest = \"nothing-either\"\n",
+    )
+    .unwrap();
+    repo.git(&["commit", "-q", "--no-verify", "-am", "lax policy"]);
+    repo.git(&["update-ref", "refs/remotes/origin/lax", "HEAD"]);
+    repo.git(&[
+        "symbolic-ref",
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/lax",
+    ]);
+    repo.git(&["switch", "-q", "master"]);
+    direct_commit_on_release(&repo);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(err.contains("[E1] release"), "{err}");
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+#[test]
+fn another_remotes_refs_do_not_count_when_pushing_to_a_url() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let direct = direct_commit_on_release(&repo);
+    repo.git(&["update-ref", "refs/remotes/fake/release", &direct]);
+    let url = env.root().join("origin.git");
+    let url = url.to_str().unwrap();
+    let err = refused(&repo.git_output(&["push", url, "release"]));
+    assert!(err.contains("[E1] release"), "{err}");
+    plain_git_takes(&repo, &[url, "release"]);
+}
+
+#[test]
+fn a_push_url_is_judged_by_what_it_has_not_by_the_fetch_url() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    // The pusher's own scratch repository is what `origin` fetches from; pushes go to the
+    // team's repository.
+    let scratch = env.bare("scratch.git");
+    let direct = direct_commit_on_release(&repo);
+    repo.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        scratch.to_str().unwrap(),
+        "release",
+    ]);
+    repo.git(&["remote", "set-url", "origin", scratch.to_str().unwrap()]);
+    let team = env.root().join("origin.git");
+    repo.git(&[
+        "remote",
+        "set-url",
+        "--push",
+        "origin",
+        team.to_str().unwrap(),
+    ]);
+    repo.git(&["fetch", "-q", "origin"]);
+    assert_eq!(repo.git(&["rev-parse", "origin/release"]).trim(), direct);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(err.contains("[E1] release"), "{err}");
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+#[test]
+fn the_working_tree_config_cannot_switch_protection_off() {
+    let env = TestEnv::new();
+    let origin = env.bare("origin.git");
+    let repo = env.repo("fresh");
+    repo.git(&["branch", "-m", "master"]);
+    repo.git(&["remote", "add", "origin", origin.to_str().unwrap()]);
+    repo.install();
+    repo.git(&["branch", "release"]);
+    repo.git(&["push", "-q", "origin", "master", "release"]);
+    // Nothing committed on master yet: the working tree's file is all the clone knows.
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "[branches]\nrelease = [\"nothing\"]\n",
+    )
+    .unwrap();
+    direct_commit_on_release(&repo);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(err.contains("[E1] release"), "{err}");
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+#[test]
+fn a_single_branch_clone_must_fetch_test_before_releasing() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    // A development branch that took test's commits in, pushed (dev pushes are free).
+    repo.git(&["switch", "-q", "test"]);
+    fs::write(repo.path.join("test-only.txt"), "test env logging\n").unwrap();
+    repo.git(&["add", "test-only.txt"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "test env: verbose logging",
+    ]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "test"]);
+    repo.git(&["switch", "-q", "-c", "feature/bad", "feature/coupon"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "Merge test",
+        "test",
+    ]);
+    repo.git(&["push", "-q", "origin", "feature/bad"]);
+    // test moves on: its tip is not among what the branch carries.
+    repo.git(&["switch", "-q", "test"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "--allow-empty",
+        "-m",
+        "test env: more logging",
+    ]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "test"]);
+
+    let clone = env.root().join("single");
+    // file:// so git transfers what the branch needs, as over a network (a plain path
+    // would copy every object).
+    let url = format!("file://{}", env.root().join("origin.git").display());
+    env.git(
+        &env.root(),
+        &[
+            "clone",
+            "-q",
+            "--single-branch",
+            "--branch",
+            "release",
+            "--no-tags",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&env.shipgate(&clone, &["install"]));
+    env.git(
+        &clone,
+        &["fetch", "-q", "origin", "feature/bad:feature/bad"],
+    );
+    env.git(
+        &clone,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "--no-verify",
+            "-m",
+            "Merge feature/bad",
+            "feature/bad",
+        ],
+    );
+    let err = refused(&env.git_output(&clone, &["push", "origin", "release"]));
+    assert!(err.contains("the remote's `test` is at"), "{err}");
+    assert!(err.contains("`git fetch origin test`"), "{err}");
+    // Fetched: now shipgate can see what the branch carries, and says so.
+    env.git(&clone, &["fetch", "-q", "origin", "test"]);
+    let err = refused(&env.git_output(&clone, &["push", "origin", "release"]));
+    assert!(err.contains("[F6] release"), "{err}");
+    assert_ok(&env.git_output(&clone, &["push", "--no-verify", "origin", "release"]));
+}
+
+#[test]
+fn a_shallow_clone_cannot_push_protected_refs() {
+    let env = TestEnv::new();
+    service(&env);
+    let clone = env.root().join("shallow");
+    let origin = env.root().join("origin.git");
+    let url = format!("file://{}", origin.display());
+    env.git(
+        &env.root(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "release",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&env.shipgate(&clone, &["install"]));
+    fs::write(clone.join("x.txt"), "x\n").unwrap();
+    env.git(&clone, &["add", "x.txt"]);
+    env.git(&clone, &["commit", "-q", "--no-verify", "-m", "direct"]);
+    let err = refused(&env.git_output(&clone, &["push", "origin", "release"]));
+    assert!(err.contains("this clone is shallow"), "{err}");
+    assert!(err.contains("git fetch --unshallow origin"), "{err}");
+    // A development branch from the same clone still goes.
+    env.git(&clone, &["switch", "-q", "-c", "feature/ok"]);
+    assert_ok(&env.git_output(&clone, &["push", "-q", "origin", "feature/ok"]));
+    assert_ok(&env.git_output(&clone, &["push", "--no-verify", "origin", "release"]));
+}
+
+#[test]
+fn grafts_cannot_dress_a_direct_commit_as_a_merge() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let direct = direct_commit_on_release(&repo);
+    let parent = repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let coupon = repo
+        .git(&["rev-parse", "feature/coupon"])
+        .trim()
+        .to_string();
+    fs::write(
+        repo.path.join(".git/info/grafts"),
+        format!("{direct} {parent} {coupon}\n"),
+    )
+    .unwrap();
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(
+        err.contains("`.git/info/grafts` rewrites commit parents"),
+        "{err}"
+    );
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+#[test]
+fn replace_refs_cannot_dress_a_direct_commit_as_a_merge() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    direct_commit_on_release(&repo);
+    repo.git(&["replace", "--graft", "HEAD", "HEAD~1", "feature/coupon"]);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(
+        err.contains("[E1] release: 1 commit(s) would land on `release`"),
+        "{err}"
+    );
+    plain_git_takes(&repo, &["origin", "release"]);
+}
+
+/// Point 4: a release is a tag the remote has or receives in the same push; a tag that
+/// only exists in this clone releases nothing.
+#[test]
+fn a_local_only_tag_is_no_release() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    // A commit on release that no one tagged on the remote.
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "Merge coupon",
+        "feature/coupon",
+    ]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "release"]);
+    repo.git(&["tag", "v1.0.0"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "Merge tag v1.0.0",
+        "v1.0.0",
+    ]);
+    let err = refused(&repo.git_output(&["push", "origin", "master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+    plain_git_takes(&repo, &["origin", "master"]);
+}
