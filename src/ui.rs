@@ -92,7 +92,11 @@ impl Ui {
             let _ = writeln!(err, "    {id} {}{note}", commit.summary);
         }
         for (place, what) in &finding.places {
-            let _ = writeln!(err, "    {place}: {}", self.text(what));
+            if place.is_empty() {
+                let _ = writeln!(err, "    {}", self.text(what));
+            } else {
+                let _ = writeln!(err, "    {place}: {}", self.text(what));
+            }
         }
         if finding.more > 0 {
             let more = Msg::MoreCommits {

@@ -9,7 +9,7 @@ use git2::{ErrorCode, Oid, Repository, Sort};
 use crate::error::{Error, Result};
 use crate::messages::Msg;
 use crate::oid::ObjectId;
-use crate::policy::{Commit, CommitState, History, Tips};
+use crate::policy::{Commit, CommitState, History, MergeDifference, Tips};
 
 use super::remote::RemoteRefs;
 
@@ -469,6 +469,22 @@ impl History for Repo {
             }
         }
         Ok(names)
+    }
+
+    fn merge_differences(&self, merge: &ObjectId) -> Result<Vec<MergeDifference>> {
+        Ok(self
+            .remerge(merge)?
+            .into_iter()
+            .map(|r| MergeDifference {
+                path: r.path,
+                conflicted: r.conflicted,
+                binary: r.binary,
+                ours: r.ours,
+                theirs: r.theirs,
+                result: r.result,
+                auto: r.auto,
+            })
+            .collect())
     }
 
     fn tagged_commits(

@@ -216,6 +216,7 @@ impl Rules<'_> {
                     });
                 findings.extend(self.test_contamination(refname, &branch, &range, source)?);
                 findings.extend(self.merges_only(update, &hide, "E1")?);
+                findings.extend(self.merge_contents(update, &hide, kind)?);
                 // A push that brings nothing new (a release branch created from what the
                 // remote has) releases nothing and needs no plan.
                 if range.is_empty() {
@@ -237,7 +238,10 @@ impl Rules<'_> {
                 )?);
             }
             RefKind::Test => findings.extend(self.merges_only(update, &hide, "F1")?),
-            RefKind::Production => findings.extend(self.production(update, &hide)?),
+            RefKind::Production => {
+                findings.extend(self.production(update, &hide)?);
+                findings.extend(self.merge_contents(update, &hide, kind)?);
+            }
             RefKind::ReleaseTag | RefKind::Other => {}
         }
         Ok(findings)
@@ -301,6 +305,25 @@ impl Rules<'_> {
             finding
         };
         Ok(Some(finding.with_commits(direct)))
+    }
+
+    /// The merges the push adds to the branch's first-parent chain, judged by content.
+    fn merge_contents(
+        &self,
+        update: &RefUpdate,
+        hide: &[ObjectId],
+        kind: RefKind,
+    ) -> Result<Vec<Finding>> {
+        let chain = self
+            .history
+            .walk(std::slice::from_ref(&update.new), hide, true)?;
+        super::merges::judge(
+            self.history,
+            &update.refname,
+            kind,
+            &chain,
+            self.bypass.emergency,
+        )
     }
 
     /// F6: nothing made on `test` may become reachable from a release branch.

@@ -137,6 +137,10 @@ impl History for Fake {
         Ok(Vec::new())
     }
 
+    fn merge_differences(&self, _merge: &ObjectId) -> Result<Vec<MergeDifference>> {
+        Ok(Vec::new())
+    }
+
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         Ok(self
             .refs

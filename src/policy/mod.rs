@@ -7,6 +7,7 @@
 //! walk bounded by what the remote already has.
 
 mod branches;
+mod merges;
 mod plans;
 
 use std::collections::{HashMap, HashSet};
@@ -83,6 +84,25 @@ pub trait History {
     ) -> Result<HashMap<ObjectId, Vec<String>>>;
     /// Local branches that contain `id`, for naming a culprit in a refusal's hint.
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>>;
+    /// The paths where merge `merge`'s recorded tree differs from merging its parents
+    /// again: the content the merge commit itself added, removed or resolved.
+    fn merge_differences(&self, merge: &ObjectId) -> Result<Vec<MergeDifference>>;
+}
+
+/// One path where a merge's recorded result is not what merging its parents gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeDifference {
+    pub path: String,
+    /// The parents did not merge cleanly here: the recorded result is a resolution.
+    pub conflicted: bool,
+    /// Some version is not text.
+    pub binary: bool,
+    /// The path in the first parent, the merged parent, the recorded result, and the
+    /// automatic merge (`None`: absent; for a conflict, the text with conflict markers).
+    pub ours: Option<String>,
+    pub theirs: Option<String>,
+    pub result: Option<String>,
+    pub auto: Option<String>,
 }
 
 /// Which branch refs to read tips from.

@@ -11,6 +11,7 @@ mod fleet;
 mod guard;
 mod hooks;
 mod install;
+mod merges;
 mod plans;
 mod policy;
 mod trust;
