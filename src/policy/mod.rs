@@ -83,6 +83,9 @@ pub trait History {
     ) -> Result<HashMap<ObjectId, Vec<String>>>;
     /// Local branches that contain `id`, for naming a culprit in a refusal's hint.
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>>;
+    /// Whether the trees of commits `a` and `b` are the same everywhere outside the
+    /// directory `dir`: read along `dir`'s path only, never a whole tree.
+    fn same_outside(&self, a: &ObjectId, b: &ObjectId, dir: &str) -> Result<bool>;
 }
 
 /// Which branch refs to read tips from.
