@@ -395,6 +395,18 @@ catalog! {
         zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；服务器端与 CI 仍会执行这些检查";
     ShimBinaryMissing { hook, binary } => en "shipgate is not installed ({binary} missing, none on PATH), so {hook} refuses; install it with ./install.sh or skip once with SHIPGATE_SKIP=1",
         zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 ./install.sh 安装，或用 SHIPGATE_SKIP=1 跳过一次";
+
+    // ----- rollback and emergency debts (R3, R4, E5) -----
+    GateRollbackPlanGone { version, path, commit, expected } => en "{version} was rolled back (recorded in `{path}` at {commit}) and its problem analysis is owed, but the pushed commit has no plan with `version: {version}` at `{expected}`: a rollback is paid for by its confirmed analysis, never by deleting, moving or renaming the plan",
+        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），问题分析尚欠，但推送的提交中 `{expected}` 没有 `version: {version}` 的计划：回滚只能用经确认的问题分析来了结，删除、移动或改名计划都不算";
+    GateRollbackRecordGone { version, path, commit, expected } => en "{version} was rolled back (recorded in `{path}` at {commit}) and its problem analysis is owed, but `{expected}` in the pushed commit no longer records the rollback (`status: rolled-back` and the `rollback:` block)",
+        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），问题分析尚欠，但推送的提交中 `{expected}` 已不再记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
+    HintRollbackRestore { commit, path } => en "bring the plan back as it was recorded: `git checkout {commit} -- {path}`, and commit it",
+        zh "按记录时的样子恢复计划：`git checkout {commit} -- {path}`，然后提交";
+    HintRollbackRename { from, to } => en "a plan lives under its version's name: `git mv {from} {to}`",
+        zh "计划须以版本号命名：`git mv {from} {to}`";
+    HintEmergencyPlanWhere { dir, date } => en "the emergency plan counts when it is `{dir}/<version>.md` (not in a subdirectory, named after its `version:`), has `kind: emergency`, a `date:` of {date} or later, and passes `shipgate plan check <version>`",
+        zh "紧急上线计划须为 `{dir}/<版本>.md`（不在子目录中，以其 `version:` 命名），`kind: emergency`，`date:` 不早于 {date}，并通过 `shipgate plan check <版本>`";
 }
 
 #[cfg(test)]

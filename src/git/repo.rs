@@ -539,6 +539,47 @@ impl History for Repo {
         }
         Ok(tagged)
     }
+
+    fn same_outside(&self, a: &ObjectId, b: &ObjectId, dir: &str) -> Result<bool> {
+        let tree = |id: &ObjectId| -> Result<git2::Tree<'_>> {
+            self.repo
+                .find_object(self.oid(id)?, None)
+                .and_then(|o| o.peel_to_tree())
+                .map_err(git_error)
+        };
+        // The entries of a tree other than `part` (a missing tree has none).
+        let others = |tree: Option<&git2::Tree<'_>>, part: &str| -> Vec<(Vec<u8>, Oid, i32)> {
+            tree.map(|t| {
+                t.iter()
+                    .filter(|e| e.name_bytes() != part.as_bytes())
+                    .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode()))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let sub = |tree: Option<&git2::Tree<'_>>, part: &str| -> Result<Option<git2::Tree<'_>>> {
+            let Some(entry) = tree.and_then(|t| t.get_name(part)) else {
+                return Ok(None);
+            };
+            if entry.kind() != Some(git2::ObjectType::Tree) {
+                return Ok(None);
+            }
+            let object = entry.to_object(&self.repo).map_err(git_error)?;
+            Ok(object.into_tree().ok())
+        };
+        let mut pair = (Some(tree(a)?), Some(tree(b)?));
+        for part in dir.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            let (ta, tb) = (pair.0.as_ref(), pair.1.as_ref());
+            if ta.map(git2::Tree::id) == tb.map(git2::Tree::id) {
+                return Ok(true);
+            }
+            if others(ta, part) != others(tb, part) {
+                return Ok(false);
+            }
+            pair = (sub(ta, part)?, sub(tb, part)?);
+        }
+        Ok(true)
+    }
 }
 
 pub(super) fn to_id(oid: Oid) -> ObjectId {

@@ -84,6 +84,9 @@ pub trait History {
     ) -> Result<HashMap<ObjectId, Vec<String>>>;
     /// Local branches that contain `id`, for naming a culprit in a refusal's hint.
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>>;
+    /// Whether the trees of commits `a` and `b` are the same everywhere outside the
+    /// directory `dir`: read along `dir`'s path only, never a whole tree.
+    fn same_outside(&self, a: &ObjectId, b: &ObjectId, dir: &str) -> Result<bool>;
     /// The paths where merge `merge`'s recorded tree differs from merging its parents
     /// again: the content the merge commit itself added, removed or resolved.
     fn merge_differences(&self, merge: &ObjectId) -> Result<Vec<MergeDifference>>;

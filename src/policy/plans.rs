@@ -3,7 +3,14 @@
 //! release lacks its confirmed problem analysis nothing is released (R3, R4); and after
 //! an emergency window was used, the next normal release waits for the emergency plan
 //! (E5). Plans are read from the pushed commit, never from the working tree.
+//!
+//! A debt the receiving side already holds cannot be deleted, only paid: the rollback
+//! records are collected from the plans at the commits the remote already accepted as
+//! well as from the pushed commit, and each is paid only by a plan of that version, in
+//! the plans directory of the pushed commit, with its analysis written and confirmed.
+//! Only the plans directory of those few commits is read; history is never walked.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::config::Config;
@@ -47,6 +54,42 @@ impl Plans<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// Whether the pushed commit brings nothing but plans: outside the plans directory
+    /// its tree is the same as a commit the receiving side already has, so it releases
+    /// nothing (it publishes a rollback record, an analysis, a plan being written).
+    fn only_plans(&self) -> Result<bool> {
+        let dir = self.dir();
+        for tip in &self.accepted {
+            if self.history.has(tip)? && self.history.same_outside(tip, self.commit, &dir)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Every plan directly in the plans directory at `commit`, whatever its file is
+    /// called: what the rollback and emergency gates read. One that cannot be parsed is
+    /// left out (in the pushed commit the stage gates report it); `cache` parses a file
+    /// that several commits share once.
+    fn records(&self, commit: &ObjectId, cache: &mut Cache) -> Result<Vec<Plan>> {
+        let dir = self.dir();
+        let mut plans = Vec::new();
+        for name in self.history.list_dir(commit, &dir)? {
+            if !name.ends_with(".md") {
+                continue;
+            }
+            let path = format!("{dir}/{name}");
+            let Some(bytes) = self.history.read_file(commit, &path)? else {
+                continue;
+            };
+            let parsed = cache
+                .entry((path, bytes))
+                .or_insert_with_key(|(path, bytes)| plan::parse(bytes, Path::new(path)).ok());
+            plans.extend(parsed.clone());
+        }
+        Ok(plans)
     }
 
     fn dir(&self) -> String {
@@ -99,6 +142,10 @@ impl Plans<'_> {
     }
 }
 
+/// Parsed plans by `(path, content)`: the accepted tips and the pushed commit mostly
+/// share their plan files.
+type Cache = HashMap<(String, Vec<u8>), Option<Plan>>;
+
 /// The gates for a push to a release branch (`branch` is its short name).
 pub fn release_push(
     plans: &Plans,
@@ -109,12 +156,24 @@ pub fn release_push(
 ) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let all = plans.all(refname, &mut findings)?;
-    rollback_gate(plans.config, &all, refname, &mut findings);
-    if emergency {
+    let mut cache = Cache::new();
+    let pushed = plans.records(plans.commit, &mut cache)?;
+    // A push of plans alone releases nothing: it may publish a rollback record or an
+    // unfinished analysis, but it must still carry every record the remote has.
+    let only_plans = plans.only_plans()?;
+    rollback_gate(
+        plans,
+        &pushed,
+        &mut cache,
+        only_plans,
+        refname,
+        &mut findings,
+    )?;
+    if emergency || only_plans {
         // E1: the emergency plan is written afterwards (E5).
         return Ok(findings);
     }
-    debt_gate(plans, &all, debts, refname, &mut findings);
+    debt_gate(plans, &pushed, debts, refname, &mut findings);
     // The release being prepared: `release/<version>` names it; on a single release
     // branch it is the newest plan that no release tag has shipped yet.
     let named = branch
@@ -177,7 +236,9 @@ pub fn tag_create(
 ) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let all = plans.all(refname, &mut findings)?;
-    rollback_gate(plans.config, &all, refname, &mut findings);
+    let mut cache = Cache::new();
+    let pushed = plans.records(plans.commit, &mut cache)?;
+    rollback_gate(plans, &pushed, &mut cache, false, refname, &mut findings)?;
     if emergency {
         return Ok(findings);
     }
@@ -201,7 +262,7 @@ pub fn tag_create(
             stage_gate(plans, plan, Stage::Done, refname, &mut findings)
         }
         Some(plan) => {
-            debt_gate(plans, &all, debts, refname, &mut findings);
+            debt_gate(plans, &pushed, debts, refname, &mut findings);
             stage_gate(plans, plan, Stage::Tag, refname, &mut findings);
         }
     }
@@ -239,35 +300,160 @@ fn stage_gate(plans: &Plans, plan: &Plan, stage: Stage, refname: &str, out: &mut
     out.push(finding);
 }
 
-/// R3, R4: a rolled-back release without its written, confirmed analysis stops releases.
-fn rollback_gate(config: &Config, all: &[Plan], refname: &str, out: &mut Vec<Finding>) {
-    for plan in all {
-        let problems = plan::check::analysis_problems(plan, config);
-        if problems.is_empty() {
-            continue;
-        }
-        let path = plan.path.display().to_string();
-        let mut finding = Finding::new(
-            Severity::Block,
-            "R3",
-            refname,
-            Msg::GateRollbackAnalysis {
-                version: plan.meta.version.clone(),
-                path: path.clone(),
-            },
-        )
-        .hint(Msg::HintRollbackAnalysis { path: path.clone() });
-        finding.places = places(&path, problems);
-        out.push(finding);
-    }
+/// A rolled-back release whose problem analysis is owed, and where its record was seen.
+struct Owed {
+    version: String,
+    /// The commit that holds the record: one the receiving side accepted, or the pushed one.
+    commit: ObjectId,
+    path: String,
+    /// Whether the receiving side already holds the record (then it cannot be dropped).
+    accepted: bool,
 }
 
-/// E5: every used emergency window is covered by an emergency plan that passes `done`.
-fn debt_gate(plans: &Plans, all: &[Plan], debts: &[Debt], refname: &str, out: &mut Vec<Finding>) {
+/// Whether a plan records a rollback: `shipgate rollback` writes both marks, either one
+/// is enough to owe the analysis.
+fn records_rollback(plan: &Plan) -> bool {
+    plan.meta.rollback.is_some() || rolled_back(plan)
+}
+
+fn rolled_back(plan: &Plan) -> bool {
+    plan.meta.status.as_deref().map(str::trim) == Some("rolled-back")
+}
+
+/// R3, R4: a rolled-back release without its written, confirmed analysis stops releases.
+/// The debts are the rollback records at the commits the receiving side accepted and in
+/// the pushed commit; each is paid only by the plan `<dir>/<version>.md` of the pushed
+/// commit, with `version:` saying so, the record intact and the analysis confirmed by an
+/// owner or tech lead. With `carry_only` (a push of plans alone) an unpaid debt may be
+/// carried, never dropped.
+fn rollback_gate(
+    plans: &Plans,
+    pushed: &[Plan],
+    cache: &mut Cache,
+    carry_only: bool,
+    refname: &str,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
+    let mut owed: Vec<Owed> = Vec::new();
+    let mut add = |plan: &Plan, commit: &ObjectId, accepted: bool| {
+        if records_rollback(plan)
+            && !owed
+                .iter()
+                .any(|o| same_version(&o.version, &plan.meta.version))
+        {
+            owed.push(Owed {
+                version: plan.meta.version.clone(),
+                commit: commit.clone(),
+                path: plan.path.display().to_string(),
+                accepted,
+            });
+        }
+    };
+    let mut seen: Vec<&ObjectId> = Vec::new();
+    for tip in &plans.accepted {
+        if seen.contains(&tip) || !plans.history.has(tip)? {
+            continue;
+        }
+        seen.push(tip);
+        for plan in plans.records(tip, cache)? {
+            add(&plan, tip, true);
+        }
+    }
+    for plan in pushed {
+        add(plan, plans.commit, false);
+    }
+
+    let dir = plans.dir();
+    for debt in owed {
+        let expected = format!("{dir}/{}.md", debt.version);
+        let here = pushed.iter().find(|p| {
+            same_version(&p.meta.version, &debt.version) && p.path == Path::new(&expected)
+        });
+        let restore = |finding: Finding| {
+            let finding = if debt.accepted {
+                finding.hint(Msg::HintRollbackRestore {
+                    commit: debt.commit.short().to_string(),
+                    path: debt.path.clone(),
+                })
+            } else {
+                finding.hint(Msg::HintRollbackRename {
+                    from: debt.path.clone(),
+                    to: expected.clone(),
+                })
+            };
+            finding.hint(Msg::HintRollbackAnalysis {
+                path: expected.clone(),
+            })
+        };
+        match here {
+            None => out.push(restore(Finding::new(
+                Severity::Block,
+                "R3",
+                refname,
+                Msg::GateRollbackPlanGone {
+                    version: debt.version.clone(),
+                    path: debt.path.clone(),
+                    commit: debt.commit.short().to_string(),
+                    expected: expected.clone(),
+                },
+            ))),
+            Some(plan) if plan.meta.rollback.is_none() || !rolled_back(plan) => {
+                out.push(restore(Finding::new(
+                    Severity::Block,
+                    "R3",
+                    refname,
+                    Msg::GateRollbackRecordGone {
+                        version: debt.version.clone(),
+                        path: debt.path.clone(),
+                        commit: debt.commit.short().to_string(),
+                        expected: expected.clone(),
+                    },
+                )))
+            }
+            Some(_) if carry_only => {}
+            Some(plan) => {
+                let problems = plan::check::analysis_problems(plan, plans.config);
+                if problems.is_empty() {
+                    continue;
+                }
+                let mut finding = Finding::new(
+                    Severity::Block,
+                    "R3",
+                    refname,
+                    Msg::GateRollbackAnalysis {
+                        version: plan.meta.version.clone(),
+                        path: expected.clone(),
+                    },
+                )
+                .hint(Msg::HintRollbackAnalysis {
+                    path: expected.clone(),
+                });
+                finding.places = places(&expected, problems);
+                out.push(finding);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// E5: every used emergency window is covered by an emergency plan that passes `done`,
+/// found by its front matter among the plans directly in the plans directory and dated
+/// (a real date) on or after the day the window opened.
+fn debt_gate(
+    plans: &Plans,
+    pushed: &[Plan],
+    debts: &[Debt],
+    refname: &str,
+    out: &mut Vec<Finding>,
+) {
+    let day = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
     for debt in debts {
-        let covered = all.iter().any(|p| {
+        let covered = pushed.iter().any(|p| {
             p.meta.kind == Kind::Emergency
-                && p.meta.date.as_str() >= debt.date.as_str()
+                && matches!(
+                    (day(&p.meta.date), day(&debt.date)),
+                    (Some(written), Some(opened)) if written >= opened
+                )
                 && debt
                     .incident
                     .as_ref()
@@ -293,7 +479,11 @@ fn debt_gate(plans: &Plans, all: &[Plan], debts: &[Debt], refname: &str, out: &m
                         incident: debt.incident.clone().unwrap_or_else(|| "-".into()),
                     },
                 )
-                .hint(Msg::HintEmergencyPlan),
+                .hint(Msg::HintEmergencyPlan)
+                .hint(Msg::HintEmergencyPlanWhere {
+                    dir: plans.dir(),
+                    date: debt.date.clone(),
+                }),
             );
         }
     }

@@ -8,6 +8,7 @@ mod check_master;
 mod config;
 mod doctor;
 mod fleet;
+mod gates;
 mod guard;
 mod hooks;
 mod install;

@@ -6,19 +6,19 @@ use std::fs;
 use crate::common::*;
 use crate::policy::{fill_plan, service, write_plan};
 
-fn plan_path(repo: &TestRepo, version: &str) -> std::path::PathBuf {
+pub(crate) fn plan_path(repo: &TestRepo, version: &str) -> std::path::PathBuf {
     repo.path.join(format!("docs/releases/{version}.md"))
 }
 
 /// `git merge --no-ff BRANCH` on release, as a reviewed PR merge does.
-fn merge_into_release(repo: &TestRepo, branch: &str) {
+pub(crate) fn merge_into_release(repo: &TestRepo, branch: &str) {
     repo.git(&["switch", "-q", "release"]);
     let message = format!("Merge branch '{branch}' into release");
     repo.git(&["merge", "-q", "--no-ff", "-m", &message, branch]);
 }
 
 /// feature/coupon merged into release and pushed (the fixture's v1.0.0 plan covers it).
-fn released_branch(repo: &TestRepo) {
+pub(crate) fn released_branch(repo: &TestRepo) {
     merge_into_release(repo, "feature/coupon");
     assert_ok(&repo.git_output(&["push", "origin", "release"]));
 }
@@ -312,10 +312,12 @@ fn after_a_rollback_nothing_ships_until_the_analysis_is_confirmed() {
     assert!(stderr(&again).contains("already records a rollback"));
     repo.git(&["commit", "-q", "-am", "rollback of v1.1.0 recorded"]);
 
-    // The next release is refused, naming the plan and what is missing.
+    // The next release (code, not only plans) is refused, naming the plan and what is
+    // missing.
     write_plan(&repo, "v1.1.1");
-    repo.git(&["add", "docs"]);
-    repo.git(&["commit", "-q", "-m", "plan v1.1.1"]);
+    fs::write(repo.path.join("fix.txt"), "fix\n").unwrap();
+    repo.git(&["add", "docs", "fix.txt"]);
+    repo.git(&["commit", "-q", "-m", "fix and plan v1.1.1"]);
     merge_into_release(&repo, "feature/rollback-v1");
     let out = repo.git_output(&["push", "origin", "release"]);
     let err = stderr(&out);
