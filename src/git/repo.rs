@@ -9,7 +9,7 @@ use git2::{ErrorCode, Oid, Repository, Sort};
 use crate::error::{Error, Result};
 use crate::messages::Msg;
 use crate::oid::ObjectId;
-use crate::policy::{Commit, CommitState, History, MergeDifference, Tips};
+use crate::policy::{Commit, CommitState, FileLines, History, LineChange, MergeDifference, Tips};
 
 use super::remote::RemoteRefs;
 
@@ -538,6 +538,56 @@ impl History for Repo {
             }
         }
         Ok(tagged)
+    }
+
+    fn line_change(&self, id: &ObjectId) -> Result<Option<LineChange>> {
+        /// A file larger than this is named with no lines: a copy is judged by the rest.
+        const FILE_LIMIT: u64 = 1024 * 1024;
+        /// Lines kept in all, so a huge commit costs a bounded amount.
+        const LINE_LIMIT: usize = 200_000;
+        let commit = self.repo.find_commit(self.oid(id)?).map_err(git_error)?;
+        let Ok(parent) = commit.parent(0) else {
+            return Ok(None);
+        };
+        let old = parent.tree().map_err(git_error)?;
+        let new = commit.tree().map_err(git_error)?;
+        let mut options = git2::DiffOptions::new();
+        options.context_lines(0).max_size(FILE_LIMIT as i64);
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut options))
+            .map_err(git_error)?;
+        let mut change = LineChange::default();
+        let mut kept = 0usize;
+        diff.print(git2::DiffFormat::Patch, |delta, _hunk, line| {
+            let path = delta
+                .new_file()
+                .path()
+                .or_else(|| delta.old_file().path())
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if change.files.last().map(|f| &f.path) != Some(&path) {
+                change.files.push(FileLines {
+                    path,
+                    ..FileLines::default()
+                });
+            }
+            let text = String::from_utf8_lossy(line.content());
+            let text = text.trim();
+            if text.is_empty() || kept >= LINE_LIMIT {
+                return true;
+            }
+            let file = change.files.last_mut().expect("pushed above");
+            match line.origin() {
+                '+' => file.added.push(text.to_string()),
+                '-' => file.removed.push(text.to_string()),
+                _ => return true,
+            }
+            kept += 1;
+            true
+        })
+        .map_err(git_error)?;
+        Ok(Some(change))
     }
 
     fn same_outside(&self, a: &ObjectId, b: &ObjectId, dir: &str) -> Result<bool> {

@@ -2,7 +2,7 @@
 //! pushes (F1, E1); `release` takes no commit made on `test` (F6); `master` only moves to a
 //! release tag (F13); pushed release tags never move or disappear.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::error::Result;
@@ -11,8 +11,8 @@ use crate::oid::ObjectId;
 
 use super::plans::{self, Debt};
 use super::{
-    made_on_test, Bypass, Commit, CommitLine, CommitState, Finding, History, RefKind, RefUpdate,
-    Severity, Side, Tips,
+    made_on_test, Bypass, Commit, CommitLine, CommitState, Finding, History, LineChange,
+    MadeOnTest, RefKind, RefUpdate, Severity, Side, Tips,
 };
 
 /// Judges ref updates (from `pre-push`, `pre-receive` or a CI job). `side` says where
@@ -133,7 +133,7 @@ struct Rules<'a> {
     /// Emergency windows whose plan is owed (E5).
     debts: &'a [Debt],
     /// Commits made on `test`, computed when first needed.
-    test: Option<HashSet<ObjectId>>,
+    test: Option<MadeOnTest>,
     /// Release-tagged commits, loaded when first needed.
     tagged: Option<HashMap<ObjectId, Vec<String>>>,
     /// Production branches this push creates (see `check_updates`).
@@ -307,6 +307,47 @@ impl Rules<'_> {
         Ok(Some(finding.with_commits(direct)))
     }
 
+    /// Commits of `range` (not themselves made on `test`) that carry the change of a
+    /// commit made on `test` under another id: a cherry-pick, a rebased copy, or a squash
+    /// that includes it. Bounded: the newest `COPY_LIMIT` of each side are compared.
+    fn copies_of_test(
+        &self,
+        range: &[Commit],
+        test: &MadeOnTest,
+    ) -> Result<Vec<(Commit, ObjectId)>> {
+        const COPY_LIMIT: usize = 1000;
+        let candidates: Vec<&Commit> = range
+            .iter()
+            .filter(|c| !c.is_merge() && !test.ids.contains(&c.id))
+            .take(COPY_LIMIT)
+            .collect();
+        if test.fixes.is_empty() || candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut originals: Vec<(ObjectId, LineChange)> = Vec::new();
+        for fix in test.fixes.iter().take(COPY_LIMIT) {
+            if range.iter().any(|c| c.id == *fix) {
+                continue;
+            }
+            if let Some(change) = self.history.line_change(fix)? {
+                originals.push((fix.clone(), change));
+            }
+        }
+        let mut copies = Vec::new();
+        for commit in candidates {
+            if originals.is_empty() {
+                break;
+            }
+            let Some(change) = self.history.line_change(&commit.id)? else {
+                continue;
+            };
+            if let Some((original, _)) = originals.iter().find(|(_, o)| change.contains(o)) {
+                copies.push((commit.clone(), original.clone()));
+            }
+        }
+        Ok(copies)
+    }
+
     /// The merges the push adds to the branch's first-parent chain, judged by content.
     fn merge_contents(
         &self,
@@ -338,15 +379,18 @@ impl Rules<'_> {
             return Ok(None);
         }
         let test_branch = self.config.branches.test.to_string();
-        let test = self.test_commits()?;
-        let bad: Vec<&Commit> = range.iter().filter(|c| test.contains(&c.id)).collect();
-        if bad.is_empty() {
+        let test = self.test_commits()?.clone();
+        let bad: Vec<&Commit> = range.iter().filter(|c| test.ids.contains(&c.id)).collect();
+        let copies = self.copies_of_test(range, &test)?;
+        if bad.is_empty() && copies.is_empty() {
             return Ok(None);
         }
         // The merges that pulled `test` into the branch being pushed.
         let entries: Vec<&Commit> = range
             .iter()
-            .filter(|c| !test.contains(&c.id) && c.parents.iter().skip(1).any(|p| test.contains(p)))
+            .filter(|c| {
+                !test.ids.contains(&c.id) && c.parents.iter().skip(1).any(|p| test.ids.contains(p))
+            })
             .collect();
         let mut lines: Vec<CommitLine> = entries
             .iter()
@@ -367,6 +411,16 @@ impl Rules<'_> {
                 }),
             )
         }));
+        lines.extend(copies.iter().map(|(c, original)| {
+            line(
+                c,
+                Some(Msg::NoteCopyOfTest {
+                    test: test_branch.clone(),
+                    commit: original.short().to_string(),
+                }),
+            )
+        }));
+        let count = bad.len() + copies.len();
         // Name the development branch that pulled `test` in: the one pushed or merged,
         // else a local branch holding the merge (only worked out when refusing).
         let entry = entries.first().map(|c| c.id.clone());
@@ -391,7 +445,7 @@ impl Rules<'_> {
             Msg::TestCodeInRelease {
                 branch: branch.to_string(),
                 test: test_branch.clone(),
-                count: bad.len().to_string(),
+                count: count.to_string(),
             },
         )
         .hint(Msg::HintRebuildWithoutTest {
@@ -564,7 +618,7 @@ impl Rules<'_> {
         Ok(tips)
     }
 
-    fn test_commits(&mut self) -> Result<&HashSet<ObjectId>> {
+    fn test_commits(&mut self) -> Result<&MadeOnTest> {
         if self.test.is_none() {
             let accepted = self.accepted_tips()?;
             self.test = Some(made_on_test(

@@ -141,6 +141,10 @@ impl History for Fake {
         Ok(Vec::new())
     }
 
+    fn line_change(&self, _id: &ObjectId) -> Result<Option<LineChange>> {
+        Ok(None)
+    }
+
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         Ok(self
             .refs

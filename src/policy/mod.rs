@@ -90,6 +90,9 @@ pub trait History {
     /// The paths where merge `merge`'s recorded tree differs from merging its parents
     /// again: the content the merge commit itself added, removed or resolved.
     fn merge_differences(&self, merge: &ObjectId) -> Result<Vec<MergeDifference>>;
+    /// What commit `id` changed against its first parent, line by line (bounded: a
+    /// binary or very large file is named with no lines); `None` for a root commit.
+    fn line_change(&self, id: &ObjectId) -> Result<Option<LineChange>>;
 }
 
 /// One path where a merge's recorded result is not what merging its parents gives.
@@ -305,24 +308,133 @@ pub fn accepted_tips(config: &Config, history: &dyn History, side: Side) -> Resu
     )
 }
 
+/// Commits made on `test` (F6): `test`'s first-parent chain since the accepted tips,
+/// and every commit whose first parent was made on `test` (a fix committed on top of
+/// test's history, a branch started from `test`). The second rule keeps a "foxtrot"
+/// merge (one that swapped test's first parent, as `git pull` on a stale `test` does)
+/// from hiding test's earlier merges behind its second parent.
 /// `accepted` are the production and release tips the receiving side has.
 fn made_on_test(
     config: &Config,
     history: &dyn History,
     side: Side,
     accepted: &[ObjectId],
-) -> Result<HashSet<ObjectId>> {
+) -> Result<MadeOnTest> {
     let b = &config.branches;
     let tips = history.branch_tips(&|name| b.test.matches(name), side.anywhere())?;
     if tips.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(MadeOnTest::default());
     }
-    let hide = accepted;
-    Ok(history
-        .walk(&tips, hide, true)?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
+    let lineage = history.walk(&tips, accepted, true)?;
+    let mut made: HashSet<ObjectId> = lineage.iter().map(|c| c.id.clone()).collect();
+    // A merge on the chain that says it merged `test` itself (`git pull` on a stale
+    // `test`) has test's earlier chain as its second parent: that is test's too. (The
+    // message can only make more commits count as made on `test`, never fewer.)
+    let mut todo: Vec<Commit> = lineage;
+    while let Some(commit) = todo.pop() {
+        let Some(second) = commit.parents.get(1) else {
+            continue;
+        };
+        if !merged_test(&commit.summary, &|name| b.test.matches(name)) {
+            continue;
+        }
+        for earlier in history.walk(std::slice::from_ref(second), accepted, true)? {
+            if made.insert(earlier.id.clone()) {
+                todo.push(earlier);
+            }
+        }
+    }
+    let mut fixes = Vec::new();
+    // Newest first: walked backwards, every parent comes before its children.
+    for commit in history.walk(&tips, accepted, false)?.iter().rev() {
+        if commit.parents.first().is_some_and(|p| made.contains(p)) {
+            made.insert(commit.id.clone());
+        }
+        if !commit.is_merge() && made.contains(&commit.id) {
+            fixes.push(commit.id.clone());
+        }
+    }
+    fixes.reverse();
+    Ok(MadeOnTest { ids: made, fixes })
+}
+
+/// Whether a merge's summary says git merged the test branch (`is_test` names it):
+/// `Merge branch 'test'`, `Merge branch 'test' of <url>`, `Merge remote-tracking branch
+/// 'origin/test'`, as `git merge` and `git pull` write them.
+fn merged_test(summary: &str, is_test: &dyn Fn(&str) -> bool) -> bool {
+    let quoted = |rest: &str| rest.split('\'').nth(1).map(str::to_string);
+    if let Some(rest) = summary.strip_prefix("Merge branch ") {
+        return quoted(rest).is_some_and(|name| is_test(&name));
+    }
+    if let Some(rest) = summary.strip_prefix("Merge remote-tracking branch ") {
+        return quoted(rest)
+            .and_then(|name| name.split_once('/').map(|(_, b)| b.to_string()))
+            .is_some_and(|name| is_test(&name));
+    }
+    false
+}
+
+/// What was made on `test` (see `made_on_test`).
+#[derive(Clone, Debug, Default)]
+pub struct MadeOnTest {
+    pub ids: HashSet<ObjectId>,
+    /// The ones that are not merges (fixes and changes committed there), newest first:
+    /// their changes must not reach a release branch under another id either.
+    pub fixes: Vec<ObjectId>,
+}
+
+/// What a commit changed against its first parent, line by line, as a copy of it
+/// elsewhere would change it too: per path, the lines it adds and removes (trimmed,
+/// blank lines left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineChange {
+    pub files: Vec<FileLines>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileLines {
+    pub path: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl LineChange {
+    /// Whether `self` holds all of `other`'s change: every path `other` touches, with
+    /// all the lines it adds and removes. (A cherry-pick, a rebased copy or a squash that
+    /// includes `other` does; an empty change is held by nothing.)
+    pub fn contains(&self, other: &LineChange) -> bool {
+        if other
+            .files
+            .iter()
+            .all(|f| f.added.is_empty() && f.removed.is_empty())
+        {
+            return false;
+        }
+        other.files.iter().all(|theirs| {
+            self.files.iter().any(|ours| {
+                ours.path == theirs.path
+                    && subset(&theirs.added, &ours.added)
+                    && subset(&theirs.removed, &ours.removed)
+            })
+        })
+    }
+}
+
+/// Whether every line of `small` is in `big`, as many times.
+fn subset(small: &[String], big: &[String]) -> bool {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in big {
+        *counts.entry(line.as_str()).or_default() += 1;
+    }
+    small
+        .iter()
+        .all(|line| match counts.get_mut(line.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        })
 }
 
 #[cfg(test)]
