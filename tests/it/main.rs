@@ -10,6 +10,7 @@ mod doctor;
 mod fleet;
 mod guard;
 mod hooks;
+mod hostile;
 mod install;
 mod plans;
 mod policy;
