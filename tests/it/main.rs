@@ -14,3 +14,4 @@ mod hostile;
 mod install;
 mod plans;
 mod policy;
+mod props;
