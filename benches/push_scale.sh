@@ -5,7 +5,8 @@
 # Each measurement runs the installed pre-push hook exactly as git does (the shim, the
 # remote's name and URL as arguments, the ref lines on stdin), so nothing is pushed and
 # every run sees the same state; a plain `#!/bin/sh` hook run the same way is the
-# baseline. Runs are interleaved across the configurations; medians are printed.
+# baseline. The remote is a real bare repository beside the clone, since a push to a
+# protected ref asks it (`git ls-remote`) what it has. Runs are interleaved across the configurations; medians are printed.
 #
 #   benches/push_scale.sh [RUNS] [COMMITS] [TAGS]     (defaults 50, 200000, 5000)
 #
@@ -33,6 +34,13 @@ setup() {
     (cd "$r" && "$bin" plan new --kind optimization --version v9.0.0 >/dev/null 2>&1)
     sed -i 's/(to fill in)/done/g; s/- \[ \]/- [x]/; s/^approvals: \[\]/approvals: [zhangsan, lisi]/; s/^observed_minutes: 0/observed_minutes: 7/' \
         "$r/docs/releases/v9.0.0.md"
+    # The policy is the one committed on the remote's production branch.
+    git -C "$r" switch -q master
+    git -C "$r" add .shipgate.toml
+    git -C "$r" commit -q --no-verify -m "shipgate policy"
+    git -C "$r" branch -f release master
+    git -C "$r" switch -q feature/bench
+    git -C "$r" merge -q --no-verify master
     git -C "$r" add docs
     git -C "$r" commit -q --no-verify -m "plan v9.0.0"
     git -C "$r" commit -q --no-verify --allow-empty -m "bench: first"
@@ -45,6 +53,10 @@ setup() {
     git -C "$r" merge -q --no-ff --no-verify -m "Merge branch 'feature/bench' into release" feature/bench
     local merge; merge=$(git -C "$r" rev-parse HEAD)
     git -C "$r" switch -q feature/bench
+    # The remote: what the clone has, with release and the dev branch before the push.
+    git clone -q --bare "$r" "$dir/origin.git"
+    git -C "$dir/origin.git" update-ref refs/heads/release "$old"
+    git -C "$dir/origin.git" update-ref refs/heads/feature/bench "$first"
     echo "refs/heads/feature/bench $second refs/heads/feature/bench $first" >"$dir/push.a"
     echo "refs/heads/release $merge refs/heads/release $old" >"$dir/push.b"
 }

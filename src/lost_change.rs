@@ -12,6 +12,8 @@
 //! merged at all (its own verdict; a tag squashed into master counts as merged when its
 //! changes are there).
 
+use std::collections::{HashMap, HashSet, VecDeque};
+
 use serde::Serialize;
 
 use crate::error::Result;
@@ -211,24 +213,27 @@ pub fn check(
     }
     // A tag change that a merge finding explains precisely is reported there only:
     // lines it names, and files it judged as a whole.
+    // (Sets, not scans: a hostile merge may drop tens of thousands of lines.)
+    let merged_files = || merged_findings.iter().flat_map(|m| m.files.iter());
+    let whole: HashSet<&str> = merged_files()
+        .filter(|mf| mf.binary)
+        .map(|mf| mf.path.as_str())
+        .collect();
+    let explained: HashSet<(&str, &str)> = merged_files()
+        .flat_map(|mf| mf.lines.iter().map(|l| (mf.path.as_str(), l.as_str())))
+        .collect();
     for finding in findings
         .iter_mut()
         .filter(|f| f.kind == Kind::TagChangeMissing)
     {
-        finding.files.retain(|file| {
-            !merged_findings
-                .iter()
-                .any(|m| m.files.iter().any(|mf| mf.path == file.path && mf.binary))
-        });
+        finding
+            .files
+            .retain(|file| !whole.contains(file.path.as_str()));
         for file in finding.files.iter_mut() {
             let before = file.lines.len();
-            file.lines.retain(|line| {
-                !merged_findings.iter().any(|m| {
-                    m.files
-                        .iter()
-                        .any(|mf| mf.path == file.path && mf.lines.contains(line))
-                })
-            });
+            let path = file.path.as_str();
+            file.lines
+                .retain(|line| !explained.contains(&(path, line.as_str())));
             if file.lines.len() != before {
                 // The first line moved to a merge finding: its number no longer applies.
                 file.at = None;
@@ -401,29 +406,65 @@ fn provenance(base: Option<&str>, side: Option<&str>, merged: &[&str]) -> Vec<bo
     };
     let base_lines: Vec<&str> = base.unwrap_or_default().lines().collect();
     let side_lines: Vec<&str> = side.lines().collect();
-    let mut inserted = vec![false; side_lines.len()];
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &base_lines, &side_lines) {
-        if let similar::DiffOp::Insert {
-            new_index, new_len, ..
-        }
-        | similar::DiffOp::Replace {
-            new_index, new_len, ..
-        } = op
-        {
-            inserted[new_index..new_index + new_len].fill(true);
-        }
+    let mut inserted = vec![true; side_lines.len()];
+    for (_, new) in align(&base_lines, &side_lines) {
+        inserted[new] = false;
     }
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &side_lines, merged) {
-        if let similar::DiffOp::Equal {
-            old_index,
-            new_index,
-            len,
-        } = op
-        {
-            out[new_index..new_index + len].copy_from_slice(&inserted[old_index..old_index + len]);
-        }
+    for (old, new) in align(&side_lines, merged) {
+        out[new] = inserted[old];
     }
     out
+}
+
+/// The most lines the middle of two texts (what is left once their common first and
+/// last lines are set aside) may have for an exact alignment: Myers' diff costs up to
+/// the square of it, and a hostile merge (a 60 000-line file rewritten on one side)
+/// would otherwise take minutes.
+pub const MAX_ALIGNED_LINES: usize = 4_000;
+
+/// Pairs of (index in `old`, index in `new`) of the lines the two texts share. Exact
+/// (a longest alignment, by Myers) when the middle is at most `MAX_ALIGNED_LINES`;
+/// beyond that, each line of the middle of `old` is paired with the first unpaired equal
+/// line of `new`, in linear time. Both agree on what matters for a loss: a line `new`
+/// lacks (or has fewer copies of) is unpaired either way; only which copy of a repeated
+/// line is paired, and so moves, may differ. Deterministic, so client and server judge
+/// alike, whatever the machine's speed.
+fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let old_mid = &old[prefix..old.len() - suffix];
+    let new_mid = &new[prefix..new.len() - suffix];
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
+    if old_mid.len() + new_mid.len() <= MAX_ALIGNED_LINES {
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, old_mid, new_mid) {
+            if let similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                pairs.extend((0..len).map(|k| (prefix + old_index + k, prefix + new_index + k)));
+            }
+        }
+    } else {
+        let mut unpaired: HashMap<&str, VecDeque<usize>> = HashMap::new();
+        for (j, line) in new_mid.iter().enumerate() {
+            unpaired.entry(line).or_default().push_back(j);
+        }
+        for (i, line) in old_mid.iter().enumerate() {
+            if let Some(j) = unpaired.get_mut(line).and_then(VecDeque::pop_front) {
+                pairs.push((prefix + i, prefix + j));
+            }
+        }
+    }
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    pairs.extend((0..suffix).map(|k| (old_end + k, new_end + k)));
+    pairs
 }
 
 /// What one merge dropped, judged path by path.
@@ -475,30 +516,32 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             let auto_lines = regions(auto);
             let result_lines: Vec<&str> = result.lines().collect();
             let texts: Vec<&str> = auto_lines.iter().map(|(l, _)| *l).collect();
-            let ops =
-                similar::capture_diff_slices(similar::Algorithm::Myers, &texts, &result_lines);
-            let mut dropped = Vec::new();
-            for op in ops {
-                let (start, len) = match op {
-                    similar::DiffOp::Delete {
-                        old_index, old_len, ..
-                    } => (old_index, old_len),
-                    similar::DiffOp::Replace {
-                        old_index, old_len, ..
-                    } => (old_index, old_len),
-                    _ => continue,
-                };
-                dropped.extend((start..start + len).map(|i| (i, auto_lines[i].0, auto_lines[i].1)));
+            let mut kept = vec![false; texts.len()];
+            for (old, _) in align(&texts, &result_lines) {
+                kept[old] = true;
             }
+            let dropped: Vec<(usize, &str, Region)> = (0..texts.len())
+                .filter(|&i| !kept[i])
+                .map(|i| (i, auto_lines[i].0, auto_lines[i].1))
+                .collect();
             // Which side brought each line of the re-merge, by alignment: a line of the
             // re-merge that lines up with a line a side inserted (relative to the base)
             // came from that side. Repeated lines such as `}` are told apart by position.
             let from_ours = provenance(r.base.as_deref(), r.ours.as_deref(), &texts);
             let from_theirs = provenance(r.base.as_deref(), r.theirs.as_deref(), &texts);
-            let has = |text: &Option<String>, line: &str| {
+            // Lookups by hashing: a hostile merge drops tens of thousands of lines.
+            let lines_of = |text: &Option<String>| -> HashSet<String> {
                 text.as_deref()
-                    .is_some_and(|t| t.lines().any(|l| l == line))
+                    .map(|t| t.lines().map(str::to_string).collect())
+                    .unwrap_or_default()
             };
+            let (ours_lines, theirs_lines) = (lines_of(&r.ours), lines_of(&r.theirs));
+            let in_result: HashSet<&str> = result_lines.iter().copied().collect();
+            // Per trimmed line, the distinct ways the result writes it.
+            let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
+            for line in &result_lines {
+                spellings.entry(line.trim()).or_default().insert(line);
+            }
             for (index, line, region) in &dropped {
                 if line.trim().is_empty() {
                     continue;
@@ -511,15 +554,15 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                     Region::Clean if from_ours[*index] => ours_side.clone(),
                     Region::Clean => None,
                 };
-                let (severity, reason) = if result_lines
-                    .iter()
-                    .any(|l| *l != *line && l.trim() == trimmed)
-                {
+                let respelled = spellings
+                    .get(trimmed)
+                    .is_some_and(|s| s.iter().any(|l| l != line));
+                let (severity, reason) = if respelled {
                     (Severity::Info, Reason::Whitespace)
-                } else if result_lines.contains(line) && trimmed.len() > 3 {
+                } else if in_result.contains(line) && trimmed.len() > 3 {
                     (Severity::Info, Reason::Moved)
-                } else if *region == Region::Ours && has(&r.theirs, line)
-                    || *region == Region::Theirs && has(&r.ours, line)
+                } else if *region == Region::Ours && theirs_lines.contains(*line)
+                    || *region == Region::Theirs && ours_lines.contains(*line)
                 {
                     (Severity::Info, Reason::Superseded)
                 } else if *region != Region::Clean
@@ -675,6 +718,43 @@ mod tests {
             [false, false, true, true]
         );
         assert_eq!(super::provenance(Some(base), None, &merged), [false; 4]);
+    }
+
+    #[test]
+    fn alignment_past_the_cap_still_finds_every_lost_line() {
+        use super::{align, MAX_ALIGNED_LINES};
+        // Every line rewritten, a few lines lost: far past the cap.
+        let n = MAX_ALIGNED_LINES * 5;
+        let old: Vec<String> = (0..n).map(|i| format!("line {i}")).collect();
+        let old: Vec<&str> = old.iter().map(String::as_str).collect();
+        let mut new: Vec<&str> = old.iter().rev().copied().collect();
+        new.retain(|l| *l != "line 7" && *l != "line 12345");
+        let pairs = align(&old, &new);
+        let mut kept = vec![false; old.len()];
+        for (o, n) in &pairs {
+            assert_eq!(old[*o], new[*n]);
+            kept[*o] = true;
+        }
+        let lost: Vec<&str> = (0..old.len())
+            .filter(|&i| !kept[i])
+            .map(|i| old[i])
+            .collect();
+        assert_eq!(lost, ["line 7", "line 12345"]);
+        // Past the cap, a repeated line loses only the copies that are gone.
+        let mut old = vec!["x"; MAX_ALIGNED_LINES];
+        old.extend(["}", "a", "}", "b", "}"]);
+        let mut new = vec!["y"; MAX_ALIGNED_LINES];
+        new.extend(["b", "}", "a", "}"]);
+        let mut pairs = align(&old, &new);
+        pairs.sort();
+        let kept: Vec<&str> = pairs.iter().map(|(o, _)| old[*o]).collect();
+        // Three `}` in, two out: one copy is unpaired.
+        assert_eq!(kept, ["}", "a", "b", "}"]);
+        // Small inputs align exactly, common ends included.
+        assert_eq!(
+            align(&["a", "b", "c", "d"], &["a", "x", "c", "d"]),
+            [(0, 0), (2, 2), (3, 3)]
+        );
     }
 
     #[test]

@@ -407,6 +407,25 @@ catalog! {
         zh "计划须以版本号命名：`git mv {from} {to}`";
     HintEmergencyPlanWhere { dir, date } => en "the emergency plan counts when it is `{dir}/<version>.md` (not in a subdirectory, named after its `version:`), has `kind: emergency`, a `date:` of {date} or later, and passes `shipgate plan check <version>`",
         zh "紧急上线计划须为 `{dir}/<版本>.md`（不在子目录中，以其 `version:` 命名），`kind: emergency`，`date:` 不早于 {date}，并通过 `shipgate plan check <版本>`";
+    // ----- hostile plan documents -----
+    PlanYamlDocumentMarker { path, line, marker } => en "{path}:{line}: a `{marker}` line inside the front matter would end the YAML there and hide what follows from the checks; the front matter is everything up to the first `---` line, so remove this one",
+        zh "{path}:{line}：front matter 中的 `{marker}` 行会让 YAML 在此结束，其后的内容将躲过检查；front matter 到第一个 `---` 行为止，请删除这一行";
+    PlanYamlDuplicateKey { path, line, key } => en "{path}:{line}: front matter: `{key}` is written twice; a field is written once, or one value would silently hide the other",
+        zh "{path}:{line}：front matter：`{key}` 写了两次；每个字段只能写一次，否则一个值会悄悄遮住另一个";
+    PlanYamlMergeKey { path, line } => en "{path}:{line}: front matter: merge keys (`<<:`) are not allowed in a plan; write each field out",
+        zh "{path}:{line}：front matter：计划文档中不允许使用合并键（`<<:`）；请逐个写出字段";
+    PlanYamlAlias { path, line } => en "{path}:{line}: front matter: anchors and aliases (`&name`, `*name`) are not allowed in a plan; write each value out where it is read",
+        zh "{path}:{line}：front matter：计划文档中不允许使用锚点和别名（`&name`、`*name`）；请在用到的地方写出每个值";
+    PlanYamlTooDeep { path, line, limit } => en "{path}:{line}: front matter nests more than {limit} levels deep",
+        zh "{path}:{line}：front matter 的嵌套超过了 {limit} 层";
+    PlanYamlTooBig { path, line } => en "{path}:{line}: front matter is too large (too many values or too much text for a plan's record)",
+        zh "{path}:{line}：front matter 过大（对计划文档的记录而言值或文本太多）";
+    PlanNestedTooDeep { path, line, limit } => en "{path}:{line}: lists or block quotes nest more than {limit} levels deep",
+        zh "{path}:{line}：列表或引用块的嵌套超过了 {limit} 层";
+    TreeTooDeep { path, limit } => en "the tree at `{path}` nests more than {limit} directories deep; no checkout can hold it, so shipgate refuses to judge it",
+        zh "`{path}` 处的目录树嵌套超过 {limit} 层，任何检出都无法容纳它，shipgate 拒绝判断";
+    RollbackNotRecorded { path } => en "`{path}`: the rollback record written into the front matter does not read back as written; nothing was changed",
+        zh "`{path}`：写入 front matter 的回滚记录读回后与写入的不一致；文件未被修改";
 }
 
 #[cfg(test)]

@@ -82,7 +82,17 @@ impl Workspace {
 
     /// Reads and parses the plan at `path`.
     pub fn load(&self, path: &Path) -> Result<Plan> {
-        let bytes = fs::read(path).map_err(|e| {
+        // At most one byte more than a plan may have: enough to refuse a huge file
+        // without holding all of it.
+        let read = || -> std::io::Result<Vec<u8>> {
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            fs::File::open(path)?
+                .take(plan::MAX_PLAN_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)?;
+            Ok(bytes)
+        };
+        let bytes = read().map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::new(Msg::PlanMissing {
                     path: self.shown(path),

@@ -61,12 +61,13 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
 
     let text = fs::read_to_string(&path).map_err(io_at(&path))?;
     let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
-    // The front matter ends at the second `---` line.
+    // The front matter ends at the second `---` line, as the parser reads it (a `...`
+    // line inside it is refused, so the plan just parsed has none).
     let closing = |lines: &[&str]| {
         lines
             .iter()
             .skip(1)
-            .position(|l| matches!(l.trim_end(), "---" | "..."))
+            .position(|l| l.trim_end() == "---")
             .map(|i| i + 1)
             .expect("a parsed plan has a closed front matter")
     };
@@ -85,8 +86,17 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
     }
     updated.push('\n');
     updated.push_str(&analysis);
-    // What was written must still be a plan.
-    plan::parse(updated.as_bytes(), std::path::Path::new(&shown))?;
+    // What was written must still be a plan, and read back as the record written.
+    let written = plan::parse(updated.as_bytes(), std::path::Path::new(&shown))?;
+    let recorded = written.meta.status.as_deref() == Some("rolled-back")
+        && written
+            .meta
+            .rollback
+            .as_ref()
+            .is_some_and(|r| r.to == target && r.at == at && r.reason == args.reason);
+    if !recorded {
+        return Err(Error::new(Msg::RollbackNotRecorded { path: shown }));
+    }
     let tmp = path.with_extension("md.shipgate-tmp");
     fs::write(&tmp, &updated).map_err(io_at(&tmp))?;
     fs::rename(&tmp, &path).map_err(io_at(&path))?;

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::oid::ObjectId;
 
 use super::repo::{git_error, to_id};
+use super::tree_diff::Lookup;
 use super::Repo;
 
 /// A commit as a finding names it.
@@ -83,13 +84,11 @@ impl Repo {
         // version, or when merging the commit's change into `onto`'s version changes
         // nothing.
         let mut moved_context = false;
+        let mut base_at = Lookup::new(repo, &parent_tree);
+        let mut ours_at = Lookup::new(repo, &target_tree);
+        let mut theirs_at = Lookup::new(repo, &picked_tree);
         for path in &paths {
-            let id = |tree: &git2::Tree| {
-                tree.get_path(std::path::Path::new(path))
-                    .ok()
-                    .map(|e| e.id())
-            };
-            let (base, ours, theirs) = (id(&parent_tree), id(&target_tree), id(&picked_tree));
+            let (base, ours, theirs) = (base_at.id(path)?, ours_at.id(path)?, theirs_at.id(path)?);
             if ours == theirs {
                 continue;
             }
@@ -150,10 +149,11 @@ impl Repo {
             .map_err(git_error)?;
         let added = added_lines(&diff)?;
         let mut missing = Vec::new();
+        let mut onto_at = Lookup::new(repo, &onto_tree);
         for (path, (lines, binary, blob)) in added {
-            let theirs = onto_tree.get_path(std::path::Path::new(&path)).ok();
+            let theirs = onto_at.id(&path)?;
             if binary {
-                if theirs.map(|e| e.id()) != Some(blob) {
+                if theirs != Some(blob) {
                     missing.push(MissingLines {
                         path,
                         lines: Vec::new(),
@@ -164,7 +164,7 @@ impl Repo {
                 }
                 continue;
             }
-            let content = match theirs.and_then(|e| repo.find_blob(e.id()).ok()) {
+            let content = match theirs.and_then(|id| repo.find_blob(id).ok()) {
                 Some(blob) => String::from_utf8_lossy(blob.content()).into_owned(),
                 None => String::new(),
             };

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::oid::ObjectId;
 
 use super::repo::{git_error, to_id};
+use super::tree_diff::Lookup;
 use super::Repo;
 
 /// One path where a merge's recorded result differs from re-merging its parents.
@@ -63,13 +64,18 @@ impl Repo {
                 .map_err(git_error)?;
             let ours = first.tree().map_err(git_error)?;
             let theirs = other.tree().map_err(git_error)?;
+            // Each tree's directories read once for all paths (see `Lookup`).
+            let mut base_at = Lookup::new(repo, &base_tree);
+            let mut result_at = Lookup::new(repo, &result);
+            let mut parents_at: Vec<Lookup> =
+                parents.iter().map(|t| Lookup::new(repo, t)).collect();
             for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
-                let blob = |tree: &Tree| {
-                    tree.get_path(std::path::Path::new(&path))
-                        .ok()
-                        .map(|e| e.id())
-                };
-                let (b, o, t, r) = (blob(&base_tree), blob(&ours), blob(&theirs), blob(&result));
+                let (b, o, t, r) = (
+                    base_at.id(&path)?,
+                    parents_at[0].id(&path)?,
+                    parents_at[n].id(&path)?,
+                    result_at.id(&path)?,
+                );
                 // What a merge of this path gives, when no file merge is needed.
                 let trivial = if o == t {
                     Some(o)
@@ -85,10 +91,13 @@ impl Repo {
                 }
                 // An octopus merge: what another merged parent brought is not this
                 // parent's loss.
-                let from_other = parents
-                    .iter()
-                    .enumerate()
-                    .any(|(k, tree)| k != 0 && k != n && blob(tree) == r && r != b);
+                let mut from_other = false;
+                for (k, at) in parents_at.iter_mut().enumerate() {
+                    if k != 0 && k != n && r != b && at.id(&path)? == r {
+                        from_other = true;
+                        break;
+                    }
+                }
                 if from_other {
                     continue;
                 }

@@ -144,9 +144,10 @@ pub fn check(plan: &Plan, ctx: &Context, stage: Stage) -> Vec<PlanFinding> {
     }
 
     // The checklist.
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // A map, not a list: a hostile plan may carry tens of thousands of items.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for written in &plan.items {
-        if let Some((_, first)) = seen.iter().find(|(id, _)| *id == written.id) {
+        if let Some(first) = seen.get(written.id.as_str()) {
             at(
                 written.line,
                 Some(&written.id),
@@ -157,7 +158,7 @@ pub fn check(plan: &Plan, ctx: &Context, stage: Stage) -> Vec<PlanFinding> {
                 },
             );
         } else {
-            seen.push((&written.id, written.line));
+            seen.insert(&written.id, written.line);
         }
     }
     for item in items::for_kind(meta.kind).filter(|i| i.stage <= stage) {

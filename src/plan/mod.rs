@@ -186,6 +186,11 @@ impl Plan {
 /// there is one, the line.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
     let shown = path.display().to_string();
+    let invalid = |message: Msg| {
+        Error::new(message).hint(Msg::HintPlanInvalid {
+            path: shown.clone(),
+        })
+    };
     let bad = |line: usize, detail: String| {
         Error::new(Msg::PlanInvalid {
             path: shown.clone(),
@@ -199,10 +204,8 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
     if bytes.len() > MAX_PLAN_BYTES {
         return Err(bad(
             1,
-            format!(
-                "the file is {} bytes; a plan may be at most {MAX_PLAN_BYTES}",
-                bytes.len()
-            ),
+            // (Callers may read one byte past the limit and no more.)
+            format!("the file is larger than a plan may be: a plan may be at most {MAX_PLAN_BYTES} bytes"),
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -223,12 +226,27 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
             "a plan starts with a `---` line opening its front matter".into(),
         ));
     };
+    // The front matter ends at the first `---` line. A YAML document marker inside it
+    // (`...`, or `---` followed by more on its line) would end the YAML early: what
+    // follows would be hidden from the checks while a reader of the file sees it, so it
+    // is refused rather than guessed at.
     let mut offset = 0;
     let mut closing = None;
-    for line in rest.split_inclusive('\n') {
-        if matches!(line.trim_end(), "---" | "...") {
+    for (index, line) in rest.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if trimmed == "---" {
             closing = Some((offset, offset + line.len()));
             break;
+        }
+        if let Some(marker) = ["...", "---"]
+            .into_iter()
+            .find(|m| is_document_marker(trimmed, m))
+        {
+            return Err(invalid(Msg::PlanYamlDocumentMarker {
+                path: shown.clone(),
+                line: (index + 2).to_string(),
+                marker: marker.into(),
+            }));
         }
         offset += line.len();
     }
@@ -242,22 +260,16 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
     let body = &rest[body_start..];
     let body_line = front_matter.lines().count() + 3;
 
-    let meta: Meta =
-        serde_saphyr::from_str_with_options(front_matter, yaml_options()).map_err(|e| {
-            let line = e.location().map_or(0, |l| l.line() as usize) + 1;
-            let detail = e.to_string();
-            let detail = detail.lines().next().unwrap_or("invalid front matter");
-            // The parser counts lines from the front matter's start; the prefix has the
-            // file's line already, so keep only what went wrong.
-            let detail = detail.trim_start_matches("error: ");
-            let detail = match detail.split_once(": ") {
-                Some((place, rest)) if place.starts_with("line ") => rest,
-                _ => detail,
-            };
-            bad(line, format!("front matter: {detail}"))
-        })?;
+    let meta: Meta = serde_saphyr::from_str_with_options(front_matter, yaml_options())
+        .map_err(|e| yaml_error(&e, &shown, &bad))?;
 
-    let (items, body_placeholders) = scan_body(body, body_line);
+    let (items, body_placeholders) = scan_body(body, body_line).map_err(|(line, limit)| {
+        invalid(Msg::PlanNestedTooDeep {
+            path: shown.clone(),
+            line: line.to_string(),
+            limit: limit.to_string(),
+        })
+    })?;
     Ok(Plan {
         path: path.to_path_buf(),
         meta,
@@ -267,43 +279,141 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
     })
 }
 
-/// Limits that keep a hostile front matter cheap: few aliases, shallow nesting, small.
+/// Limits that keep a hostile front matter cheap (shallow, small) and rules that keep it
+/// honest: no anchors or aliases, no merge keys, no key written twice. A plan's front
+/// matter is a flat record; each of those would let one value shadow another, so that
+/// what a reader sees is not what the checks read.
 fn yaml_options() -> serde_saphyr::Options {
     let mut aliases = serde_saphyr::options::AliasLimits::default();
-    aliases.max_total_replayed_events = 4_096;
-    aliases.max_replay_stack_depth = 8;
-    aliases.max_alias_expansions_per_anchor = 64;
-    serde_saphyr::options! {
+    aliases.max_total_replayed_events = 0;
+    aliases.max_replay_stack_depth = 0;
+    aliases.max_alias_expansions_per_anchor = 0;
+    let mut options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_aliases: 64,
-            max_anchors: 64,
-            max_depth: 16,
+            max_aliases: 0,
+            max_anchors: 0,
+            max_depth: MAX_YAML_DEPTH,
             max_nodes: 4_096,
             max_events: 16_384,
             max_documents: 1,
             max_total_scalar_bytes: 256 * 1024,
         },
         alias_limits: aliases,
+    };
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    options.merge_keys = serde_saphyr::options::MergeKeyPolicy::Error;
+    options
+}
+
+/// How deep the front matter may nest (mappings and sequences).
+pub const MAX_YAML_DEPTH: usize = 16;
+
+/// How deep lists and block quotes may nest in a plan's body.
+pub const MAX_BODY_DEPTH: usize = 32;
+
+/// `...`, or `--- something`: a YAML document marker that is not the closing `---`.
+fn is_document_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// The front matter's YAML error as a catalog message, at the file's line. The tricks
+/// that could hide a field get their own message; anything else keeps the parser's words.
+fn yaml_error(
+    err: &serde_saphyr::Error,
+    shown: &str,
+    bad: &dyn Fn(usize, String) -> Error,
+) -> Error {
+    use serde_saphyr::budget::BudgetBreach;
+    use serde_saphyr::Error as Y;
+    // The parser counts lines from the front matter's start, which is the file's line 2.
+    let line = err.location().map_or(0, |l| l.line() as usize) + 1;
+    let mut inner = err;
+    while let Y::WithSnippet { error, .. } | Y::AliasError { error, .. } = inner {
+        inner = error;
     }
+    let path = shown.to_string();
+    let at = line.to_string();
+    let message = match inner {
+        Y::DuplicateMappingKey { key, .. } => Some(Msg::PlanYamlDuplicateKey {
+            path,
+            line: at,
+            key: key.clone().unwrap_or_else(|| "?".into()),
+        }),
+        Y::MergeKeyNotAllowed { .. } => Some(Msg::PlanYamlMergeKey { path, line: at }),
+        Y::Budget {
+            breach: BudgetBreach::Anchors { .. } | BudgetBreach::Aliases { .. },
+            ..
+        }
+        | Y::UnknownAnchor { .. } => Some(Msg::PlanYamlAlias { path, line: at }),
+        Y::Budget {
+            breach: BudgetBreach::Depth { .. },
+            ..
+        } => Some(Msg::PlanYamlTooDeep {
+            path,
+            line: at,
+            limit: MAX_YAML_DEPTH.to_string(),
+        }),
+        Y::Budget { .. } => Some(Msg::PlanYamlTooBig { path, line: at }),
+        _ => None,
+    };
+    if let Some(message) = message {
+        return Error::new(message).hint(Msg::HintPlanInvalid {
+            path: shown.to_string(),
+        });
+    }
+    let detail = err.to_string();
+    let detail = detail.lines().next().unwrap_or("invalid front matter");
+    // The prefix has the file's line already, so keep only what went wrong.
+    let detail = detail.trim_start_matches("error: ");
+    let detail = match detail.split_once(": ") {
+        Some((place, rest)) if place.starts_with("line ") => rest,
+        _ => detail,
+    };
+    bad(line, format!("front matter: {detail}"))
 }
 
 /// Finds the task-list items with an id comment, with their state, line and text.
-fn scan_body(body: &str, first_line: usize) -> (Vec<Written>, usize) {
-    let line_of = |offset: usize| first_line + body[..offset].matches('\n').count();
-    // Open list items: (start offset, checked, id, text)
+///
+/// Linear in the body: lines are counted once, front to back, and an item's text is
+/// gathered only while lists nest at most `MAX_BODY_DEPTH` deep (deeper nesting is
+/// refused with its line and the limit, as `Err((line, limit))`).
+fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (usize, usize)> {
+    // Lines before `offset`, counted incrementally: offsets only grow.
+    let mut counted = (0usize, first_line);
+    let mut line_of = |offset: usize| {
+        let (from, line) = counted;
+        let offset = offset.max(from);
+        let line = line + body[from..offset].matches('\n').count();
+        counted = (offset, line);
+        line
+    };
+    // Open list items: (line, checked, id, text)
     let mut open: Vec<(usize, Option<bool>, Option<String>, String)> = Vec::new();
+    // Open containers (lists, items, block quotes), for the depth limit.
+    let mut depth = 0usize;
     let mut items = Vec::new();
     let mut placeholders = 0;
     let parser = Parser::new_ext(body, MdOptions::ENABLE_TASKLISTS | MdOptions::ENABLE_TABLES);
     for (event, range) in parser.into_offset_iter() {
         match event {
-            Event::Start(Tag::Item) => open.push((range.start, None, None, String::new())),
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_) | Tag::Item) => {
+                depth += 1;
+                if depth > MAX_BODY_DEPTH {
+                    return Err((line_of(range.start), MAX_BODY_DEPTH));
+                }
+                if matches!(event, Event::Start(Tag::Item)) {
+                    open.push((line_of(range.start), None, None, String::new()));
+                }
+            }
+            Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => depth = depth.saturating_sub(1),
             Event::End(TagEnd::Item) => {
-                if let Some((start, checked, Some(id), text)) = open.pop() {
+                depth = depth.saturating_sub(1);
+                if let Some((line, checked, Some(id), text)) = open.pop() {
                     items.push(Written {
                         id,
                         checked: checked.unwrap_or(false),
-                        line: line_of(start),
+                        line,
                         text: text.trim().to_string(),
                     });
                 }
@@ -335,7 +445,7 @@ fn scan_body(body: &str, first_line: usize) -> (Vec<Written>, usize) {
         }
     }
     items.sort_by_key(|i| i.line);
-    (items, placeholders)
+    Ok((items, placeholders))
 }
 
 /// `<!-- id: qa-verified-st -->` → `qa-verified-st`.

@@ -229,3 +229,187 @@ fn hostile_documents_fail_cleanly() {
     assert!(error(b"# no front matter\n").contains("starts with a `---` line"));
     assert!(error(b"---\nkind: feature\nversion: v1.0.0\nvrsion: x\n---\n").contains("vrsion"));
 }
+
+const HEAD: &str = "---\nkind: feature\nversion: v1.0.0\n";
+
+fn message(bytes: &[u8]) -> Msg {
+    *parse(bytes, Path::new("p.md")).unwrap_err().message
+}
+
+#[test]
+fn a_document_end_marker_cannot_hide_a_record() {
+    // `...` ends the YAML document: what follows it would be read by nobody.
+    let text = format!("{HEAD}status: released\n...\nstatus: rolled-back\nrollback: {{at: x, to: v0.9.0, reason: r}}\n---\n# body\n");
+    assert_eq!(
+        message(text.as_bytes()),
+        Msg::PlanYamlDocumentMarker {
+            path: "p.md".into(),
+            line: "5".into(),
+            marker: "...".into(),
+        }
+    );
+    // With a comment after it, and `---` with more on its line (a second document).
+    let text = format!("{HEAD}... # end\nstatus: rolled-back\n---\n");
+    assert!(
+        matches!(message(text.as_bytes()), Msg::PlanYamlDocumentMarker { line, .. } if line == "4")
+    );
+    let text = format!("{HEAD}--- !second\nstatus: rolled-back\n---\n");
+    assert!(
+        matches!(message(text.as_bytes()), Msg::PlanYamlDocumentMarker { marker, .. } if marker == "---")
+    );
+    // `...` in a value, or indented in a block scalar, is just text.
+    let text = format!("{HEAD}reason: |\n  ...\n  wait\n---\n");
+    assert_eq!(plan_at(&text).meta.reason.as_deref(), Some("...\nwait\n"));
+}
+
+fn plan_at(text: &str) -> Plan {
+    parse(text.as_bytes(), Path::new("p.md")).unwrap()
+}
+
+#[test]
+fn a_field_written_twice_is_refused_with_its_line() {
+    let text = format!("{HEAD}status: rolled-back\nowner: a\nstatus: released\n---\n");
+    assert_eq!(
+        message(text.as_bytes()),
+        Msg::PlanYamlDuplicateKey {
+            path: "p.md".into(),
+            line: "6".into(),
+            key: "status".into(),
+        }
+    );
+    // Spelled differently, the key is still the same key.
+    let text = format!("{HEAD}status: rolled-back\n\"status\": released\n---\n");
+    assert!(
+        matches!(message(text.as_bytes()), Msg::PlanYamlDuplicateKey { line, .. } if line == "5")
+    );
+    let text = format!("{HEAD}? status\n: rolled-back\nstatus: released\n---\n");
+    assert!(matches!(
+        message(text.as_bytes()),
+        Msg::PlanYamlDuplicateKey { .. }
+    ));
+    // Two rollback blocks: the second would hide the first.
+    let block = "rollback:\n  at: \"2026-11-01\"\n  to: v0.9.0\n  reason: broke\n";
+    let text = format!("{HEAD}{block}{block}---\n");
+    assert!(
+        matches!(message(text.as_bytes()), Msg::PlanYamlDuplicateKey { key, line, .. } if key == "rollback" && line == "8")
+    );
+    // And inside a block.
+    let text = format!("{HEAD}rollback:\n  at: x\n  to: v0.9.0\n  reason: r\n  confirmed_by: a\n  confirmed_by: b\n---\n");
+    assert!(
+        matches!(message(text.as_bytes()), Msg::PlanYamlDuplicateKey { key, .. } if key == "confirmed_by")
+    );
+}
+
+#[test]
+fn merge_keys_anchors_and_aliases_are_refused() {
+    let text = format!("{HEAD}<<: {{status: released}}\n---\n");
+    assert_eq!(
+        message(text.as_bytes()),
+        Msg::PlanYamlMergeKey {
+            path: "p.md".into(),
+            line: "4".into(),
+        }
+    );
+    let text = format!("{HEAD}owner: &o zhangsan\ntech_lead: *o\n---\n");
+    assert!(matches!(message(text.as_bytes()), Msg::PlanYamlAlias { line, .. } if line == "4"));
+    let text = format!("{HEAD}tech_lead: *o\n---\n");
+    assert!(matches!(
+        message(text.as_bytes()),
+        Msg::PlanYamlAlias { .. }
+    ));
+    // The shadowing trick: a merged mapping whose fields the document then overrides.
+    let text = format!(
+        "{HEAD}rollback: &r\n  at: x\n  to: v0.9.0\n  reason: r\n<<: {{rollback: *r}}\n---\n"
+    );
+    assert!(matches!(
+        message(text.as_bytes()),
+        Msg::PlanYamlAlias { .. } | Msg::PlanYamlMergeKey { .. }
+    ));
+}
+
+#[test]
+fn deep_front_matter_is_refused_not_recursed() {
+    // Far deeper than any stack: flow and block nesting.
+    let depth = 200_000;
+    let text = format!(
+        "{HEAD}reason: {}{}\n---\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    // Typed fields stop at the first level that cannot be a plan's value; the parser's
+    // depth budget stops the rest. Either way: an error on the line, no recursion.
+    for field in ["reason", "approvals", "rollback"] {
+        let text = text.replace("reason:", &format!("{field}:"));
+        let m = message(text.as_bytes());
+        assert!(
+            matches!(&m, Msg::PlanYamlTooDeep { line, .. } | Msg::PlanInvalid { line, .. } if line == "4"),
+            "{m:?}"
+        );
+    }
+    let mut text = String::from(HEAD);
+    for level in 0..2_000 {
+        text.push_str(&" ".repeat(level));
+        text.push_str("a:\n");
+    }
+    text.push_str("---\n");
+    let m = message(text.as_bytes());
+    assert!(
+        matches!(m, Msg::PlanYamlTooDeep { .. } | Msg::PlanInvalid { .. }),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn deep_lists_and_quotes_are_refused_with_the_line() {
+    let head = format!("{HEAD}---\n# title\n\n");
+    for body in [
+        "- ".repeat(300_000),
+        "> ".repeat(300_000),
+        (0..1_000)
+            .map(|d| format!("{}- [ ] x <!-- id: a{d} -->\n", "  ".repeat(d)))
+            .collect(),
+        "1. ".repeat(200_000),
+    ] {
+        let text = format!("{head}{body}x\n");
+        let m = message(text.as_bytes());
+        assert!(
+            matches!(&m, Msg::PlanNestedTooDeep { line, limit, .. } if line.parse::<usize>().unwrap() >= 7 && limit == "32"),
+            "{m:?}"
+        );
+    }
+    // Nesting a plan needs still parses.
+    let text = format!("{head}- [x] a <!-- id: a -->\n  - [ ] b <!-- id: b -->\n    > quoted\n");
+    let p = plan_at(&text);
+    assert_eq!(p.items.len(), 2);
+    assert_eq!(p.item("b").unwrap().line, 8);
+}
+
+#[test]
+fn forty_thousand_items_parse_in_one_pass() {
+    let mut text = format!("{HEAD}---\n");
+    for n in 0..40_000 {
+        text.push_str(&format!("* [x] <!--id:i{n}-->\n"));
+    }
+    assert!(text.len() < MAX_PLAN_BYTES);
+    let p = plan_at(&text);
+    assert_eq!(p.items.len(), 40_000);
+    assert_eq!(p.items[0].line, 5);
+    assert_eq!(p.items[39_999].line, 40_004);
+    assert_eq!(p.item("i39999").unwrap().line, 40_004);
+    // All with one id: every repeat is a finding, found without comparing all pairs.
+    let config = config();
+    let same = plan_at(&text.replace("<!--id:i", "<!--id:z-->"));
+    let found = check(
+        &same,
+        &Context {
+            config: &config,
+            tags: &[],
+        },
+        Stage::SubmitTest,
+    );
+    let repeats = found
+        .iter()
+        .filter(|f| matches!(f.message, Msg::PlanDuplicateItem { .. }))
+        .count();
+    assert_eq!(repeats, 39_999);
+}
