@@ -281,8 +281,19 @@ impl From<RelativeDir> for String {
     }
 }
 
+/// The largest config shipgate reads (the same as a plan's).
+pub const MAX_CONFIG_BYTES: usize = crate::plan::MAX_PLAN_BYTES;
+
 /// Parses config text; `path` is only used to name the file in errors.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
+    if bytes.len() > MAX_CONFIG_BYTES {
+        return Err(invalid(
+            path,
+            1,
+            1,
+            format!("the file is larger than a config may be ({MAX_CONFIG_BYTES} bytes at most)"),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(bytes, e.valid_up_to());
         invalid(

@@ -2,6 +2,7 @@
 //! need, with every history walk bounded by the commits to hide.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository, Sort};
@@ -16,6 +17,10 @@ use super::remote::RemoteRefs;
 /// The name the remote's own branches go by among the refs, when a view is set: not a
 /// name a configured remote can have, so nothing local is mistaken for it.
 const VIEW: &str = "@remote";
+
+/// The most of a document (config, plan) read from history: longer ones are cut one byte
+/// past this, and both parsers refuse anything longer than this.
+pub const READ_LIMIT: usize = crate::plan::MAX_PLAN_BYTES;
 
 pub struct Repo {
     repo: Repository,
@@ -275,8 +280,27 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(git_error(e)),
         };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return Ok(None);
+        }
+        // Documents (config, plans) are small; a hostile one is not read whole. What is
+        // returned past the limit is cut, and every reader refuses a file that long.
+        let odb = self.repo.odb().map_err(git_error)?;
+        let (size, _) = odb.read_header(entry.id()).map_err(git_error)?;
+        if size > READ_LIMIT {
+            if let Ok(mut reader) = odb.reader(entry.id()).map(|(r, _, _)| r) {
+                let mut bytes = Vec::with_capacity(READ_LIMIT + 1);
+                std::io::Read::take(&mut reader, READ_LIMIT as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io(Path::new(path), &e))?;
+                return Ok(Some(bytes));
+            }
+        }
         let object = entry.to_object(&self.repo).map_err(git_error)?;
-        Ok(object.as_blob().map(|b| b.content().to_vec()))
+        Ok(object.as_blob().map(|b| {
+            let content = b.content();
+            content[..content.len().min(READ_LIMIT + 1)].to_vec()
+        }))
     }
 
     /// Resolves a revision (`HEAD`, `release`, an id) to a commit id. A zero id stays
