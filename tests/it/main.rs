@@ -4,6 +4,7 @@
 mod common;
 
 mod check_master;
+mod ci;
 
 mod config;
 mod doctor;
