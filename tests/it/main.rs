@@ -11,6 +11,7 @@ mod doctor;
 mod fleet;
 mod gates;
 mod guard;
+mod hook_managers;
 mod hooks;
 mod install;
 mod merges;
