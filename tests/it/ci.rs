@@ -511,3 +511,32 @@ fn a_shallow_checkout_is_a_malfunction_with_the_fix() {
     assert_code(&out, 2);
     assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_shipped_ci_integrations_run_shipgate_ci() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = fs::read_to_string(root.join("action.yml")).unwrap();
+    assert!(action.contains("\n  using: composite\n"), "{action}");
+    // Installed from the action's own checkout, never downloaded from elsewhere.
+    assert!(
+        action.contains("\"${{ github.action_path }}/install.sh\" --no-repo"),
+        "{action}"
+    );
+    assert!(action.contains("shipgate ci --format"), "{action}");
+    assert!(action.contains("fetch-depth: 0"), "{action}");
+    let gitlab = fs::read_to_string(root.join("ci/gitlab/shipgate.gitlab-ci.yml")).unwrap();
+    assert!(
+        gitlab.contains("    - shipgate ci --format gitlab\n"),
+        "{gitlab}"
+    );
+    assert!(
+        gitlab.contains(
+            "  artifacts:\n    when: always\n    reports:\n      codequality: gl-code-quality-report.json\n"
+        ),
+        "{gitlab}"
+    );
+    assert!(gitlab.contains("GIT_DEPTH: \"0\""), "{gitlab}");
+    // `install.sh` knows the flag the integrations pass.
+    let install = fs::read_to_string(root.join("install.sh")).unwrap();
+    assert!(install.contains("--no-repo) hook_repo=no"), "install.sh");
+}
