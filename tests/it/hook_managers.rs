@@ -252,3 +252,93 @@ fn lefthook_recipe() -> String {
     let end = block[start..].find("```").expect("the block ends") + start;
     block[start..end].to_string()
 }
+
+/// The adapter alone, with the variables pre-commit sets (no tool needed): the push of
+/// a direct commit to `release` is refused, the push of a dev branch passes, and without
+/// the variables it says what it expected.
+#[test]
+fn from_pre_commit_reads_the_push_from_pre_commits_variables() {
+    let env = TestEnv::new();
+    let repo = bare_service(&env);
+    let origin = env.root().join("origin.git");
+    let remote_release = remote_tip(&env, "release");
+    repo.git(&["switch", "-q", "release"]);
+    repo.commit("direct fix on release");
+    let local = repo.git(&["rev-parse", "release"]).trim().to_string();
+    let hook = |vars: &[(&str, &str)]| {
+        env.command(BIN, &repo.path)
+            .args(["hook", "pre-push", "--from-pre-commit"])
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let url = origin.to_str().unwrap();
+    let out = hook(&[
+        ("PRE_COMMIT_FROM_REF", &remote_release),
+        ("PRE_COMMIT_TO_REF", &local),
+        ("PRE_COMMIT_REMOTE_NAME", "origin"),
+        ("PRE_COMMIT_REMOTE_URL", url),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/release"),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/release"),
+    ]);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out)
+            .contains("[E1] release: 1 commit(s) would land on `release` without a reviewed merge"),
+        "{}",
+        stderr(&out)
+    );
+    // For a ref the remote lacks, pre-commit's FROM_REF is the parent of the first new
+    // commit, not zeros: taken at its word, a new release tag would be "moved". shipgate
+    // asks the remote, and judges the tag's creation.
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
+    let tag = repo.git(&["rev-parse", "v1.0.0"]).trim().to_string();
+    let out = hook(&[
+        ("PRE_COMMIT_FROM_REF", &remote_release),
+        ("PRE_COMMIT_TO_REF", &tag),
+        ("PRE_COMMIT_REMOTE_NAME", "origin"),
+        ("PRE_COMMIT_REMOTE_URL", url),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/tags/v1.0.0"),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/tags/v1.0.0"),
+    ]);
+    let err = stderr(&out);
+    assert!(!err.contains("moving the release tag"), "{err}");
+    // The same verdict as git's own line gives shipgate's own hook.
+    let mut git_hook = env
+        .command(BIN, &repo.path)
+        .args(["hook", "pre-push", "origin", url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let zeros = "0".repeat(40);
+    std::io::Write::write_all(
+        &mut git_hook.stdin.take().unwrap(),
+        format!("refs/tags/v1.0.0 {tag} refs/tags/v1.0.0 {zeros}\n").as_bytes(),
+    )
+    .unwrap();
+    let native = git_hook.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), native.status.code());
+    assert_eq!(err, stderr(&native));
+    let feature = repo
+        .git(&["rev-parse", "feature/coupon"])
+        .trim()
+        .to_string();
+    let out = hook(&[
+        ("PRE_COMMIT_FROM_REF", &remote_release),
+        ("PRE_COMMIT_TO_REF", &feature),
+        ("PRE_COMMIT_REMOTE_NAME", "origin"),
+        ("PRE_COMMIT_REMOTE_URL", url),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/feature/coupon"),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/feature/coupon"),
+    ]);
+    assert_ok(&out);
+    let out = hook(&[]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).starts_with("error: `PRE_COMMIT_REMOTE_NAME` is not set"),
+        "{}",
+        stderr(&out)
+    );
+}
