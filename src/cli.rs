@@ -46,6 +46,8 @@ pub enum Command {
     CheckMaster(CheckMasterArgs),
     /// Judge a ref update by the branch and tag rules without pushing (for people and CI)
     CheckPush(CheckPushArgs),
+    /// Judge the pull request, merge request or push a CI job runs for (GitHub Actions, GitLab CI)
+    Ci(CiArgs),
     /// Open, close and audit an emergency window for direct commits to release (E1)
     #[command(subcommand)]
     Emergency(EmergencyCommand),
@@ -155,6 +157,34 @@ pub struct CheckPushArgs {
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// How to report: `auto` is GitHub workflow commands on GitHub Actions, text and a
+    /// code-quality report on GitLab CI
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: CiFormat,
+
+    /// Where the GitLab code-quality report goes
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "gl-code-quality-report.json"
+    )]
+    pub report: PathBuf,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CiFormat {
+    Auto,
+    Github,
+    Gitlab,
+    Text,
 }
 
 #[derive(Debug, Subcommand)]

@@ -26,7 +26,50 @@ pub struct Env {
     /// records, emergency windows and the audit log. Tests and demos set it so the same
     /// steps give the same commits on any day.
     pub fixed_now: Option<jiff::Timestamp>,
+    /// What a CI service says about the job (`shipgate ci`): the variables in `CI_VARS`
+    /// that are set and not empty.
+    pub ci: std::collections::BTreeMap<&'static str, String>,
+    /// What pre-commit says about a push it runs its pre-push stage for (it hands hooks
+    /// no standard input): the variables in `PRE_COMMIT_VARS` that are set.
+    pub pre_commit: std::collections::BTreeMap<&'static str, String>,
 }
+
+/// The CI variables `shipgate ci` reads. GitHub Actions: `GITHUB_ACTIONS` says it is
+/// GitHub; the event's name, its JSON file, the ref, and for pull requests the base and
+/// head branches. GitLab CI: `GITLAB_CI` says it is GitLab; the pipeline's source, the
+/// commit and the one before it, the ref, the tag, and for merge requests the target
+/// branch, its tip, the diff base and whether the commit is a merged result.
+pub const CI_VARS: &[&str] = &[
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REF",
+    "GITHUB_SHA",
+    "GITHUB_BASE_REF",
+    "GITHUB_HEAD_REF",
+    "GITLAB_CI",
+    "CI_PIPELINE_SOURCE",
+    "CI_COMMIT_SHA",
+    "CI_COMMIT_BEFORE_SHA",
+    "CI_COMMIT_REF_NAME",
+    "CI_COMMIT_TAG",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_SHA",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_MERGE_REQUEST_EVENT_TYPE",
+];
+
+/// The variables pre-commit sets for a hook of its `pre-push` stage, in place of the
+/// `<local ref> <local id> <remote ref> <remote id>` lines git gives a pre-push hook.
+pub const PRE_COMMIT_VARS: &[&str] = &[
+    "PRE_COMMIT_FROM_REF",
+    "PRE_COMMIT_TO_REF",
+    "PRE_COMMIT_REMOTE_NAME",
+    "PRE_COMMIT_REMOTE_URL",
+    "PRE_COMMIT_REMOTE_BRANCH",
+    "PRE_COMMIT_LOCAL_BRANCH",
+];
 
 impl Env {
     pub fn read() -> Env {
@@ -50,6 +93,14 @@ impl Env {
                 })
                 .collect(),
             fixed_now: var("SHIPGATE_NOW").and_then(|v| parse_time(&v)),
+            ci: CI_VARS
+                .iter()
+                .filter_map(|name| Some((*name, var(name)?)))
+                .collect(),
+            pre_commit: PRE_COMMIT_VARS
+                .iter()
+                .filter_map(|name| Some((*name, var(name)?)))
+                .collect(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! `run` is the whole program: parse the command line, dispatch to one command, report an
 //! error if there was one, and return the exit code (0 ok, 1 refused, 2 malfunction).
 
+pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -118,6 +119,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Init(args) => commands::init::run(ctx, &args),
         Command::CheckMaster(args) => commands::check_master::run(ctx, &args),
         Command::CheckPush(args) => commands::check_push::run(ctx, &args),
+        Command::Ci(args) => commands::ci::run(ctx, &args),
         Command::Emergency(EmergencyCommand::Start(args)) => commands::emergency::start(ctx, &args),
         Command::Emergency(EmergencyCommand::End(args)) => commands::emergency::end(ctx, &args),
         Command::Emergency(EmergencyCommand::Status(args)) => {

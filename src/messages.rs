@@ -426,6 +426,42 @@ catalog! {
         zh "`{path}` 处的目录树嵌套超过 {limit} 层，任何检出都无法容纳它，shipgate 拒绝判断";
     RollbackNotRecorded { path } => en "`{path}`: the rollback record written into the front matter does not read back as written; nothing was changed",
         zh "`{path}`：写入 front matter 的回滚记录读回后与写入的不一致；文件未被修改";
+
+    // ----- CI front door (`shipgate ci`) and the pre-commit adapter -----
+    CiUnknown => en "no CI that shipgate knows is running here: GitHub Actions sets `GITHUB_ACTIONS=true`, GitLab CI sets `GITLAB_CI=true`",
+        zh "这里没有运行 shipgate 认识的 CI：GitHub Actions 会设置 `GITHUB_ACTIONS=true`，GitLab CI 会设置 `GITLAB_CI=true`";
+    HintCiGitHub => en "GitHub Actions also sets `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH` (the event's JSON: `before`/`after` of a push, `pull_request.base.sha`/`head.sha`), `GITHUB_REF`, `GITHUB_SHA`, and `GITHUB_BASE_REF`/`GITHUB_HEAD_REF` for pull requests",
+        zh "GitHub Actions 还会设置 `GITHUB_EVENT_NAME`、`GITHUB_EVENT_PATH`（事件 JSON：push 的 `before`/`after`，`pull_request.base.sha`/`head.sha`）、`GITHUB_REF`、`GITHUB_SHA`，以及 pull request 的 `GITHUB_BASE_REF`/`GITHUB_HEAD_REF`";
+    HintCiGitLab => en "GitLab CI also sets `CI_PIPELINE_SOURCE`, `CI_COMMIT_SHA`, `CI_COMMIT_BEFORE_SHA`, `CI_COMMIT_REF_NAME`, `CI_COMMIT_TAG`, and `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`/`CI_MERGE_REQUEST_DIFF_BASE_SHA` for merge requests",
+        zh "GitLab CI 还会设置 `CI_PIPELINE_SOURCE`、`CI_COMMIT_SHA`、`CI_COMMIT_BEFORE_SHA`、`CI_COMMIT_REF_NAME`、`CI_COMMIT_TAG`，以及合并请求的 `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`/`CI_MERGE_REQUEST_DIFF_BASE_SHA`";
+    HintCiElsewhere => en "anywhere else, judge one ref update with `shipgate check-push --ref REF --old OLD --new NEW`",
+        zh "在其他环境中，可用 `shipgate check-push --ref REF --old OLD --new NEW` 检查一次引用更新";
+    CiVarMissing { name, service, event } => en "`{name}` is not set, but {service} sets it for a {event} event",
+        zh "`{name}` 未设置，而 {service} 在 {event} 事件中会设置它";
+    CiEventUnreadable { path, detail } => en "cannot read the event file `{path}`: {detail}", zh "无法读取事件文件 `{path}`：{detail}";
+    CiEventField { path, field } => en "the event file `{path}` has no `{field}`", zh "事件文件 `{path}` 中没有 `{field}`";
+    CiNothingToJudge { event } => en "a `{event}` event updates no ref: nothing to judge", zh "`{event}` 事件不更新任何引用：无需检查";
+    CiJudging { what, refname, old, new } => en "shipgate: judging {what}: `{refname}` {old} -> {new}", zh "shipgate：正在检查{what}：`{refname}` {old} -> {new}";
+    CiWhatReview { source } => en "the merge of `{source}`", zh "`{source}` 的合并";
+    CiWhatPush => en "the push", zh "推送";
+    CiPasses { refname } => en "shipgate: `{refname}`: nothing refused", zh "shipgate：`{refname}`：没有被拒绝的内容";
+    CiRefused { refname, count } => en "shipgate: `{refname}`: refused ({count} finding(s))", zh "shipgate：`{refname}`：已拒绝（{count} 项问题）";
+    CiReportWritten { path } => en "shipgate: code-quality report written to `{path}`", zh "shipgate：代码质量报告已写入 `{path}`";
+    CiHistoryIncomplete { why } => en "this clone's history is {why}: shipgate cannot see what the event brings",
+        zh "这个克隆的历史是 {why} 的：shipgate 看不到该事件带来的提交";
+    HintCiFetchDepth => en "check out the whole history: `actions/checkout` with `fetch-depth: 0` on GitHub, `GIT_DEPTH: 0` on GitLab",
+        zh "请检出完整历史：GitHub 上 `actions/checkout` 设置 `fetch-depth: 0`，GitLab 上设置 `GIT_DEPTH: 0`";
+    CiCommitMissing { what, id } => en "the {what} commit {id} is not in this clone", zh "这个克隆中没有{what}提交 {id}";
+    HintCiFetchAll => en "fetch every branch and tag before `shipgate ci`: `git fetch origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`",
+        zh "在 `shipgate ci` 之前获取所有分支与 tag：`git fetch origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`";
+    CiMergeConflict { source, target } => en "`{source}` does not merge cleanly into `{target}`: there is no merge to judge yet",
+        zh "`{source}` 无法干净地合并进 `{target}`：还没有可供检查的合并";
+    HintCiMergeConflict { target } => en "merge `{target}` into the branch and resolve the conflicts, then push it again",
+        zh "请把 `{target}` 合并进该分支并解决冲突，然后重新推送";
+    PreCommitVarMissing { name } => en "`{name}` is not set: `--from-pre-commit` reads the push from the variables pre-commit sets for its pre-push stage",
+        zh "`{name}` 未设置：`--from-pre-commit` 从 pre-commit 在 pre-push 阶段设置的变量中读取推送内容";
+    HintPreCommitStage => en "run it as a pre-commit hook with `stages: [pre-push]` (see shipgate's `.pre-commit-hooks.yaml`), or let git run shipgate's own pre-push hook",
+        zh "请把它作为 `stages: [pre-push]` 的 pre-commit 钩子运行（见 shipgate 的 `.pre-commit-hooks.yaml`），或让 git 运行 shipgate 自己的 pre-push 钩子";
 }
 
 #[cfg(test)]

@@ -18,7 +18,15 @@ use crate::ui::Ui;
 use crate::Context;
 
 pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
-    let event = hook::parse(&args.name, &args.args, std::io::stdin().lock())?;
+    // pre-commit runs its pre-push stage with no standard input: the push comes in
+    // its `PRE_COMMIT_*` variables instead (see `pre_commit_push`).
+    let from_pre_commit =
+        args.name == "pre-push" && args.args.first().is_some_and(|a| a == FROM_PRE_COMMIT);
+    let event = if from_pre_commit {
+        HookEvent::PrePush(pre_commit_push(&ctx.env)?)
+    } else {
+        hook::parse(&args.name, &args.args, std::io::stdin().lock())?
+    };
     if let HookEvent::PrePush(push) = &event {
         if push.updates.is_empty() {
             return Ok(EXIT_OK);
@@ -53,6 +61,9 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             .collect();
         let dir = std::env::current_dir()
             .map_err(|e| crate::error::Error::io(std::path::Path::new("."), &e))?;
+        if from_pre_commit {
+            pre_commit_old(&config, &mut updates, &dir, &push.url)?;
+        }
         let (judging, distrust) =
             super::truth::establish(&mut repo, config, &updates, &dir, &push.url, &push.remote)?;
         config = judging;
@@ -141,6 +152,80 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
         record(&store, &config, &who, window, now, &audited)?;
     }
     Ok(EXIT_OK)
+}
+
+/// The argument that makes `shipgate hook pre-push` read the push from pre-commit.
+const FROM_PRE_COMMIT: &str = "--from-pre-commit";
+
+/// The push as pre-commit describes it to a `pre-push` stage hook. pre-commit passes one
+/// ref only (the first one it does not skip), never a deletion, and nothing at all for a
+/// push that brings no new commit (a tag of a pushed commit): the server-side hook and
+/// `shipgate ci` judge those. Its `PRE_COMMIT_FROM_REF` is the remote's id only when the
+/// remote has the ref; `pre_commit_old` asks the remote where it matters.
+fn pre_commit_push(env: &crate::env::Env) -> Result<hook::PrePush> {
+    let var = |name: &str| env.pre_commit.get(name).cloned();
+    let need = |name: &str| {
+        var(name).ok_or_else(|| {
+            crate::error::Error::new(Msg::PreCommitVarMissing { name: name.into() })
+                .hint(Msg::HintPreCommitStage)
+        })
+    };
+    let remote = need("PRE_COMMIT_REMOTE_NAME")?;
+    let url = need("PRE_COMMIT_REMOTE_URL")?;
+    let remote_ref = need("PRE_COMMIT_REMOTE_BRANCH")?;
+    let local_ref = var("PRE_COMMIT_LOCAL_BRANCH");
+    // A push of a whole new history (its root commit included) comes without refs.
+    let local = match var("PRE_COMMIT_TO_REF") {
+        Some(to) => crate::oid::ObjectId::parse(&to),
+        None => None,
+    };
+    let local = match local {
+        Some(id) => id,
+        None => Repo::open_from_env()?.resolve(local_ref.as_deref().unwrap_or(&remote_ref))?,
+    };
+    let remote_id = var("PRE_COMMIT_FROM_REF")
+        .and_then(|id| crate::oid::ObjectId::parse(&id))
+        .unwrap_or_else(|| crate::oid::ObjectId::zero(local.as_str().len()));
+    Ok(hook::PrePush {
+        remote,
+        url,
+        updates: vec![hook::PushUpdate {
+            local_ref,
+            local,
+            remote_ref,
+            remote: remote_id,
+        }],
+    })
+}
+
+/// For a protected ref, what the remote itself says the ref is at: pre-commit's
+/// `PRE_COMMIT_FROM_REF` is some older commit of the pushed history when the remote
+/// lacks the ref (or this clone lacks the remote's commit), which must not pass for the
+/// remote's value. Other refs keep it: no rule reads their old value.
+fn pre_commit_old(
+    config: &Config,
+    updates: &mut [RefUpdate],
+    dir: &std::path::Path,
+    url: &str,
+) -> Result<()> {
+    let defaults = Config::default();
+    let protected = |refname: &str| {
+        RefKind::of(config, refname) != RefKind::Other
+            || RefKind::of(&defaults, refname) != RefKind::Other
+    };
+    if !updates.iter().any(|u| protected(&u.refname)) {
+        return Ok(());
+    }
+    let view = crate::git::ls_remote(dir, url)?;
+    for update in updates.iter_mut().filter(|u| protected(&u.refname)) {
+        update.old = view
+            .refs
+            .iter()
+            .find(|(name, _)| *name == update.refname)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| crate::oid::ObjectId::zero(update.new.as_str().len()));
+    }
+    Ok(())
 }
 
 /// libgit2 cannot read SHA-256 repositories yet. What touches no protected branch or

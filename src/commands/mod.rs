@@ -2,6 +2,7 @@
 
 pub mod check_master;
 pub mod check_push;
+pub mod ci;
 pub mod completions;
 pub mod config;
 pub mod doctor;

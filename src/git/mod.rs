@@ -9,6 +9,7 @@ mod changes;
 mod remerge;
 mod remote;
 mod repo;
+mod review;
 mod tree_diff;
 
 use std::path::{Path, PathBuf};

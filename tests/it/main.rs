@@ -4,12 +4,14 @@
 mod common;
 
 mod check_master;
+mod ci;
 
 mod config;
 mod doctor;
 mod fleet;
 mod gates;
 mod guard;
+mod hook_managers;
 mod hooks;
 mod hostile;
 mod install;
