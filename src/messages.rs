@@ -212,6 +212,10 @@ catalog! {
         zh "`{branch}` 上的合并 {commit} 合并了两个以上的父提交：shipgate 只接受一次合并一个分支";
     HintOctopus { branch } => en "merge each development branch into `{branch}` on its own (`git merge --no-ff <branch>`), then push again",
         zh "请把每个开发分支分别合并到 `{branch}`（`git merge --no-ff <分支>`），然后重新推送";
+    TagNotOnRelease { tag, commit } => en "the release tag `{tag}` points at {commit}, which is on no release branch of the remote nor of this push: a release is tagged on `release`, after review",
+        zh "上线 tag `{tag}` 指向 {commit}，它不在远程或本次推送的任何 release 分支上：上线 tag 只能打在评审后的 release 上";
+    HintTagOnRelease { tag, remote, branch } => en "delete the local tag (`git tag -d {tag}`), bring the work into `{branch}` by a reviewed merge, then tag what the remote's `{branch}` has: `git fetch {remote} && git tag -a {tag} {remote}/{branch}`",
+        zh "请删除本地 tag（`git tag -d {tag}`），通过评审合并把代码带入 `{branch}`，再给远程 `{branch}` 上的提交打 tag：`git fetch {remote} && git tag -a {tag} {remote}/{branch}`";
     NoteCopyOfTest { test, commit } => en "a copy of {commit}, made on `{test}`", zh "是 {commit} 的副本，该提交在 `{test}` 上产生";
     ProductionCreated { branch } => en "creating `{branch}` on the remote; from now on it only moves to release tags",
         zh "正在远程创建 `{branch}`；此后它只能前进到上线 tag";

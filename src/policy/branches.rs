@@ -558,6 +558,22 @@ impl Rules<'_> {
         Ok(on)
     }
 
+    /// Whether `commit` is on a release branch the receiving side has, or on one this push
+    /// updates.
+    fn on_release_branch(&mut self, commit: &ObjectId) -> Result<bool> {
+        let b = &self.config.branches;
+        let mut tips = self
+            .history
+            .branch_tips(&|n| b.is_release(n), self.side.accepted())?;
+        tips.extend(self.pushed_release.iter().cloned());
+        for tip in &tips {
+            if self.history.is_ancestor(commit, tip)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Whether the receiving side already has `commit` (it is below one of `hide`).
     fn already_has(&self, commit: &ObjectId, hide: &[ObjectId]) -> Result<bool> {
         for tip in hide {
@@ -649,6 +665,36 @@ impl Rules<'_> {
             return Ok(None);
         }
         let tag = short(&update.refname).to_string();
+        // A release is tagged on a release branch: the remote's, or one this push updates.
+        // (A tag on a commit nobody merged into release would release unreviewed code.)
+        let commit = self
+            .history
+            .tag_commit(&tag)?
+            .unwrap_or_else(|| update.new.clone());
+        if !self.on_release_branch(&commit)? {
+            let branch = self
+                .config
+                .branches
+                .release
+                .first()
+                .map_or_else(|| "release".to_string(), ToString::to_string);
+            return Ok(Some(
+                Finding::new(
+                    Severity::Block,
+                    "F13",
+                    &update.refname,
+                    Msg::TagNotOnRelease {
+                        tag: tag.clone(),
+                        commit: commit.short().to_string(),
+                    },
+                )
+                .hint(Msg::HintTagOnRelease {
+                    tag,
+                    remote: self.side.remote_name().to_string(),
+                    branch,
+                }),
+            ));
+        }
         let plans = plans::Plans {
             config: self.config,
             history: self.history,

@@ -326,3 +326,20 @@ fn a_local_only_tag_is_no_release() {
     assert!(err.contains("[F13] master"), "{err}");
     plain_git_takes(&repo, &["origin", "master"]);
 }
+
+/// A release tag on a commit that no release branch has (an unreviewed development
+/// commit with a complete plan) is no release.
+#[test]
+fn a_tag_off_the_release_branch_is_refused() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    repo.git(&["switch", "-q", "feature/coupon"]);
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
+    let err = refused(&repo.git_output(&["push", "origin", "v1.0.0"]));
+    assert!(
+        err.contains("[F13] v1.0.0: the release tag `v1.0.0` points at"),
+        "{err}"
+    );
+    assert!(err.contains("git tag -d v1.0.0"), "{err}");
+    plain_git_takes(&repo, &["origin", "v1.0.0"]);
+}
