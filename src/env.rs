@@ -26,7 +26,23 @@ pub struct Env {
     /// records, emergency windows and the audit log. Tests and demos set it so the same
     /// steps give the same commits on any day.
     pub fixed_now: Option<jiff::Timestamp>,
+    /// Who pushes, on a server (`pre-receive`): the first set of `SHIPGATE_PUSHER` (an
+    /// admin's wrapper), `GL_USERNAME` (GitLab), `GITEA_PUSHER_NAME` (Gitea, Forgejo),
+    /// `GL_USER` (gitolite), `REMOTE_USER` (HTTP authentication).
+    pub pusher: Option<String>,
+    /// `GL_ID` or `GL_USERNAME` is set: the hook runs under GitLab, which shows in its
+    /// web UI only the hook's lines that start with `GL-HOOK-ERR: `.
+    pub gitlab: bool,
 }
+
+/// Where a git host names the pushing user, most specific first.
+pub const PUSHER_VARS: &[&str] = &[
+    "SHIPGATE_PUSHER",
+    "GL_USERNAME",
+    "GITEA_PUSHER_NAME",
+    "GL_USER",
+    "REMOTE_USER",
+];
 
 impl Env {
     pub fn read() -> Env {
@@ -50,6 +66,8 @@ impl Env {
                 })
                 .collect(),
             fixed_now: var("SHIPGATE_NOW").and_then(|v| parse_time(&v)),
+            pusher: PUSHER_VARS.iter().find_map(|name| var(name)),
+            gitlab: var("GL_ID").is_some() || var("GL_USERNAME").is_some(),
         }
     }
 

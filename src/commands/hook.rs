@@ -18,6 +18,10 @@ use crate::ui::Ui;
 use crate::Context;
 
 pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
+    // The server's front door: same engine, the server's own refs and policy.
+    if args.name == "pre-receive" {
+        return crate::server::receive::run(ctx);
+    }
     let event = hook::parse(&args.name, &args.args, std::io::stdin().lock())?;
     if let HookEvent::PrePush(push) = &event {
         if push.updates.is_empty() {

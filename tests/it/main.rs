@@ -15,4 +15,5 @@ mod install;
 mod merges;
 mod plans;
 mod policy;
+mod server;
 mod trust;
