@@ -391,8 +391,8 @@ catalog! {
         zh "pre-push 输入第 {line} 行 `{text}`：应为 `<本地引用> <本地对象 id> <远程引用> <远程对象 id>`";
     PushLineObjectId { line, text, value } => en "pre-push input line {line} `{text}`: `{value}` is not an object id",
         zh "pre-push 输入第 {line} 行 `{text}`：`{value}` 不是对象 id";
-    ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; the server and CI still enforce them",
-        zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；服务器端与 CI 仍会执行这些检查";
+    ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; only a server with shipgate installed (`shipgate doctor --server`) or a CI job that runs them still enforces them",
+        zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；只有安装了 shipgate 的服务器（`shipgate doctor --server`）或运行这些检查的 CI 仍会执行它们";
     ShimBinaryMissing { hook, binary } => en "shipgate is not installed ({binary} missing, none on PATH), so {hook} refuses; install it with ./install.sh or skip once with SHIPGATE_SKIP=1",
         zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 ./install.sh 安装，或用 SHIPGATE_SKIP=1 跳过一次";
 
