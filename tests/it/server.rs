@@ -652,3 +652,42 @@ fn pushes_over_git_daemon_are_judged_with_the_daemons_pusher() {
     };
     assert_ok(&s.push_to(&url(&wangwu), None, &["v1.1.0"]));
 }
+
+#[test]
+fn without_a_committed_policy_the_admins_file_rules_in_its_language() {
+    let env = TestEnv::new();
+    let bare = env.bare("svc.git");
+    let dev = env.repo("svc");
+    dev.git(&["branch", "-m", "master"]);
+    let url = format!("file://{}", bare.display());
+    dev.git(&["push", "-q", &url, "master", "master:release"]);
+    let repo_arg = bare.to_str().unwrap();
+    assert_ok(&env.shipgate(&env.root(), &["install", "--server", "--repo", repo_arg]));
+    fs::write(
+        bare.join("shipgate.toml"),
+        "lang = \"zh-CN\"\n[people]\nqa = [\"wangwu\"]\n",
+    )
+    .unwrap();
+    let doctor = env.shipgate(&env.root(), &["doctor", "--server", "--repo", repo_arg]);
+    assert!(
+        stdout(&doctor).contains(&format!("{}/shipgate.toml", bare.display())),
+        "{}",
+        stdout(&doctor)
+    );
+    dev.commit("hotfix straight on release");
+    let out = dev.git_output(&["push", "--no-verify", &url, "master:release"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("remote: 错误： [E1] release: 1 个提交"),
+        "{err}"
+    );
+    assert!(err.contains("shipgate 拒绝了本次推送"), "{err}");
+    dev.git(&["tag", "v1.0.0", "master~1"]);
+    let out = dev.git_output(&["push", "--no-verify", &url, "v1.0.0"]);
+    assert!(
+        stderr(&out).contains("服务器无法确定推送者是谁"),
+        "{}",
+        stderr(&out)
+    );
+}
