@@ -465,6 +465,8 @@ catalog! {
         zh "请运行 `shipgate install --server --repo {repo}`";
     HintEmergencyServer => en "production is down? emergency windows open on clients only: this server does not take direct commits to a release branch yet, so its administrator must push the fix",
         zh "生产故障？紧急窗口只在客户端生效：本服务器暂不接受直接提交到发布分支，须由服务器管理员推送修复";
+    StateSkippedNotBare => en "skipped: not a bare repository (server hooks run where pushes are received)",
+        zh "跳过：不是裸仓库（服务器端钩子只在接收推送的仓库中运行）";
     HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
 }
 

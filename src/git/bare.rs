@@ -12,9 +12,11 @@ use super::remote::RemoteRefs;
 use super::repo::{git_error, to_id, Repo};
 
 impl Repo {
-    /// This repository's own branches and tags, as `git ls-remote` against it would list
-    /// them: the receiving side's state before a push (quarantined objects change no ref).
-    pub fn own_refs(&self) -> Result<RemoteRefs> {
+    /// This repository's own branches and where its `HEAD` points, as `git ls-remote`
+    /// against it would list them: the receiving side's state before a push
+    /// (quarantined objects change no ref). Tags are left out: the policy is read from
+    /// a branch, and thousands of tags would cost a listing for nothing.
+    pub fn own_branches(&self) -> Result<RemoteRefs> {
         let repo = self.raw();
         let mut out = RemoteRefs::default();
         if let Ok(head) = repo.find_reference("HEAD") {
@@ -25,20 +27,10 @@ impl Repo {
                 .and_then(|t| t.strip_prefix("refs/heads/"))
                 .map(str::to_string);
         }
-        for glob in ["refs/heads/*", "refs/tags/*"] {
-            for reference in repo.references_glob(glob).map_err(git_error)? {
-                let reference = reference.map_err(git_error)?;
-                let (Ok(name), Some(target)) = (reference.name(), reference.target()) else {
-                    continue;
-                };
+        for reference in repo.references_glob("refs/heads/*").map_err(git_error)? {
+            let reference = reference.map_err(git_error)?;
+            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
                 out.refs.push((name.to_string(), to_id(target)));
-                if name.starts_with("refs/tags/") {
-                    if let Ok(commit) = reference.peel_to_commit() {
-                        if commit.id() != target {
-                            out.peeled.insert(name.to_string(), to_id(commit.id()));
-                        }
-                    }
-                }
             }
         }
         Ok(out)

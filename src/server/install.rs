@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: &InstallArgs) -> Result<u8> {
             if !found.bare {
                 return FleetRow {
                     repo: found.path.clone(),
-                    result: ui.text(&Msg::HintServerNotBare),
+                    result: ui.text(&Msg::StateSkippedNotBare),
                     tone: Tone::Plain,
                     failed: false,
                 };

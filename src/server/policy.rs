@@ -14,7 +14,7 @@ pub const ADMIN_FILE: &str = "shipgate.toml";
 
 /// The policy in force on this server, and where it came from (`None`: the defaults).
 pub fn read(repo: &Repo) -> Result<(Config, Option<String>)> {
-    let own = repo.own_refs()?;
+    let own = repo.own_branches()?;
     // No creations count: a push that creates the production branch does not bring
     // its own rules.
     match config::at_remote(repo, &own, &[])? {

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &UninstallArgs) -> Result<u8> {
             if !found.bare {
                 return FleetRow {
                     repo: found.path.clone(),
-                    result: ui.text(&Msg::HintServerNotBare),
+                    result: ui.text(&Msg::StateSkippedNotBare),
                     tone: Tone::Plain,
                     failed: false,
                 };

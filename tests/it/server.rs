@@ -447,12 +447,18 @@ fn layouts_put_the_hook_where_each_host_runs_it() {
     fs::create_dir_all(&hosts).unwrap();
     let a = env.bare("hosts/a.git");
     let b = env.bare("hosts/b.git");
+    env.repo("hosts/client");
     let dir = hosts.to_str().unwrap();
     let out = env.shipgate(
         &env.root(),
         &["install", "--server", "--all", dir, "--layout", "gitlab"],
     );
     assert_ok(&out);
+    assert!(
+        stdout(&out).contains("skipped: not a bare repository"),
+        "{}",
+        stdout(&out)
+    );
     for bare in [&a, &b] {
         let hook = bare.join("custom_hooks/pre-receive.d/shipgate");
         assert!(fs::read_to_string(&hook)
