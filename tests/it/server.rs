@@ -1,13 +1,14 @@
 //! The server side: `shipgate install --server` puts a `pre-receive` hook in a bare
 //! repository, and a clone with no hooks at all, pushing with `--no-verify`, is refused
 //! for every bypass the client rules name; the same bare repository without the hook
-//! accepts each of them. Pushes go over `file://` and over a real `git daemon` on
-//! 127.0.0.1 (a test that cannot start its server fails under
-//! `SHIPGATE_REQUIRE_SERVERS=1`, and is skipped with a reason otherwise).
+//! accepts each of them. Pushes go over `file://`, a real `git daemon` and nginx with
+//! fcgiwrap and `git http-backend`, both on 127.0.0.1 only (a test that cannot start its
+//! server fails under `SHIPGATE_REQUIRE_SERVERS=1`, and is skipped with a reason
+//! otherwise).
 
 use std::fs;
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::Duration;
 
@@ -559,23 +560,19 @@ impl Drop for Daemon {
 /// Starts `git daemon` with receive-pack enabled, as `pusher`; `None` (after saying why)
 /// when it cannot start and servers are not required.
 fn daemon(env: &TestEnv, pusher: &str) -> Option<Daemon> {
-    let unavailable = |why: String| {
-        if std::env::var("SHIPGATE_REQUIRE_SERVERS").is_ok_and(|v| v == "1") {
-            panic!("git daemon: {why} (SHIPGATE_REQUIRE_SERVERS=1)");
-        }
-        eprintln!("skipped: git daemon: {why}");
-        None
-    };
-    let port = match TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(addr) => addr.port(),
+    let unavailable = |why: String| unavailable("git daemon", why);
+    let port = match free_port() {
+        Ok(port) => port,
         Err(e) => return unavailable(format!("no free port on 127.0.0.1: {e}")),
     };
     let root = env.root();
     let log = fs::File::create(root.join(format!("daemon-{port}.log"))).unwrap();
+    // The daemon itself, not `git daemon`: killing that wrapper would orphan it.
+    let exec_path = env.git(&root, &["--exec-path"]);
+    let program = PathBuf::from(exec_path.trim()).join("git-daemon");
     let child = env
-        .command("git", &root)
+        .command(&program, &root)
         .args([
-            "daemon",
             "--reuseaddr",
             "--export-all",
             "--enable=receive-pack",
@@ -592,18 +589,42 @@ fn daemon(env: &TestEnv, pusher: &str) -> Option<Daemon> {
         Ok(child) => Daemon { child, port },
         Err(e) => return unavailable(format!("cannot run: {e}")),
     };
-    // Counted, not timed: the suite also runs under faketime, whose clock may stand still.
+    match wait_for_port(port, &mut [&mut daemon.child]) {
+        Ok(()) => Some(daemon),
+        Err(why) => unavailable(why),
+    }
+}
+
+/// A server a test needs did not start: a failure under `SHIPGATE_REQUIRE_SERVERS=1`
+/// (CI), else a skip that says why.
+fn unavailable<T>(server: &str, why: String) -> Option<T> {
+    if std::env::var("SHIPGATE_REQUIRE_SERVERS").is_ok_and(|v| v == "1") {
+        panic!("{server}: {why} (SHIPGATE_REQUIRE_SERVERS=1)");
+    }
+    eprintln!("skipped: {server}: {why}");
+    None
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits until something listens on 127.0.0.1:`port`, or one of `children` exits.
+/// Counted, not timed: the suite also runs under faketime, whose clock may stand still.
+fn wait_for_port(port: u16, children: &mut [&mut Child]) -> Result<(), String> {
     for _ in 0..200 {
         let addr = ([127, 0, 0, 1], port).into();
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return Some(daemon);
+            return Ok(());
         }
-        if let Ok(Some(status)) = daemon.child.try_wait() {
-            return unavailable(format!("exited with {status} before listening"));
+        for child in children.iter_mut() {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("exited with {status} before listening"));
+            }
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    unavailable(format!("not listening on 127.0.0.1:{port} after 200 tries"))
+    Err(format!("not listening on 127.0.0.1:{port} after 200 tries"))
 }
 
 #[test]
@@ -693,5 +714,158 @@ fn without_a_committed_policy_the_admins_file_rules_in_its_language() {
         stderr(&out).contains("服务器无法确定推送者是谁"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// nginx in front of fcgiwrap and `git http-backend`, on 127.0.0.1, with basic
+/// authentication: the pusher is the HTTP user (`REMOTE_USER`). Killed when dropped.
+struct HttpServer {
+    children: Vec<Child>,
+    port: u16,
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn http_server(env: &TestEnv) -> Option<HttpServer> {
+    let unavailable = |why: String| unavailable("nginx + fcgiwrap", why);
+    let root = env.root();
+    let backend = PathBuf::from(env.git(&root, &["--exec-path"]).trim()).join("git-http-backend");
+    for program in [
+        Path::new("/usr/sbin/nginx"),
+        Path::new("/usr/sbin/fcgiwrap"),
+        &backend,
+    ] {
+        if !program.exists() {
+            return unavailable(format!("{} is not installed", program.display()));
+        }
+    }
+    let port = match free_port() {
+        Ok(port) => port,
+        Err(e) => return unavailable(format!("no free port on 127.0.0.1: {e}")),
+    };
+    let dir = root.join("http");
+    fs::create_dir_all(dir.join("tmp")).unwrap();
+    let socket = dir.join("fcgiwrap.sock");
+    fs::write(dir.join("htpasswd"), "lisi:{PLAIN}pw\nwangwu:{PLAIN}pw\n").unwrap();
+    let conf = format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
+         error_log {d}/error.log;\nevents {{ worker_connections 64; }}\nhttp {{\n\
+         access_log off;\nclient_body_temp_path {d}/tmp/body;\nfastcgi_temp_path {d}/tmp/fastcgi;\n\
+         proxy_temp_path {d}/tmp/proxy;\nuwsgi_temp_path {d}/tmp/uwsgi;\nscgi_temp_path {d}/tmp/scgi;\n\
+         client_max_body_size 0;\nserver {{\nlisten 127.0.0.1:{port};\nlocation / {{\n\
+         auth_basic \"git\";\nauth_basic_user_file {d}/htpasswd;\nfastcgi_pass unix:{sock};\n\
+         include /etc/nginx/fastcgi_params;\nfastcgi_param SCRIPT_FILENAME {backend};\n\
+         fastcgi_param GIT_PROJECT_ROOT {root};\nfastcgi_param GIT_HTTP_EXPORT_ALL \"\";\n\
+         fastcgi_param PATH_INFO $uri;\nfastcgi_param REMOTE_USER $remote_user;\n}}\n}}\n}}\n",
+        d = dir.display(),
+        sock = socket.display(),
+        root = root.display(),
+        backend = backend.display(),
+    );
+    fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let log = |name: &str| fs::File::create(dir.join(name)).unwrap();
+    let mut server = HttpServer {
+        children: Vec::new(),
+        port,
+    };
+    let fcgiwrap = env
+        .command("/usr/sbin/fcgiwrap", &root)
+        .arg("-s")
+        .arg(format!("unix:{}", socket.display()))
+        .stdout(Stdio::null())
+        .stderr(log("fcgiwrap.log"))
+        .spawn();
+    match fcgiwrap {
+        Ok(child) => server.children.push(child),
+        Err(e) => return unavailable(format!("cannot run fcgiwrap: {e}")),
+    }
+    let nginx = env
+        .command("/usr/sbin/nginx", &root)
+        .arg("-p")
+        .arg(&dir)
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .stderr(log("nginx.log"))
+        .spawn();
+    match nginx {
+        Ok(child) => server.children.push(child),
+        Err(e) => return unavailable(format!("cannot run nginx: {e}")),
+    }
+    let mut children: Vec<&mut Child> = server.children.iter_mut().collect();
+    match wait_for_port(port, &mut children) {
+        Ok(()) => Some(server),
+        Err(why) => {
+            let errors = fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+            unavailable(format!("{why}\n{errors}"))
+        }
+    }
+}
+
+#[test]
+fn pushes_over_http_are_judged_with_the_authenticated_user_as_pusher() {
+    let env = TestEnv::new();
+    let s = Served::new(&env);
+    let Some(http) = http_server(&env) else {
+        return;
+    };
+    let url = |user: &str| format!("http://{user}:pw@127.0.0.1:{}/origin.git", http.port);
+    let push = |user: &str, refspecs: &[&str]| {
+        let mut cmd = env.command("git", &s.dev.path);
+        cmd.args([
+            "-c",
+            "http.lowSpeedLimit=1",
+            "-c",
+            "http.lowSpeedTime=30",
+            "push",
+            "--no-verify",
+            &url(user),
+        ])
+        .args(refspecs)
+        .env("GIT_TERMINAL_PROMPT", "0");
+        cmd.output().unwrap()
+    };
+    let dev = &s.dev;
+    s.detach("release");
+    dev.commit("hotfix straight on release");
+    let out = push("wangwu", &["HEAD:refs/heads/release"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("remote: error: [E1] release:"), "{err}");
+
+    dev.git(&["switch", "-q", "feature/coupon"]);
+    write_plan(dev, "v1.1.0");
+    dev.git(&["add", "."]);
+    dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
+    dev.git(&["switch", "-q", "release"]);
+    dev.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+    assert_ok(&push("lisi", &["release"]));
+    dev.git(&["tag", "v1.1.0"]);
+    let out = push("lisi", &["v1.1.0"]);
+    assert!(
+        stderr(&out).contains("`lisi` is not QA"),
+        "{}",
+        stderr(&out)
+    );
+    assert_ok(&push("wangwu", &["v1.1.0"]));
+    assert_eq!(
+        env.git(&s.bare, &["rev-parse", "v1.1.0"]),
+        dev.git(&["rev-parse", "v1.1.0"])
     );
 }
