@@ -467,6 +467,8 @@ catalog! {
         zh "生产故障？紧急窗口只在客户端生效：本服务器暂不接受直接提交到发布分支，须由服务器管理员推送修复";
     StateSkippedNotBare => en "skipped: not a bare repository (server hooks run where pushes are received)",
         zh "跳过：不是裸仓库（服务器端钩子只在接收推送的仓库中运行）";
+    DoctorGitoliteOff => en "gitolite does not run it for this repository (no `hooks/pre-receive.h*` link to it)",
+        zh "gitolite 不会为本仓库运行它（没有指向它的 `hooks/pre-receive.h*` 链接）";
     HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
 }
 

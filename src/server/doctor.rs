@@ -81,6 +81,15 @@ fn diagnose(location: &Location) -> Vec<Check> {
                 }
             }
             checks.push(check_hook(layout, &path, version, &binary, install()));
+            if layout == Layout::Gitolite && !gitolite_runs(location, &path) {
+                checks.push(Check {
+                    what: "gitolite".into(),
+                    status: Msg::DoctorGitoliteOff,
+                    problem: Some(Msg::GitoliteEnable {
+                        script: path.display().to_string(),
+                    }),
+                });
+            }
         }
     }
     if checks.is_empty() {
@@ -189,6 +198,22 @@ fn check_hook(layout: Layout, path: &Path, version: u32, recorded: &Path, instal
             problem: None,
         },
     }
+}
+
+/// Whether gitolite linked the repo-specific `script` into this repository's hooks
+/// (`hooks/pre-receive.h00-shipgate`, made by `gitolite setup` when the conf names it).
+fn gitolite_runs(location: &Location, script: &Path) -> bool {
+    let script = git::normalize(script);
+    let Ok(entries) = std::fs::read_dir(location.common_dir.join("hooks")) else {
+        return false;
+    };
+    entries.filter_map(|e| e.ok()).any(|entry| {
+        entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("pre-receive.h")
+            && git::normalize(&entry.path()) == script
+    })
 }
 
 /// `binary --version`.

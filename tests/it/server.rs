@@ -530,6 +530,17 @@ fn layouts_put_the_hook_where_each_host_runs_it() {
         "{}",
         stderr(&out)
     );
+    // Installed but not enabled in gitolite: doctor says gitolite will not run it.
+    let doctor = env.shipgate(
+        &env.root(),
+        &["doctor", "--server", "--repo", g.to_str().unwrap()],
+    );
+    assert_code(&doctor, 1);
+    assert!(
+        stdout(&doctor).contains("gitolite does not run it"),
+        "{}",
+        stdout(&doctor)
+    );
     assert_ok(&env.shipgate(&env.root(), &["uninstall", "--server", "--all", dir]));
     assert!(!a.join("custom_hooks/pre-receive.d/shipgate").exists());
     assert!(!a.join("hooks/pre-receive.d/shipgate").exists());
@@ -866,6 +877,244 @@ fn pushes_over_http_are_judged_with_the_authenticated_user_as_pusher() {
     assert_ok(&push("wangwu", &["v1.1.0"]));
     assert_eq!(
         env.git(&s.bare, &["rev-parse", "v1.1.0"]),
+        dev.git(&["rev-parse", "v1.1.0"])
+    );
+}
+
+/// gitolite behind sshd on 127.0.0.1, serving a mirror of `origin.git` as `svc` with
+/// shipgate as its repo-specific pre-receive hook; `lisi` and `wangwu` log in with their
+/// own keys, so gitolite names the pusher (`GL_USER`). Killed when dropped.
+struct Gitolite {
+    sshd: Child,
+    port: u16,
+    user: String,
+    dir: PathBuf,
+    home: PathBuf,
+}
+
+impl Drop for Gitolite {
+    fn drop(&mut self) {
+        let _ = self.sshd.kill();
+        let _ = self.sshd.wait();
+    }
+}
+
+const GITOLITE_SHELL: &str = "/usr/share/gitolite3/gitolite-shell";
+
+fn gitolite(env: &TestEnv, s: &Served) -> Option<Gitolite> {
+    let unavailable = |why: String| unavailable("gitolite + sshd", why);
+    for program in [
+        "/usr/sbin/sshd",
+        "/usr/bin/ssh",
+        "/usr/bin/ssh-keygen",
+        "/usr/bin/gitolite",
+        GITOLITE_SHELL,
+    ] {
+        if !Path::new(program).exists() {
+            return unavailable(format!("{program} is not installed"));
+        }
+    }
+    let root = env.root();
+    let id = |flag: &str| {
+        let out = env.command("id", &root).arg(flag).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    if id("-u") != "0" {
+        return unavailable("sshd lets other users log in only when it runs as root".into());
+    }
+    let user = id("-un");
+    let dir = root.join("ssh");
+    let home = root.join("gitolite");
+    fs::create_dir_all(&dir).unwrap();
+    fs::create_dir_all(&home).unwrap();
+    for key in ["admin", "lisi", "wangwu", "host"] {
+        let path = dir.join(key);
+        let out = env
+            .command("/usr/bin/ssh-keygen", &root)
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", key, "-f"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+    }
+    let gitolite = |args: &[&str]| {
+        let out = env
+            .command("/usr/bin/gitolite", &home)
+            .args(args)
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert_ok(&out);
+    };
+    gitolite(&["setup", "-pk", dir.join("admin.pub").to_str().unwrap()]);
+    // What the README tells the admin to enable: LOCAL_CODE and repo-specific hooks.
+    let rc_path = home.join(".gitolite.rc");
+    let rc: String = fs::read_to_string(&rc_path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let enable = (trimmed.starts_with("# LOCAL_CODE") && line.contains("GL_ADMIN_BASE"))
+                || trimmed == "# 'repo-specific-hooks',";
+            let line = if enable {
+                line.replacen("# ", "", 1)
+            } else {
+                line.to_string()
+            };
+            line + "\n"
+        })
+        .collect();
+    fs::write(&rc_path, rc).unwrap();
+    let svc = home.join("repositories/svc.git");
+    env.git(
+        &root,
+        &[
+            "clone",
+            "-q",
+            "--mirror",
+            s.bare.to_str().unwrap(),
+            svc.to_str().unwrap(),
+        ],
+    );
+    let conf = home.join(".gitolite/conf/gitolite.conf");
+    let mut text = fs::read_to_string(&conf).unwrap();
+    text.push_str("repo svc\n    RW+ = lisi wangwu\n    option hook.pre-receive = shipgate\n");
+    fs::write(&conf, text).unwrap();
+    let out = env.shipgate(
+        &root,
+        &[
+            "install",
+            "--server",
+            "--layout",
+            "gitolite",
+            "--repo",
+            svc.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    gitolite(&["setup"]);
+    let keys: String = ["lisi", "wangwu"]
+        .iter()
+        .map(|who| {
+            let key = fs::read_to_string(dir.join(format!("{who}.pub"))).unwrap();
+            format!(
+                "command=\"env HOME={} {GITOLITE_SHELL} {who}\",no-port-forwarding,\
+                 no-X11-forwarding,no-agent-forwarding,no-pty {}",
+                home.display(),
+                key.trim()
+            ) + "\n"
+        })
+        .collect();
+    fs::write(dir.join("authorized_keys"), keys).unwrap();
+    let port = match free_port() {
+        Ok(port) => port,
+        Err(e) => return unavailable(format!("no free port on 127.0.0.1: {e}")),
+    };
+    fs::write(
+        dir.join("sshd_config"),
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nUsePAM no\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             PermitRootLogin prohibit-password\nLogLevel ERROR\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    // sshd's privilege separation directory (a tmpfs the init system makes at boot).
+    if let Err(e) = fs::create_dir_all("/run/sshd") {
+        return unavailable(format!("cannot create /run/sshd: {e}"));
+    }
+    let log = fs::File::create(dir.join("sshd.log")).unwrap();
+    let sshd = env
+        .command("/usr/sbin/sshd", &root)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(dir.join("sshd_config"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn();
+    let mut server = match sshd {
+        Ok(sshd) => Gitolite {
+            sshd,
+            port,
+            user,
+            dir,
+            home,
+        },
+        Err(e) => return unavailable(format!("cannot run sshd: {e}")),
+    };
+    match wait_for_port(port, &mut [&mut server.sshd]) {
+        Ok(()) => Some(server),
+        Err(why) => {
+            let log = fs::read_to_string(server.dir.join("sshd.log")).unwrap_or_default();
+            unavailable(format!("{why}\n{log}"))
+        }
+    }
+}
+
+#[test]
+fn pushes_through_gitolite_and_sshd_are_judged_with_gitolites_user() {
+    let env = TestEnv::new();
+    let s = Served::new(&env);
+    let Some(server) = gitolite(&env, &s) else {
+        return;
+    };
+    let push = |who: &str, refspecs: &[&str]| {
+        let ssh = format!(
+            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
+             -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
+             -o ConnectTimeout=20",
+            server.dir.join(who).display()
+        );
+        let url = format!("ssh://{}@127.0.0.1:{}/svc", server.user, server.port);
+        env.command("git", &s.dev.path)
+            .args(["push", "--no-verify", &url])
+            .args(refspecs)
+            .env("GIT_SSH_COMMAND", ssh)
+            .output()
+            .unwrap()
+    };
+    let svc = server.home.join("repositories/svc.git");
+    let doctor = env.shipgate(
+        &env.root(),
+        &["doctor", "--server", "--repo", svc.to_str().unwrap()],
+    );
+    assert_ok(&doctor);
+
+    let dev = &s.dev;
+    s.detach("release");
+    dev.commit("hotfix straight on release");
+    let out = push("wangwu", &["HEAD:refs/heads/release"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("remote: error: [E1] release:"), "{err}");
+
+    dev.git(&["switch", "-q", "feature/coupon"]);
+    write_plan(dev, "v1.1.0");
+    dev.git(&["add", "."]);
+    dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
+    dev.git(&["switch", "-q", "release"]);
+    dev.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+    assert_ok(&push("lisi", &["release"]));
+    dev.git(&["tag", "v1.1.0"]);
+    let out = push("lisi", &["v1.1.0"]);
+    assert!(
+        stderr(&out).contains("`lisi` is not QA"),
+        "{}",
+        stderr(&out)
+    );
+    assert_ok(&push("wangwu", &["v1.1.0"]));
+    assert_eq!(
+        env.git(&svc, &["rev-parse", "v1.1.0"]),
         dev.git(&["rev-parse", "v1.1.0"])
     );
 }
