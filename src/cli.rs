@@ -82,12 +82,25 @@ pub struct InstallArgs {
     /// Replace shims written by a newer shipgate with this version's
     #[arg(long)]
     pub force: bool,
+
+    /// Install the server-side pre-receive hook into a bare repository (with --all: every
+    /// bare repository under DIR)
+    #[arg(long)]
+    pub server: bool,
+
+    /// Where the git host runs server hooks from [default: plain]
+    #[arg(long, value_enum, requires = "server")]
+    pub layout: Option<crate::server::Layout>,
 }
 
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
     #[command(flatten)]
     pub target: Target,
+
+    /// Remove the server-side pre-receive hook (whatever the layout) instead
+    #[arg(long)]
+    pub server: bool,
 
     /// Show what would be done, write nothing
     #[arg(long)]
@@ -98,6 +111,10 @@ pub struct UninstallArgs {
 pub struct DoctorArgs {
     #[command(flatten)]
     pub target: Target,
+
+    /// Check the server-side pre-receive hook of a bare repository instead
+    #[arg(long)]
+    pub server: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,7 +145,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// The git hook being run (`pre-commit`, `pre-merge-commit`, `pre-push`)
+    /// The git hook being run (`pre-commit`, `pre-merge-commit`, `pre-push`, `pre-receive`)
     pub name: String,
 
     /// The arguments git passed to the hook

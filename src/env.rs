@@ -32,6 +32,13 @@ pub struct Env {
     /// What pre-commit says about a push it runs its pre-push stage for (it hands hooks
     /// no standard input): the variables in `PRE_COMMIT_VARS` that are set.
     pub pre_commit: std::collections::BTreeMap<&'static str, String>,
+    /// Who pushes, on a server (`pre-receive`): the first set of `SHIPGATE_PUSHER` (an
+    /// admin's wrapper), `GL_USERNAME` (GitLab), `GITEA_PUSHER_NAME` (Gitea, Forgejo),
+    /// `GL_USER` (gitolite), `REMOTE_USER` (HTTP authentication).
+    pub pusher: Option<String>,
+    /// `GL_ID` or `GL_USERNAME` is set: the hook runs under GitLab, which shows in its
+    /// web UI only the hook's lines that start with `GL-HOOK-ERR: `.
+    pub gitlab: bool,
 }
 
 /// The CI variables `shipgate ci` reads. GitHub Actions: `GITHUB_ACTIONS` says it is
@@ -71,6 +78,15 @@ pub const PRE_COMMIT_VARS: &[&str] = &[
     "PRE_COMMIT_LOCAL_BRANCH",
 ];
 
+/// Where a git host names the pushing user, most specific first.
+pub const PUSHER_VARS: &[&str] = &[
+    "SHIPGATE_PUSHER",
+    "GL_USERNAME",
+    "GITEA_PUSHER_NAME",
+    "GL_USER",
+    "REMOTE_USER",
+];
+
 impl Env {
     pub fn read() -> Env {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -101,6 +117,8 @@ impl Env {
                 .iter()
                 .filter_map(|name| Some((*name, var(name)?)))
                 .collect(),
+            pusher: PUSHER_VARS.iter().find_map(|name| var(name)),
+            gitlab: var("GL_ID").is_some() || var("GL_USERNAME").is_some(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod oid;
 pub mod plan;
 pub mod policy;
+pub mod server;
 pub mod shim;
 pub mod ui;
 

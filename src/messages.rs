@@ -395,8 +395,8 @@ catalog! {
         zh "pre-push 输入第 {line} 行 `{text}`：应为 `<本地引用> <本地对象 id> <远程引用> <远程对象 id>`";
     PushLineObjectId { line, text, value } => en "pre-push input line {line} `{text}`: `{value}` is not an object id",
         zh "pre-push 输入第 {line} 行 `{text}`：`{value}` 不是对象 id";
-    ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; the server and CI still enforce them",
-        zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；服务器端与 CI 仍会执行这些检查";
+    ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; only a server with shipgate installed (`shipgate doctor --server`) or a CI job that runs them still enforces them",
+        zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；只有安装了 shipgate 的服务器（`shipgate doctor --server`）或运行这些检查的 CI 仍会执行它们";
     ShimBinaryMissing { hook, binary } => en "shipgate is not installed ({binary} missing, none on PATH), so {hook} refuses; install it with ./install.sh or skip once with SHIPGATE_SKIP=1",
         zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 ./install.sh 安装，或用 SHIPGATE_SKIP=1 跳过一次";
 
@@ -466,6 +466,69 @@ catalog! {
         zh "`{name}` 未设置：`--from-pre-commit` 从 pre-commit 在 pre-push 阶段设置的变量中读取推送内容";
     HintPreCommitStage => en "run it as a pre-commit hook with `stages: [pre-push]` (see shipgate's `.pre-commit-hooks.yaml`), or let git run shipgate's own pre-push hook",
         zh "请把它作为 `stages: [pre-push]` 的 pre-commit 钩子运行（见 shipgate 的 `.pre-commit-hooks.yaml`），或让 git 运行 shipgate 自己的 pre-push 钩子";
+
+    // ----- server side: pre-receive, pusher roles, install --server -----
+    ReceiveTooLarge { limit } => en "pre-receive input is larger than {limit} bytes; shipgate refuses to judge a push this large",
+        zh "pre-receive 输入超过 {limit} 字节；shipgate 拒绝评判如此大的推送";
+    ReceiveTooMany { limit } => en "the push updates more than {limit} refs at once; shipgate refuses to judge it",
+        zh "本次推送同时更新超过 {limit} 个引用；shipgate 拒绝评判";
+    HintReceiveSplit => en "push the refs in smaller batches (`git push origin <ref>...`)",
+        zh "请分批推送这些引用（`git push origin <引用>...`）";
+    ReceiveLineFields { line, text } => en "pre-receive input line {line} `{text}`: expected `<old id> <new id> <ref>`",
+        zh "pre-receive 输入第 {line} 行 `{text}`：应为 `<旧对象 id> <新对象 id> <引用>`";
+    ReceiveLineObjectId { line, text, value } => en "pre-receive input line {line} `{text}`: `{value}` is not an object id",
+        zh "pre-receive 输入第 {line} 行 `{text}`：`{value}` 不是对象 id";
+    ReceiveRefused { count } => en "shipgate refused this push ({count} problem(s) above); a push is all or nothing, so no ref was updated",
+        zh "shipgate 拒绝了本次推送（上面有 {count} 个问题）；推送要么全部生效要么全部不生效，因此没有任何引用被更新";
+    RecordRefPushed { refname } => en "`{refname}` is kept by the server itself; a push may not create, move or delete it",
+        zh "`{refname}` 由服务器自己维护；推送不能创建、移动或删除它";
+    HintRecordRef => en "push branches and tags only; shipgate's records under `refs/shipgate/` are written on the server",
+        zh "只推送分支和标签；`refs/shipgate/` 下的 shipgate 记录由服务器写入";
+    QaOnlyTag { pusher, tag, people } => en "only QA ({people}) may create the release tag `{tag}`, and `{pusher}` is not QA",
+        zh "只有 QA（{people}）可以创建发布标签 `{tag}`，而 `{pusher}` 不是 QA";
+    QaOnlyProduction { pusher, branch, people } => en "only QA ({people}) may move `{branch}`, and `{pusher}` is not QA",
+        zh "只有 QA（{people}）可以移动 `{branch}`，而 `{pusher}` 不是 QA";
+    PusherUnknown { target, people } => en "only QA ({people}) may change `{target}`, and this server cannot tell who is pushing",
+        zh "只有 QA（{people}）可以修改 `{target}`，而服务器无法确定推送者是谁";
+    HintAskQa { people } => en "ask QA ({people}) to push it once the release is verified",
+        zh "请在上线验证后由 QA（{people}）推送";
+    HintPusherIdentity => en "the server's administrator must name the pusher to the hook: `SHIPGATE_PUSHER`, or the host's own `GL_USERNAME` (GitLab), `GITEA_PUSHER_NAME` (Gitea, Forgejo), `GL_USER` (gitolite), `REMOTE_USER` (HTTP)",
+        zh "服务器管理员须把推送者告诉钩子：设置 `SHIPGATE_PUSHER`，或使用托管平台自带的 `GL_USERNAME`（GitLab）、`GITEA_PUSHER_NAME`（Gitea、Forgejo）、`GL_USER`（gitolite）、`REMOTE_USER`（HTTP）";
+    ServerNotBare { path } => en "`{path}` is not a bare repository; `--server` installs into the repository a server receives pushes in",
+        zh "`{path}` 不是裸仓库；`--server` 只安装到服务器接收推送的仓库中";
+    HintServerNotBare => en "name the server's bare repository with `--repo PATH.git`, or install the client hooks with `shipgate install`",
+        zh "请用 `--repo PATH.git` 指定服务器上的裸仓库，或用 `shipgate install` 安装客户端钩子";
+    ServerForeignHook { path } => en "`{path}` exists and is not shipgate's; refusing to overwrite it",
+        zh "`{path}` 已存在且不是 shipgate 的文件；拒绝覆盖";
+    HintServerForeignHook { path } => en "move `{path}` aside (the host runs every hook in that folder), then run `shipgate install --server` again",
+        zh "请把 `{path}` 移走（托管平台会运行该目录下的每个钩子），然后重新运行 `shipgate install --server`";
+    GitoliteHomeMissing { repo } => en "`{repo}` is not under a gitolite home (no `.gitolite.rc` above it)",
+        zh "`{repo}` 不在 gitolite 主目录下（其上层没有 `.gitolite.rc`）";
+    HintGitoliteHome => en "run as the gitolite user on a repository under `~/repositories`, or use `--layout plain`",
+        zh "请以 gitolite 用户身份对 `~/repositories` 下的仓库运行，或使用 `--layout plain`";
+    ServerInstallHeader { repo, hook } => en "shipgate server hook: {repo} (pre-receive at {hook})",
+        zh "shipgate 服务器端钩子：{repo}（pre-receive 位于 {hook}）";
+    ServerInstalled { options } => en "pre-receive installed; receive.advertisePushOptions = {options}; this repository now advertises `refs/shipgate/enforced`",
+        zh "pre-receive 已安装；receive.advertisePushOptions = {options}；本仓库现在公布 `refs/shipgate/enforced`";
+    ServerRemoved => en "pre-receive removed (any hook it replaced is back) and `refs/shipgate/enforced` deleted; receive.advertisePushOptions left as it is",
+        zh "pre-receive 已移除（被替换的钩子已恢复），`refs/shipgate/enforced` 已删除；receive.advertisePushOptions 保持不变";
+    GitoliteEnable { script } => en "gitolite runs the hook only when enabled: in ~/.gitolite.rc set `LOCAL_CODE => \"$rc{{GL_ADMIN_BASE}}/local\"` and add `'repo-specific-hooks'` to ENABLE; in gitolite.conf give the repositories `option hook.pre-receive = shipgate`; then run `gitolite setup --hooks-only` (hook script: {script})",
+        zh "gitolite 仅在启用后运行该钩子：在 ~/.gitolite.rc 中设置 `LOCAL_CODE => \"$rc{{GL_ADMIN_BASE}}/local\"` 并把 `'repo-specific-hooks'` 加入 ENABLE；在 gitolite.conf 中为仓库设置 `option hook.pre-receive = shipgate`；然后运行 `gitolite setup --hooks-only`（钩子脚本：{script}）";
+    DoctorPushOptionsOff => en "receive.advertisePushOptions is not true: pushes cannot carry shipgate's push options",
+        zh "receive.advertisePushOptions 不是 true：推送无法携带 shipgate 的推送选项";
+    DoctorMarkerMissing => en "`refs/shipgate/enforced` is missing: clients cannot see that this server enforces the rules",
+        zh "缺少 `refs/shipgate/enforced`：客户端无法得知本服务器执行这些规则";
+    DoctorServerPolicy { source } => en "policy from {source}", zh "策略来自 {source}";
+    PolicyDefaults => en "the built-in defaults", zh "内置默认配置";
+    HintInstallServer { repo } => en "run `shipgate install --server --repo {repo}`",
+        zh "请运行 `shipgate install --server --repo {repo}`";
+    HintEmergencyServer => en "production is down? emergency windows open on clients only: this server does not take direct commits to a release branch yet, so its administrator must push the fix",
+        zh "生产故障？紧急窗口只在客户端生效：本服务器暂不接受直接提交到发布分支，须由服务器管理员推送修复";
+    StateSkippedNotBare => en "skipped: not a bare repository (server hooks run where pushes are received)",
+        zh "跳过：不是裸仓库（服务器端钩子只在接收推送的仓库中运行）";
+    DoctorGitoliteOff => en "gitolite does not run it for this repository (no `hooks/pre-receive.h*` link to it)",
+        zh "gitolite 不会为本仓库运行它（没有指向它的 `hooks/pre-receive.h*` 链接）";
+    HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
 }
 
 #[cfg(test)]

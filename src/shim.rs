@@ -111,7 +111,7 @@ fn parse(text: &str) -> Option<HookFile> {
 }
 
 /// Single-quotes `s` for sh: `it's` becomes `'it'\''s'`.
-fn sh_quote(s: &str) -> String {
+pub(crate) fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 

@@ -31,6 +31,9 @@ pub struct Ui {
     pub lang: Lang,
     colour_out: bool,
     colour_err: bool,
+    /// Put before every line on stderr: `GL-HOOK-ERR: ` when a server hook runs under
+    /// GitLab, which shows only such lines in its web UI.
+    err_prefix: &'static str,
 }
 
 impl Ui {
@@ -39,7 +42,14 @@ impl Ui {
             lang,
             colour_out: !env.no_color && std::io::stdout().is_terminal(),
             colour_err: !env.no_color && std::io::stderr().is_terminal(),
+            err_prefix: "",
         }
+    }
+
+    /// Marks every stderr line for GitLab's web UI (`GL-HOOK-ERR: `).
+    pub fn for_gitlab(mut self) -> Ui {
+        self.err_prefix = "GL-HOOK-ERR: ";
+        self
     }
 
     /// The message in this UI's language.
@@ -78,7 +88,8 @@ impl Ui {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "{prefix} [{}] {target}: {}",
+            "{}{prefix} [{}] {target}: {}",
+            self.err_prefix,
             finding.rule,
             self.text(&finding.message)
         );
@@ -89,20 +100,20 @@ impl Ui {
                 .as_ref()
                 .map(|n| format!("  ({})", self.text(n)))
                 .unwrap_or_default();
-            let _ = writeln!(err, "    {id} {}{note}", commit.summary);
+            let _ = writeln!(err, "{}    {id} {}{note}", self.err_prefix, commit.summary);
         }
         for (place, what) in &finding.places {
             if place.is_empty() {
-                let _ = writeln!(err, "    {}", self.text(what));
+                let _ = writeln!(err, "{}    {}", self.err_prefix, self.text(what));
             } else {
-                let _ = writeln!(err, "    {place}: {}", self.text(what));
+                let _ = writeln!(err, "{}    {place}: {}", self.err_prefix, self.text(what));
             }
         }
         if finding.more > 0 {
             let more = Msg::MoreCommits {
                 count: finding.more.to_string(),
             };
-            let _ = writeln!(err, "    {}", self.text(&more));
+            let _ = writeln!(err, "{}    {}", self.err_prefix, self.text(&more));
         }
         drop(err);
         for hint in &finding.hints {
@@ -124,7 +135,12 @@ impl Ui {
         let prefix = self.text(&prefix);
         let prefix = paint(self.colour_err, colour, &prefix);
         // A broken pipe or closed stderr is not worth failing over.
-        let _ = writeln!(std::io::stderr().lock(), "{prefix} {}", self.text(msg));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}{prefix} {}",
+            self.err_prefix,
+            self.text(msg)
+        );
     }
 
     /// A line of ordinary output.

@@ -28,6 +28,9 @@ struct Check {
 }
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<u8> {
+    if args.server {
+        return crate::server::doctor::run(ctx, args);
+    }
     let mut versions = Versions::default();
     if let Some(dir) = &args.target.all {
         let ui = ctx.ui();

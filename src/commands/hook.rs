@@ -18,6 +18,10 @@ use crate::ui::Ui;
 use crate::Context;
 
 pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
+    // The server's front door: same engine, the server's own refs and policy.
+    if args.name == "pre-receive" {
+        return crate::server::receive::run(ctx);
+    }
     // pre-commit runs its pre-push stage with no standard input: the push comes in
     // its `PRE_COMMIT_*` variables instead (see `pre_commit_push`).
     let from_pre_commit =

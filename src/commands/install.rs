@@ -20,7 +20,7 @@ use super::{over_fleet, repo_dir, FleetRow};
 
 /// What install does (or would do) to one hook file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum HookChange {
+pub(crate) enum HookChange {
     /// No hook there: write the shim.
     Install,
     /// A foreign hook there: keep it as the backup, write the shim.
@@ -55,6 +55,9 @@ impl Installed {
 }
 
 pub fn run(ctx: &Context, args: &InstallArgs) -> Result<u8> {
+    if args.server {
+        return crate::server::install::run(ctx, args);
+    }
     let binary = current_binary()?;
     if let Some(dir) = &args.target.all {
         let ui = ctx.ui();
@@ -99,7 +102,7 @@ pub fn run(ctx: &Context, args: &InstallArgs) -> Result<u8> {
 }
 
 /// The binary the shims will exec: this one, by its absolute path.
-fn current_binary() -> Result<PathBuf> {
+pub(crate) fn current_binary() -> Result<PathBuf> {
     let exe = std::env::current_exe().map_err(|e| Error::io(Path::new("shipgate"), &e))?;
     Ok(exe.canonicalize().unwrap_or(exe))
 }
@@ -199,7 +202,7 @@ pub fn check_hooks_dir(location: &Location) -> Result<()> {
     Ok(())
 }
 
-fn apply(hooks_dir: &Path, hook: &str, change: HookChange, text: &str) -> Result<()> {
+pub(crate) fn apply(hooks_dir: &Path, hook: &str, change: HookChange, text: &str) -> Result<()> {
     if change == HookChange::Current {
         return Ok(());
     }

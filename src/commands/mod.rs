@@ -23,7 +23,7 @@ use crate::messages::Msg;
 use crate::ui::{Tone, Ui};
 
 /// The repository a single-repo command works on: `--repo`, or the current directory.
-fn repo_dir(repo: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn repo_dir(repo: Option<&Path>) -> Result<PathBuf> {
     match repo {
         Some(path) => Ok(path.to_path_buf()),
         None => std::env::current_dir().map_err(|e| Error::io(Path::new("."), &e)),
@@ -40,7 +40,11 @@ pub struct FleetRow {
 
 /// Runs `each` on every repository under `dir`, prints one table and returns exit 1 if
 /// any repository failed.
-fn over_fleet(ui: &Ui, dir: &Path, mut each: impl FnMut(&fleet::Found) -> FleetRow) -> Result<u8> {
+pub(crate) fn over_fleet(
+    ui: &Ui,
+    dir: &Path,
+    mut each: impl FnMut(&fleet::Found) -> FleetRow,
+) -> Result<u8> {
     if !dir.is_dir() {
         return Err(Error::io(
             dir,

@@ -26,6 +26,9 @@ enum Removal {
 }
 
 pub fn run(ctx: &Context, args: &UninstallArgs) -> Result<u8> {
+    if args.server {
+        return crate::server::uninstall::run(ctx, args);
+    }
     let ui = ctx.ui();
     if let Some(dir) = &args.target.all {
         return over_fleet(&ui, dir, |found| {

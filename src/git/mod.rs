@@ -5,6 +5,7 @@
 //! `core.hooksPath`) are answered by git itself, so shipgate agrees with the git that
 //! will run the hooks: worktrees, submodules and `core.hooksPath` included.
 
+mod bare;
 mod changes;
 mod remerge;
 mod remote;
@@ -15,6 +16,7 @@ mod tree_diff;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub use bare::{config_value, delete_ref, has_ref, set_config, set_marker};
 pub use changes::{CommitInfo, MissingLines};
 pub use remerge::Remerged;
 pub use remote::{ls_remote, RemoteRefs};

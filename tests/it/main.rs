@@ -20,4 +20,5 @@ mod plans;
 mod policy;
 mod props;
 mod test_branch;
+mod server;
 mod trust;
