@@ -19,6 +19,6 @@ mod merges;
 mod plans;
 mod policy;
 mod props;
-mod test_branch;
 mod server;
+mod test_branch;
 mod trust;
