@@ -364,26 +364,36 @@ pub enum RemotePolicy {
 }
 
 /// The policy as the remote has it: `.shipgate.toml` committed at the tip of the
-/// remote's production branch, as the remote itself advertised it (`view`). Its `HEAD`
-/// is looked at first, then the default production branch; a config found there names
-/// the production branch, whose copy is the policy. A push that creates the production
-/// branch (`creates`: full ref name and new id) brings the policy it is created with.
+/// remote's production branch, as the remote itself advertised it (`view`). The default
+/// production branch (`master`) is looked at first, then the branch the remote's `HEAD`
+/// names; a config found there names the production branch, whose copy is the policy.
+/// A push to an empty remote (`creates`: full ref name and new id of what it creates)
+/// brings the policy it is created with.
 /// Nothing in the clone (remote-tracking refs, `origin/HEAD`, the working tree) counts.
 pub fn at_remote(
     repo: &Repo,
     view: &RemoteRefs,
     creates: &[(String, ObjectId)],
 ) -> Result<RemotePolicy> {
-    let default = Branches::default().production.as_str().to_string();
-    let mut names: Vec<String> = view.head.iter().cloned().collect();
-    if !names.contains(&default) {
-        names.push(default);
+    // The default production branch first: the remote's HEAD may name any branch (a
+    // git-flow `develop` that anyone may push to), so it is asked only after.
+    let mut names = vec![Branches::default().production.as_str().to_string()];
+    if let Some(head) = &view.head {
+        if !names.contains(head) {
+            names.push(head.clone());
+        }
     }
-    // The branch's tip as the remote has it, or as the push creates it.
+    // An empty remote is being set up: the push that creates its branches brings the
+    // policy. On a remote with branches, only what it has counts.
+    let empty = !view
+        .refs
+        .iter()
+        .any(|(name, _)| name.starts_with("refs/heads/"));
     let tip = |branch: &str| -> Option<ObjectId> {
         view.branch(branch).cloned().or_else(|| {
             creates
                 .iter()
+                .filter(|_| empty)
                 .find(|(name, _)| name.strip_prefix("refs/heads/") == Some(branch))
                 .map(|(_, id)| id.clone())
         })

@@ -216,6 +216,18 @@ catalog! {
         zh "上线 tag `{tag}` 指向 {commit}，它不在远程或本次推送的任何 release 分支上：上线 tag 只能打在评审后的 release 上";
     HintTagOnRelease { tag, remote, branch } => en "delete the local tag (`git tag -d {tag}`), bring the work into `{branch}` by a reviewed merge, then tag what the remote's `{branch}` has: `git fetch {remote} && git tag -a {tag} {remote}/{branch}`",
         zh "请删除本地 tag（`git tag -d {tag}`），通过评审合并把代码带入 `{branch}`，再给远程 `{branch}` 上的提交打 tag：`git fetch {remote} && git tag -a {tag} {remote}/{branch}`";
+    FirstParentLeaves { branch, old } => en "this push takes `{branch}`'s history off the remote's {old}: its first-parent chain must go on from what the remote has (that chain is how shipgate tells what was made on `{branch}`)",
+        zh "这次推送让 `{branch}` 的历史离开了远程的 {old}：它的第一父提交链必须接在远程已有的提交之后（shipgate 靠这条链判断哪些提交产生于 `{branch}`）";
+    HintFirstParent { remote, branch } => en "redo the merge on top of the remote's `{branch}`: `git fetch {remote} && git switch {branch} && git reset --hard {remote}/{branch}`, then merge your development branch again with `git merge --no-ff`",
+        zh "请在远程 `{branch}` 之上重新合并：`git fetch {remote} && git switch {branch} && git reset --hard {remote}/{branch}`，再用 `git merge --no-ff` 合并你的开发分支";
+    CopiesUnchecked { branch, test, commits, fixes } => en "too much to compare: {commits} commit(s) for `{branch}` against {fixes} commit(s) made on `{test}`; shipgate cannot tell within its bounds whether they carry copies of `{test}`'s commits, so it refuses",
+        zh "需要比较的内容过多：推送到 `{branch}` 的 {commits} 个提交对比 {fixes} 个在 `{test}` 上产生的提交；shipgate 无法在限定范围内判断其中是否带有 `{test}` 提交的副本，因此拒绝";
+    HintCopiesUnchecked { test } => en "push the release in smaller merges, or have the team release or drop what is waiting on `{test}` first",
+        zh "请把这次上线拆成更小的合并，或先让团队上线或清理 `{test}` 上积压的提交";
+    RemoteAnswerDisagrees { refname, push, answer } => en "asked for its refs, the remote says `{refname}` is at {answer}, but git push was told {push}: the answer did not come from where the push goes",
+        zh "查询远程引用时，远程说 `{refname}` 位于 {answer}，而 git push 得到的是 {push}：这个回答不是来自推送的目标";
+    HintRemoteAnswerDisagrees => en "push again; if it repeats, check the remote's `url`, `pushurl` and any `insteadOf` settings (`git config --get-regexp 'url\\..*|remote\\..*'`)",
+        zh "请重新推送；如果再次出现，请检查远程的 `url`、`pushurl` 以及 `insteadOf` 设置（`git config --get-regexp 'url\\..*|remote\\..*'`）";
     NoteCopyOfTest { test, commit } => en "a copy of {commit}, made on `{test}`", zh "是 {commit} 的副本，该提交在 `{test}` 上产生";
     ProductionCreated { branch } => en "creating `{branch}` on the remote; from now on it only moves to release tags",
         zh "正在远程创建 `{branch}`；此后它只能前进到上线 tag";

@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
         let dir = std::env::current_dir()
             .map_err(|e| crate::error::Error::io(std::path::Path::new("."), &e))?;
         if from_pre_commit {
-            pre_commit_old(&config, &mut updates, &dir, &push.url)?;
+            pre_commit_old(&repo, &config, &mut updates, &dir, &push.url)?;
         }
         let (judging, distrust) =
             super::truth::establish(&mut repo, config, &updates, &dir, &push.url, &push.remote)?;
@@ -207,6 +207,7 @@ fn pre_commit_push(env: &crate::env::Env) -> Result<hook::PrePush> {
 /// lacks the ref (or this clone lacks the remote's commit), which must not pass for the
 /// remote's value. Other refs keep it: no rule reads their old value.
 fn pre_commit_old(
+    repo: &Repo,
     config: &Config,
     updates: &mut [RefUpdate],
     dir: &std::path::Path,
@@ -220,7 +221,7 @@ fn pre_commit_old(
     if !updates.iter().any(|u| protected(&u.refname)) {
         return Ok(());
     }
-    let view = crate::git::ls_remote(dir, url)?;
+    let view = crate::git::ls_remote(repo, dir, url)?;
     for update in updates.iter_mut().filter(|u| protected(&u.refname)) {
         update.old = view
             .refs
@@ -236,8 +237,15 @@ fn pre_commit_old(
 /// release tag needs no history and goes through; anything else fails closed with the
 /// error, which says so and where the check can run instead.
 fn sha256_fallback(event: &HookEvent, err: crate::error::Error) -> Result<u8> {
+    // The working tree's file may only add protection: a ref the defaults protect stays
+    // protected whatever an uncommitted edit says (and a config git reads but libgit2
+    // cannot, like `extensions.compatObjectFormat`, must not open a way around that).
     let config = config::load(std::path::Path::new(config::FILE_NAME))?.unwrap_or_default();
-    let protected = |refname: &str| RefKind::of(&config, refname) != RefKind::Other;
+    let defaults = Config::default();
+    let protected = |refname: &str| {
+        RefKind::of(&config, refname) != RefKind::Other
+            || RefKind::of(&defaults, refname) != RefKind::Other
+    };
     let touches = match event {
         HookEvent::PreCommit | HookEvent::PreMergeCommit => {
             match crate::git::current_branch(std::path::Path::new("."))? {

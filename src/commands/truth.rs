@@ -70,7 +70,36 @@ pub fn establish(
         None => {}
     }
 
-    let view = git::ls_remote(dir, url)?;
+    let view = git::ls_remote(repo, dir, url)?;
+    // git's own connection told the hook what the pushed refs are at: the answer must
+    // agree, or it did not come from where the push goes.
+    for update in updates {
+        let answered = view
+            .refs
+            .iter()
+            .find(|(name, _)| *name == update.refname)
+            .map(|(_, id)| id.clone());
+        let agrees = match &answered {
+            Some(id) => !update.is_create() && *id == update.old,
+            None => update.is_create(),
+        };
+        if !agrees {
+            let finding = Finding::new(
+                Severity::Block,
+                "trust",
+                &update.refname,
+                Msg::RemoteAnswerDisagrees {
+                    refname: update.refname.clone(),
+                    push: short_or_none(&update.old),
+                    answer: answered
+                        .as_ref()
+                        .map_or_else(|| "-".to_string(), |id| id.short().to_string()),
+                },
+            )
+            .hint(Msg::HintRemoteAnswerDisagrees);
+            return Ok((guess, vec![finding]));
+        }
+    }
     let creates: Vec<_> = updates
         .iter()
         .filter(|u| u.is_create())
@@ -129,4 +158,13 @@ pub fn establish(
         .collect();
     repo.add_pushed_tags(&tags)?;
     Ok((config, findings))
+}
+
+/// An id for a message, `-` for none.
+fn short_or_none(id: &crate::oid::ObjectId) -> String {
+    if id.is_zero() {
+        "-".to_string()
+    } else {
+        id.short().to_string()
+    }
 }

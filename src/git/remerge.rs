@@ -55,13 +55,24 @@ impl Repo {
         let mut out = Vec::new();
         for n in 1..merge.parent_count() {
             let other = merge.parent(n).map_err(git_error)?;
-            let Some(base) = self.fast_merge_base(first.id(), other.id())? else {
-                continue;
+            // Unrelated histories (`--allow-unrelated-histories`) have no common ancestor:
+            // they merge as if from an empty tree, so nothing the merge adds goes unseen.
+            // Lines are then attributed by walking the merged side alone.
+            let found = self.fast_merge_base(first.id(), other.id())?;
+            let base = found.unwrap_or_else(|| first.id());
+            let base_tree = match found {
+                Some(base) => repo
+                    .find_commit(base)
+                    .and_then(|c| c.tree())
+                    .map_err(git_error)?,
+                None => {
+                    let empty = repo
+                        .treebuilder(None)
+                        .and_then(|b| b.write())
+                        .map_err(git_error)?;
+                    repo.find_tree(empty).map_err(git_error)?
+                }
             };
-            let base_tree = repo
-                .find_commit(base)
-                .and_then(|c| c.tree())
-                .map_err(git_error)?;
             let ours = first.tree().map_err(git_error)?;
             let theirs = other.tree().map_err(git_error)?;
             // Each tree's directories read once for all paths (see `Lookup`).

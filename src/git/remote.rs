@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 use crate::messages::Msg;
 use crate::oid::ObjectId;
 
+use super::Repo;
+
 /// How long the remote may take to answer before the push is refused.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -64,9 +66,14 @@ impl RemoteRefs {
     }
 }
 
-/// Asks the remote at `url` (as `git push` named it to the hook) for its branches and
-/// tags, from the repository at `dir` (so a relative URL means what it meant to git).
-pub fn ls_remote(dir: &Path, url: &str) -> Result<RemoteRefs> {
+/// Asks the remote at `url` (as `git push` named it to the hook, every rewrite applied)
+/// for its branches and tags. The question runs outside the repository, with none of its
+/// config or the pusher's own config files: only their transport and credential settings
+/// (`credential.*`, `http.*`, `ssh.*`, `protocol.*`, `core.sshCommand`, `core.askPass`,
+/// `core.gitProxy`) are carried over, so an `insteadOf` rewrite or a `remote.<url>.url`
+/// cannot send the question somewhere the push does not go. `dir` is where git ran the
+/// hook: a relative path means what it meant to git.
+pub fn ls_remote(repo: &Repo, dir: &Path, url: &str) -> Result<RemoteRefs> {
     let failed = |detail: String| {
         Error::new(Msg::RemoteUnreachable {
             url: url.to_string(),
@@ -74,23 +81,42 @@ pub fn ls_remote(dir: &Path, url: &str) -> Result<RemoteRefs> {
         })
         .hint(Msg::HintRemoteUnreachable)
     };
-    let mut child = Command::new("git")
-        .current_dir(dir)
-        .args(["ls-remote", "--symref", "--", url])
+    let target = absolute_url(dir, url);
+    let config = TransportConfig::write(repo)?;
+    let mut command = Command::new("git");
+    command
+        .current_dir(std::env::temp_dir())
+        .args(["ls-remote", "--symref", "--", &target])
         .env("LC_ALL", "C")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", &config.path)
         // Never wait for a password prompt inside a hook: the push already holds the
         // credentials it needs, and a hook has no terminal of its own to ask on.
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            Error::new(Msg::GitMissing {
-                detail: e.to_string(),
-            })
-            .hint(Msg::HintGitMissing)
-        })?;
+        .stderr(Stdio::piped());
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_COMMON_DIR",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_PREFIX",
+        "GIT_CONFIG",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_NAMESPACE",
+    ] {
+        command.env_remove(var);
+    }
+    let mut child = command.spawn().map_err(|e| {
+        Error::new(Msg::GitMissing {
+            detail: e.to_string(),
+        })
+        .hint(Msg::HintGitMissing)
+    })?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
     let reader = std::thread::spawn(move || {
@@ -131,6 +157,85 @@ pub fn ls_remote(dir: &Path, url: &str) -> Result<RemoteRefs> {
     Ok(RemoteRefs::parse(&String::from_utf8_lossy(&bytes)))
 }
 
+/// A local path made absolute against `dir`; URLs (`scheme://…`, `host:path`) as given.
+fn absolute_url(dir: &Path, url: &str) -> String {
+    let scp_like = url
+        .split_once(':')
+        .is_some_and(|(host, _)| !host.contains('/'));
+    if url.contains("://") || scp_like || Path::new(url).is_absolute() {
+        return url.to_string();
+    }
+    dir.join(url).to_string_lossy().into_owned()
+}
+
+/// The transport and credential settings of the repository's config, in a file of their
+/// own (removed when dropped).
+struct TransportConfig {
+    path: std::path::PathBuf,
+}
+
+impl TransportConfig {
+    const KEPT: &'static [&'static str] = &[
+        "credential.",
+        "http.",
+        "ssh.",
+        "protocol.",
+        "core.sshcommand",
+        "core.askpass",
+        "core.gitproxy",
+    ];
+
+    fn write(repo: &Repo) -> Result<TransportConfig> {
+        let mut text = String::new();
+        for (name, value) in repo.config_entries()? {
+            let lower = name.to_ascii_lowercase();
+            if !Self::KEPT.iter().any(|k| lower.starts_with(k)) {
+                continue;
+            }
+            let (section, rest) = name.split_once('.').unwrap_or((&name, ""));
+            let (subsection, key) = match rest.rsplit_once('.') {
+                Some((sub, key)) => (Some(sub), key),
+                None => (None, rest),
+            };
+            match subsection {
+                Some(sub) => text.push_str(&format!("[{section} \"{}\"]\n", escape(sub))),
+                None => text.push_str(&format!("[{section}]\n")),
+            }
+            text.push_str(&format!("\t{key} = \"{}\"\n", escape(&value)));
+        }
+        let path = std::env::temp_dir().join(format!(
+            "shipgate-ls-remote-{}-{}.gitconfig",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, &e))?;
+        Ok(TransportConfig { path })
+    }
+}
+
+impl Drop for TransportConfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A value or subsection name inside double quotes in a git config file.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +253,25 @@ mod tests {
         assert_eq!(refs.refs.len(), 2);
         assert_eq!(refs.branch("master").unwrap().as_str(), a);
         assert_eq!(refs.peeled["refs/tags/v1.0.0"].as_str(), a);
+    }
+
+    #[test]
+    fn relative_paths_are_made_absolute_and_urls_kept() {
+        let dir = Path::new("/work/repo");
+        assert_eq!(
+            absolute_url(dir, "../origin.git"),
+            "/work/repo/../origin.git"
+        );
+        assert_eq!(absolute_url(dir, "/srv/o.git"), "/srv/o.git");
+        assert_eq!(absolute_url(dir, "file:///srv/o.git"), "file:///srv/o.git");
+        assert_eq!(
+            absolute_url(dir, "git@host:team/o.git"),
+            "git@host:team/o.git"
+        );
+    }
+
+    #[test]
+    fn config_values_are_escaped() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
     }
 }

@@ -175,6 +175,25 @@ impl Repo {
         self.repo.workdir().map(Path::to_path_buf)
     }
 
+    /// Every entry of the repository's effective config (system, global, local), in the
+    /// order git reads them.
+    pub fn config_entries(&self) -> Result<Vec<(String, String)>> {
+        let config = self
+            .repo
+            .config()
+            .and_then(|mut c| c.snapshot())
+            .map_err(git_error)?;
+        let mut out = Vec::new();
+        let mut entries = config.entries(None).map_err(git_error)?;
+        while let Some(entry) = entries.next() {
+            let entry = entry.map_err(git_error)?;
+            if let (Ok(name), Ok(value)) = (entry.name(), entry.value()) {
+                out.push((name.to_string(), value.to_string()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Who is acting: `user.name <user.email>` from git's config.
     pub fn user(&self) -> Option<String> {
         let config = self.repo.config().ok()?;

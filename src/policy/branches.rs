@@ -11,7 +11,7 @@ use crate::oid::ObjectId;
 
 use super::plans::{self, Debt};
 use super::{
-    made_on_test, Bypass, Commit, CommitLine, CommitState, Finding, History, LineChange,
+    made_on_test, Bypass, Commit, CommitLine, CommitState, CopyIndex, Finding, History, LineChange,
     MadeOnTest, RefKind, RefUpdate, Severity, Side, Tips,
 };
 
@@ -94,8 +94,16 @@ pub fn check_commit(
     let mut findings = Vec::new();
     match kind {
         RefKind::Production => {
+            // What the remote's production branch has (a `git pull` of it) may be merged.
+            let b = &config.branches;
+            let production = history.branch_tips(
+                &|n| b.production.matches(n),
+                Side::Client { remote: None }.accepted(),
+            )?;
             for merged in &state.merge_heads {
-                if !rules.may_enter_production(merged)? {
+                if !rules.may_enter_production(merged)?
+                    && !rules.already_has(merged, &production)?
+                {
                     findings.push(
                         Finding::new(
                             Severity::Block,
@@ -237,7 +245,10 @@ impl Rules<'_> {
                     self.debts,
                 )?);
             }
-            RefKind::Test => findings.extend(self.merges_only(update, &hide, "F1")?),
+            RefKind::Test => {
+                findings.extend(self.merges_only(update, &hide, "F1")?);
+                findings.extend(self.keeps_first_parent(update, &hide)?);
+            }
             RefKind::Production => {
                 findings.extend(self.production(update, &hide)?);
                 findings.extend(self.merge_contents(update, &hide, kind)?);
@@ -309,43 +320,89 @@ impl Rules<'_> {
 
     /// Commits of `range` (not themselves made on `test`) that carry the change of a
     /// commit made on `test` under another id: a cherry-pick, a rebased copy, or a squash
-    /// that includes it. Bounded: the newest `COPY_LIMIT` of each side are compared.
+    /// that includes it. Bounded: `None` when there is more to compare than a hook may
+    /// spend (the caller refuses: it cannot tell).
     fn copies_of_test(
         &self,
         range: &[Commit],
         test: &MadeOnTest,
-    ) -> Result<Vec<(Commit, ObjectId)>> {
+    ) -> Result<Option<Vec<(Commit, ObjectId)>>> {
         const COPY_LIMIT: usize = 1000;
+        const COMPARE_BUDGET: usize = 20_000_000;
         let candidates: Vec<&Commit> = range
             .iter()
             .filter(|c| !c.is_merge() && !test.ids.contains(&c.id))
-            .take(COPY_LIMIT)
             .collect();
         if test.fixes.is_empty() || candidates.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
+        if candidates.len() > COPY_LIMIT || test.fixes.len() > COPY_LIMIT {
+            return Ok(None);
+        }
+        let in_range: std::collections::HashSet<&ObjectId> = range.iter().map(|c| &c.id).collect();
         let mut originals: Vec<(ObjectId, LineChange)> = Vec::new();
-        for fix in test.fixes.iter().take(COPY_LIMIT) {
-            if range.iter().any(|c| c.id == *fix) {
+        for fix in &test.fixes {
+            if in_range.contains(fix) {
                 continue;
             }
             if let Some(change) = self.history.line_change(fix)? {
                 originals.push((fix.clone(), change));
             }
         }
+        let index = CopyIndex::new(originals);
         let mut copies = Vec::new();
+        // Lines compared in all: a history built to make the comparison slow is refused
+        // rather than let through unexamined.
+        let mut budget = COMPARE_BUDGET;
         for commit in candidates {
-            if originals.is_empty() {
+            if index.is_empty() {
                 break;
             }
             let Some(change) = self.history.line_change(&commit.id)? else {
                 continue;
             };
-            if let Some((original, _)) = originals.iter().find(|(_, o)| change.contains(o)) {
-                copies.push((commit.clone(), original.clone()));
+            match index.find(&change, &mut budget) {
+                Ok(Some(original)) => copies.push((commit.clone(), original.clone())),
+                Ok(None) => {}
+                Err(()) => return Ok(None),
             }
         }
-        Ok(copies)
+        Ok(Some(copies))
+    }
+
+    /// `test`'s first-parent chain must go on from what the receiving side has: which
+    /// commits were made on `test` is read from that chain, so a merge that takes another
+    /// first parent (a "foxtrot", forged or from `git pull`) would hide them.
+    fn keeps_first_parent(&self, update: &RefUpdate, hide: &[ObjectId]) -> Result<Option<Finding>> {
+        if update.is_create() {
+            return Ok(None);
+        }
+        let chain = self
+            .history
+            .walk(std::slice::from_ref(&update.new), hide, true)?;
+        let Some(oldest) = chain.last() else {
+            return Ok(None);
+        };
+        if oldest.parents.first() == Some(&update.old) {
+            return Ok(None);
+        }
+        let branch = short(&update.refname).to_string();
+        Ok(Some(
+            Finding::new(
+                Severity::Block,
+                "F6",
+                &update.refname,
+                Msg::FirstParentLeaves {
+                    branch: branch.clone(),
+                    old: update.old.short().to_string(),
+                },
+            )
+            .with_commits(vec![line(oldest, None)])
+            .hint(Msg::HintFirstParent {
+                remote: self.side.remote_name().to_string(),
+                branch,
+            }),
+        ))
     }
 
     /// The merges the push adds to the branch's first-parent chain, judged by content.
@@ -381,7 +438,24 @@ impl Rules<'_> {
         let test_branch = self.config.branches.test.to_string();
         let test = self.test_commits()?.clone();
         let bad: Vec<&Commit> = range.iter().filter(|c| test.ids.contains(&c.id)).collect();
-        let copies = self.copies_of_test(range, &test)?;
+        let Some(copies) = self.copies_of_test(range, &test)? else {
+            return Ok(Some(
+                Finding::new(
+                    Severity::Block,
+                    "F6",
+                    refname,
+                    Msg::CopiesUnchecked {
+                        branch: branch.to_string(),
+                        test: test_branch.clone(),
+                        commits: range.len().to_string(),
+                        fixes: test.fixes.len().to_string(),
+                    },
+                )
+                .hint(Msg::HintCopiesUnchecked {
+                    test: test_branch.clone(),
+                }),
+            ));
+        };
         if bad.is_empty() && copies.is_empty() {
             return Ok(None);
         }
@@ -476,7 +550,26 @@ impl Rules<'_> {
             // receiving side has already. (A merge whose first parent is the tag and whose
             // other parent is new code would otherwise carry that code in.)
             let mut merged_ok = false;
+            // A merge of what the receiving side already has (`git pull` after another
+            // QA pushed): the first parent stays on the chain and is judged in turn.
             if commit.is_merge() {
+                let b = &self.config.branches;
+                let mut production = self
+                    .history
+                    .branch_tips(&|n| b.production.matches(n), self.side.accepted())?;
+                if !update.is_create() {
+                    production.push(update.old.clone());
+                }
+                let mut others_accepted = true;
+                for other in commit.parents.iter().skip(1) {
+                    if !self.already_has(other, &production)? {
+                        others_accepted = false;
+                        break;
+                    }
+                }
+                merged_ok |= others_accepted;
+            }
+            if commit.is_merge() && !merged_ok {
                 for (i, parent) in commit.parents.iter().enumerate() {
                     if !self.may_enter_production(parent)? {
                         continue;
@@ -520,10 +613,15 @@ impl Rules<'_> {
             return Ok(true);
         }
         if self.bypass.emergency {
+            // The release tip the receiving side has, or one this push sets: a local
+            // release branch nobody reviewed is no release.
             let b = &self.config.branches;
-            let tips = self
-                .history
-                .branch_tips(&|n| b.is_release(n), self.side.anywhere())?;
+            let from = match self.side {
+                Side::Client { remote: None } => self.side.anywhere(),
+                _ => self.side.accepted(),
+            };
+            let mut tips = self.history.branch_tips(&|n| b.is_release(n), from)?;
+            tips.extend(self.pushed_release.iter().cloned());
             return Ok(tips.contains(commit));
         }
         Ok(false)

@@ -433,7 +433,10 @@ fn master_only_moves_to_release_tags() {
     );
     assert_eq!(rules(&findings), vec![("F13", Severity::Block)]);
     assert_eq!(findings[0].commits[0].id, direct);
-    let merge_feature = w.h.commit("Merge feature", &[&merge, &w.clean]);
+    // A merge of a development commit master does not have (merging one master already
+    // has, as `git pull` does, brings nothing and is judged by its content).
+    let feature = w.h.commit("feature", &[&w.m1]);
+    let merge_feature = w.h.commit("Merge feature", &[&merge, &feature]);
     let findings = push(
         &w.h,
         &[update(

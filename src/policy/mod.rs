@@ -403,38 +403,131 @@ impl LineChange {
     /// all the lines it adds and removes. (A cherry-pick, a rebased copy or a squash that
     /// includes `other` does; an empty change is held by nothing.)
     pub fn contains(&self, other: &LineChange) -> bool {
-        if other
-            .files
-            .iter()
-            .all(|f| f.added.is_empty() && f.removed.is_empty())
-        {
-            return false;
-        }
-        other.files.iter().all(|theirs| {
-            self.files.iter().any(|ours| {
-                ours.path == theirs.path
-                    && subset(&theirs.added, &ours.added)
-                    && subset(&theirs.removed, &ours.removed)
-            })
+        CountedChange::of(self).holds(other).unwrap_or(false)
+    }
+
+    /// One line that any change holding this one must also have: `(path, added, line)`.
+    fn key(&self) -> Option<(&str, bool, &str)> {
+        self.files.iter().find_map(|f| {
+            f.added
+                .first()
+                .map(|l| (f.path.as_str(), true, l.as_str()))
+                .or_else(|| {
+                    f.removed
+                        .first()
+                        .map(|l| (f.path.as_str(), false, l.as_str()))
+                })
         })
     }
 }
 
-/// Whether every line of `small` is in `big`, as many times.
-fn subset(small: &[String], big: &[String]) -> bool {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for line in big {
-        *counts.entry(line.as_str()).or_default() += 1;
-    }
-    small
-        .iter()
-        .all(|line| match counts.get_mut(line.as_str()) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                true
+/// How many times each line occurs.
+type LineCounts<'a> = HashMap<&'a str, usize>;
+
+/// A change's lines counted per path (added, removed), built once and asked many times.
+struct CountedChange<'a> {
+    files: HashMap<&'a str, (LineCounts<'a>, LineCounts<'a>)>,
+}
+
+impl<'a> CountedChange<'a> {
+    fn of(change: &'a LineChange) -> CountedChange<'a> {
+        let mut files: HashMap<&str, (LineCounts, LineCounts)> = HashMap::new();
+        for file in &change.files {
+            let entry = files.entry(file.path.as_str()).or_default();
+            for line in &file.added {
+                *entry.0.entry(line.as_str()).or_default() += 1;
             }
-            _ => false,
-        })
+            for line in &file.removed {
+                *entry.1.entry(line.as_str()).or_default() += 1;
+            }
+        }
+        CountedChange { files }
+    }
+
+    /// Whether this change holds all of `other`; `None` for an empty `other`.
+    fn holds(&self, other: &LineChange) -> Option<bool> {
+        other.key()?;
+        Some(other.files.iter().all(|theirs| {
+            let Some((added, removed)) = self.files.get(theirs.path.as_str()) else {
+                return false;
+            };
+            within(&theirs.added, added) && within(&theirs.removed, removed)
+        }))
+    }
+}
+
+/// Whether every line of `small` is counted in `big`, as many times.
+fn within(small: &[String], big: &HashMap<&str, usize>) -> bool {
+    let mut used: HashMap<&str, usize> = HashMap::new();
+    small.iter().all(|line| {
+        let n = used.entry(line.as_str()).or_default();
+        *n += 1;
+        big.get(line.as_str()).is_some_and(|have| *n <= *have)
+    })
+}
+
+/// The changes of commits made on `test`, indexed so a candidate is compared only with
+/// those that share a line with it.
+pub struct CopyIndex {
+    originals: Vec<(ObjectId, LineChange)>,
+    by_key: HashMap<(String, bool, String), Vec<usize>>,
+}
+
+impl CopyIndex {
+    pub fn new(originals: Vec<(ObjectId, LineChange)>) -> CopyIndex {
+        let mut by_key: HashMap<(String, bool, String), Vec<usize>> = HashMap::new();
+        for (i, (_, change)) in originals.iter().enumerate() {
+            if let Some((path, added, line)) = change.key() {
+                by_key
+                    .entry((path.to_string(), added, line.to_string()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        CopyIndex { originals, by_key }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// The first original that `change` holds, if any. `budget` counts the lines
+    /// compared; when it runs out, `Err(())`: the caller cannot tell and must not pass.
+    #[allow(clippy::result_unit_err)]
+    pub fn find(
+        &self,
+        change: &LineChange,
+        budget: &mut usize,
+    ) -> std::result::Result<Option<&ObjectId>, ()> {
+        let counted = CountedChange::of(change);
+        let mut tried = HashSet::new();
+        for file in &change.files {
+            for (added, lines) in [(true, &file.added), (false, &file.removed)] {
+                for line in lines {
+                    let key = (file.path.clone(), added, line.clone());
+                    let Some(hits) = self.by_key.get(&key) else {
+                        continue;
+                    };
+                    for &i in hits {
+                        if !tried.insert(i) {
+                            continue;
+                        }
+                        let (id, original) = &self.originals[i];
+                        let cost: usize = original
+                            .files
+                            .iter()
+                            .map(|f| f.added.len() + f.removed.len())
+                            .sum();
+                        *budget = budget.checked_sub(cost.max(1)).ok_or(())?;
+                        if counted.holds(original) == Some(true) {
+                            return Ok(Some(id));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

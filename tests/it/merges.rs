@@ -242,3 +242,40 @@ fn a_resolution_on_master_may_not_add_lines() {
     );
     assert!(!stderr(&out).contains("[merge]"), "{}", stderr(&out));
 }
+
+/// A merge of an unrelated history has no merge base: it is judged against an empty one,
+/// so what the merge commit adds is still seen.
+#[test]
+fn code_added_in_a_merge_of_unrelated_histories_is_refused() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    repo.git(&["switch", "-q", "--orphan", "feature/vendor"]);
+    repo.git(&["clean", "-fdq"]);
+    fs::write(repo.path.join("vendor.txt"), "lib\n").unwrap();
+    repo.git(&["add", "vendor.txt"]);
+    repo.git(&["commit", "-q", "-m", "vendor"]);
+    repo.git(&["switch", "-q", "-f", "release"]);
+    let _ = repo.git_output(&[
+        "merge",
+        "--no-ff",
+        "--no-commit",
+        "--no-verify",
+        "--allow-unrelated-histories",
+        "feature/vendor",
+    ]);
+    fs::write(repo.path.join("backdoor.txt"), "let everyone in\n").unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "Merge branch 'feature/vendor' into release",
+    ]);
+    let err = refused(&repo.git_output(&["push", "origin", "release"]));
+    assert!(
+        err.contains("backdoor.txt: added by the merge itself"),
+        "{err}"
+    );
+    assert_ok(&repo.git_output(&["push", "--no-verify", "origin", "release"]));
+}

@@ -343,3 +343,218 @@ fn a_tag_off_the_release_branch_is_refused() {
     assert!(err.contains("git tag -d v1.0.0"), "{err}");
     plain_git_takes(&repo, &["origin", "v1.0.0"]);
 }
+
+/// A bare repository beside the clone whose `master` holds a policy that protects
+/// nothing: what an attacker would like the hook to read.
+fn lax_remote(env: &TestEnv, repo: &TestRepo) -> std::path::PathBuf {
+    repo.git(&["switch", "-q", "-c", "lax", "master"]);
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "[branches]\nproduction = \"nothing\"\nrelease = [\"nothing-r\"]\ntest = \"nothing-t\"\n\
+         [tags]\nrelease = \"nothing-tag*\"\n",
+    )
+    .unwrap();
+    repo.git(&["commit", "-q", "--no-verify", "-am", "lax policy"]);
+    let fake = env.bare("fake.git");
+    repo.git(&[
+        "push",
+        "-q",
+        "--no-verify",
+        fake.to_str().unwrap(),
+        "lax:refs/heads/master",
+    ]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&["branch", "-q", "-D", "lax"]);
+    fake
+}
+
+fn direct_commit_on_master(repo: &TestRepo) {
+    repo.git(&["switch", "-q", "master"]);
+    fs::write(repo.path.join("evil.txt"), "evil\n").unwrap();
+    repo.git(&["add", "evil.txt"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "direct commit on master",
+    ]);
+}
+
+/// `url.<fake>.insteadOf` sends fetches (and so a plain `git ls-remote`) to a fake,
+/// while `pushInsteadOf` keeps the push on the real remote: shipgate asks where the
+/// push goes, with neither the repository's nor the pusher's rewrites.
+#[test]
+fn an_insteadof_rewrite_cannot_answer_for_the_remote() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let fake = lax_remote(&env, &repo);
+    let origin = env.root().join("origin.git");
+    let (fake, origin) = (fake.to_str().unwrap(), origin.to_str().unwrap());
+    repo.git(&["config", &format!("url.{fake}.insteadOf"), origin]);
+    repo.git(&["config", &format!("url.{origin}.pushInsteadOf"), origin]);
+    direct_commit_on_master(&repo);
+    let err = refused(&repo.git_output(&["push", "origin", "master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+    // The same on the command line, nothing written to the config.
+    repo.git(&["config", "--unset", &format!("url.{fake}.insteadOf")]);
+    let out = repo.git_output(&[
+        "-c",
+        &format!("url.{fake}.insteadOf={origin}"),
+        "push",
+        "origin",
+        "master",
+    ]);
+    assert!(refused(&out).contains("[F13] master"));
+    plain_git_takes(&repo, &["origin", "master"]);
+}
+
+/// `git ls-remote <url>` reads a `remote.<url>.url` section as if the URL were a
+/// remote's name; shipgate's question does not.
+#[test]
+fn a_remote_section_named_like_the_url_cannot_answer_for_the_remote() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let fake = lax_remote(&env, &repo);
+    let url = format!("file://{}", env.root().join("origin.git").display());
+    repo.git(&["remote", "set-url", "origin", &url]);
+    repo.git(&[
+        "config",
+        &format!("remote.{url}.url"),
+        fake.to_str().unwrap(),
+    ]);
+    direct_commit_on_master(&repo);
+    let err = refused(&repo.git_output(&["push", "origin", "master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+    let err = refused(&repo.git_output(&["push", "origin", ":release"]));
+    assert!(err.contains("deleting `release` is refused"), "{err}");
+    plain_git_takes(&repo, &["origin", ":release"]);
+}
+
+/// A git-flow team's remote HEAD names `develop`, which anyone may push: a config there
+/// naming itself production does not become the policy while `master` has one.
+#[test]
+fn the_remotes_head_branch_cannot_take_over_the_policy() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    let origin = env.root().join("origin.git");
+    repo.git(&["push", "-q", "origin", "master:develop"]);
+    env.git(&origin, &["symbolic-ref", "HEAD", "refs/heads/develop"]);
+    repo.git(&["switch", "-q", "-c", "develop", "master"]);
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "[branches]\nproduction = \"develop\"\nrelease = [\"nothing-r\"]\ntest = \"nothing-t\"\n",
+    )
+    .unwrap();
+    repo.git(&["commit", "-q", "-am", "tidy config"]);
+    assert_ok(&repo.git_output(&["push", "-q", "origin", "develop"]));
+    direct_commit_on_master(&repo);
+    let err = refused(&repo.git_output(&["push", "origin", "master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+    plain_git_takes(&repo, &["origin", "master"]);
+}
+
+/// Under an emergency window master may take a merge of the release tip the remote has,
+/// not of a local `release` nobody reviewed.
+#[test]
+fn an_emergency_merges_only_the_remotes_release_into_master() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    assert_ok(&repo.shipgate(&["emergency", "start", "--reason", "prod down"]));
+    repo.git(&["switch", "-q", "-C", "release", "master"]);
+    fs::write(repo.path.join("unreviewed.txt"), "x\n").unwrap();
+    repo.git(&["add", "unreviewed.txt"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "unreviewed"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-verify",
+        "-m",
+        "Merge branch 'release'",
+        "release",
+    ]);
+    let err = refused(&repo.git_output(&["push", "origin", "master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+    plain_git_takes(&repo, &["origin", "master"]);
+}
+
+/// A config git reads and libgit2 cannot (`extensions.compatObjectFormat`) sends the
+/// hook to its SHA-256 fall-back, where the working tree's file may not lift protection.
+#[test]
+fn a_config_libgit2_cannot_read_does_not_open_the_gate() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    direct_commit_on_master(&repo);
+    repo.git(&["config", "core.repositoryformatversion", "1"]);
+    repo.git(&["config", "extensions.compatObjectFormat", "sha256"]);
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "[branches]\nproduction = \"nothing\"\nrelease = [\"nothing-r\"]\ntest = \"nothing-t\"\n",
+    )
+    .unwrap();
+    let out = repo.git_output(&["push", "origin", "master"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    let out = repo.git_output(&["push", "origin", ":release"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    plain_git_takes(&repo, &["origin", ":release"]);
+}
+
+/// The legitimate path the rules must not block: QA pulls another QA's merge of the same
+/// tag into master, and pushes the pull's merge.
+#[test]
+fn a_pull_merge_on_master_is_accepted() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    repo.git(&["switch", "-q", "release"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "feature/coupon",
+    ]);
+    repo.git(&["push", "-q", "origin", "release"]);
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
+    repo.git(&["push", "-q", "origin", "v1.0.0"]);
+    // Another QA merged the tag first, from their own clone.
+    let other = env.root().join("other");
+    let origin = env.root().join("origin.git");
+    env.git(
+        &env.root(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "master",
+            origin.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    env.git(
+        &other,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge tag 'v1.0.0' (bob)",
+            "v1.0.0",
+        ],
+    );
+    env.git(&other, &["push", "-q", "origin", "master"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge tag 'v1.0.0'",
+        "v1.0.0",
+    ]);
+    let out = repo.git_output(&["pull", "-q", "--no-rebase", "--no-edit", "origin", "master"]);
+    assert_ok(&out);
+    assert_ok(&repo.git_output(&["push", "-q", "origin", "master"]));
+}
