@@ -530,9 +530,19 @@ fn records_survive_gc_and_a_fresh_clone() {
     assert_eq!(audit_json(&env, &s.bare), before);
     assert_eq!(before["audit"].as_array().unwrap().len(), 2, "{before}");
 
-    // A fresh clone fetches the records with their refspec.
+    // A fresh clone with the client hooks fetches the records with its branches.
     let mate = teammate(&s, "mate");
-    mate.git(&["fetch", "-q", "origin", "+refs/shipgate/*:refs/shipgate/*"]);
+    assert_ok(&mate.shipgate(&["install"]));
+    let fetch = mate.git(&["config", "--get-all", "remote.origin.fetch"]);
+    assert!(
+        fetch.contains("+refs/shipgate/*:refs/shipgate/*"),
+        "{fetch}"
+    );
+    // Twice is once.
+    assert_ok(&mate.shipgate(&["install"]));
+    let again = mate.git(&["config", "--get-all", "remote.origin.fetch"]);
+    assert_eq!(again, fetch);
+    mate.git(&["fetch", "-q", "origin"]);
     assert_eq!(audit_json(&env, &mate.path), before);
     // And the server still holds the gate.
     next_release(&mate, "feature/next", "v1.1.1", |_| {});
