@@ -51,6 +51,8 @@ pub enum Command {
     /// Open, close and audit an emergency window for direct commits to release (E1)
     #[command(subcommand)]
     Emergency(EmergencyCommand),
+    /// Show the team's records the server holds: emergency pushes and rollbacks (E1, R1)
+    Audit(AuditArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Entry point for the installed hook shims (not for direct use)
@@ -312,6 +314,18 @@ pub struct RollbackArgs {
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The repository: the server's bare repository, or a clone that fetched
+    /// `+refs/shipgate/*:refs/shipgate/*` [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,10 @@ pub struct Env {
     /// `GL_ID` or `GL_USERNAME` is set: the hook runs under GitLab, which shows in its
     /// web UI only the hook's lines that start with `GL-HOOK-ERR: `.
     pub gitlab: bool,
+    /// The push options a push carries (`git push -o KEY=VALUE`), as git hands them to
+    /// `pre-receive` in `GIT_PUSH_OPTION_COUNT` and `GIT_PUSH_OPTION_<n>` (only when the
+    /// repository sets `receive.advertisePushOptions`). Empty when there are none.
+    pub push_options: Vec<String>,
 }
 
 /// The CI variables `shipgate ci` reads. GitHub Actions: `GITHUB_ACTIONS` says it is
@@ -119,6 +123,7 @@ impl Env {
                 .collect(),
             pusher: PUSHER_VARS.iter().find_map(|name| var(name)),
             gitlab: var("GL_ID").is_some() || var("GL_USERNAME").is_some(),
+            push_options: push_options(&var),
         }
     }
 
@@ -141,6 +146,19 @@ fn parse_time(value: &str) -> Option<jiff::Timestamp> {
         Some(secs) => jiff::Timestamp::from_second(secs.parse().ok()?).ok(),
         None => value.parse().ok(),
     }
+}
+
+/// `GIT_PUSH_OPTION_0` .. `GIT_PUSH_OPTION_<count - 1>`; an absurd count reads none
+/// past `MAX_PUSH_OPTIONS` (git itself sends far fewer).
+fn push_options(var: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    const MAX_PUSH_OPTIONS: usize = 1000;
+    let count = var("GIT_PUSH_OPTION_COUNT")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_PUSH_OPTIONS);
+    (0..count)
+        .map(|n| var(&format!("GIT_PUSH_OPTION_{n}")).unwrap_or_default())
+        .collect()
 }
 
 fn ident(name: Option<String>, email: Option<String>) -> Option<String> {

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod oid;
 pub mod plan;
 pub mod policy;
+pub mod records;
 pub mod server;
 pub mod shim;
 pub mod ui;
@@ -127,6 +128,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
             commands::emergency::status(ctx, &args)
         }
         Command::Emergency(EmergencyCommand::Log(args)) => commands::emergency::log(ctx, &args),
+        Command::Audit(args) => commands::audit::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
     }

@@ -541,6 +541,58 @@ catalog! {
     DoctorGitoliteOff => en "gitolite does not run it for this repository (no `hooks/pre-receive.h*` link to it)",
         zh "gitolite 不会为本仓库运行它（没有指向它的 `hooks/pre-receive.h*` 链接）";
     HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
+    // ----- team records under refs/shipgate/ (E1, E5, R1-R4 on the server) -----
+    AuditEntryInvalid { refname, entry, detail } => en "entry {entry} of the audit log `{refname}` is damaged: {detail}",
+        zh "审计日志 `{refname}` 的第 {entry} 条已损坏：{detail}";
+    PushOptionUnknown { option } => en "unknown shipgate push option `{option}`: shipgate takes `shipgate.emergency=<reason>` and `shipgate.incident=<id>`",
+        zh "未知的 shipgate 推送选项 `{option}`：shipgate 只接受 `shipgate.emergency=<原因>` 和 `shipgate.incident=<编号>`";
+    PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=<reason>`",
+        zh "`shipgate.incident` 用于标明紧急推送的故障编号，但本次推送没有 `shipgate.emergency=<原因>`";
+    PushOptionNoReason => en "an emergency push needs its reason: `-o shipgate.emergency=\"<what is broken in production>\"`",
+        zh "紧急推送必须写明原因：`-o shipgate.emergency=\"<生产环境出了什么问题>\"`";
+    HintPushOptions => en "an emergency push: `git push -o shipgate.emergency=\"<reason>\" -o shipgate.incident=<id> origin release`",
+        zh "紧急推送：`git push -o shipgate.emergency=\"<原因>\" -o shipgate.incident=<编号> origin release`";
+    EmergencyNotAllowed { pusher, people } => en "`{pusher}` may not push under an emergency: only the system owners and tech leads ({people}) may (E1)",
+        zh "`{pusher}` 无权进行紧急推送：只有系统 owner 和技术负责人（{people}）可以（E1）";
+    HintEmergencyAsk { people } => en "ask a system owner or tech lead ({people}) to push the fix with `-o shipgate.emergency`",
+        zh "请系统 owner 或技术负责人（{people}）用 `-o shipgate.emergency` 推送修复";
+    EmergencyPusherUnknown { people } => en "an emergency push is for the system owners and tech leads ({people}), and this server cannot tell who is pushing",
+        zh "紧急推送仅限系统 owner 和技术负责人（{people}），但本服务器无法确定推送者是谁";
+    EmergencyPushRecorded { who, reason, incident } => en "emergency push by {who} recorded in the server's audit log (`refs/shipgate/audit`): {reason} (incident {incident}); no normal release until the emergency plan is on release (E5)",
+        zh "{who} 的紧急推送已记入服务器审计日志（`refs/shipgate/audit`）：{reason}（故障 {incident}）；紧急上线计划合入 release 之前不能正常上线（E5）";
+    HintEmergencyPushOption { people } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to release with `git push -o shipgate.emergency=\"<reason>\" -o shipgate.incident=<id>`: it is audited and owes an emergency plan (E5)",
+        zh "生产故障？系统 owner 或技术负责人（{people}）可用 `git push -o shipgate.emergency=\"<原因>\" -o shipgate.incident=<编号>` 直接把修复推到 release：该推送会被审计，并须补写紧急上线计划（E5）";
+    RollbackRecordMoved { refname } => en "`{refname}` is a rollback record: it is created once and never moved or deleted",
+        zh "`{refname}` 是回滚记录：只能创建一次，不能移动或删除";
+    RollbackRecordUnreadable { refname } => en "`{refname}` does not point at a rollback record as `shipgate rollback` writes it (JSON naming the same version)",
+        zh "`{refname}` 指向的不是 `shipgate rollback` 写出的回滚记录（注明同一版本的 JSON）";
+    RollbackRecordNoRelease { refname, version } => en "`{refname}` records a rollback of {version}, and this repository has no release tag `{version}`",
+        zh "`{refname}` 记录了 {version} 的回滚，但本仓库没有发布标签 `{version}`";
+    HintRollbackRecord => en "rollback records are published by `shipgate rollback --version <version> --reason <why>`",
+        zh "回滚记录由 `shipgate rollback --version <版本> --reason <原因>` 发布";
+    RollbackRecordAccepted { version, refname } => en "rollback of {version} recorded on the server (`{refname}`): no release from any clone until its problem analysis is confirmed (R3, R4)",
+        zh "{version} 的回滚已记录在服务器上（`{refname}`）：问题分析确认之前，任何克隆都不能上线（R3、R4）";
+    RecordPublished { refname, remote } => en "rollback record published to `{remote}` as `{refname}`: every clone's next release waits for the confirmed analysis",
+        zh "回滚记录已发布到 `{remote}`（`{refname}`）：任何克隆的下一次上线都要等问题分析确认";
+    RecordNotPublished { refname, remote, detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
+        zh "回滚已记录在计划中，但向 `{remote}` 发布 `{refname}` 失败：{detail}";
+    HintRecordPublish { remote, id, refname } => en "publish it once the remote is reachable: `git push --no-verify {remote} {id}:{refname}`",
+        zh "远程可访问后请发布：`git push --no-verify {remote} {id}:{refname}`";
+    RecordNoRemote { remote } => en "no remote `{remote}`: the rollback is recorded in the plan only; publish its record when there is one",
+        zh "没有远程 `{remote}`：回滚只记录在计划中；有远程后请发布回滚记录";
+    GateRollbackRefPlanGone { version, refname, expected } => en "{version} was rolled back (the server holds `{refname}`) and its problem analysis is owed, but the pushed commit has no plan with `version: {version}` at `{expected}`: deleting, moving or renaming the plan pays nothing",
+        zh "{version} 已回滚（服务器保存着 `{refname}`），问题分析尚欠，但推送的提交中 `{expected}` 没有 `version: {version}` 的计划：删除、移动或改名计划都不算了结";
+    GateRollbackRefRecordGone { version, refname, expected } => en "{version} was rolled back (the server holds `{refname}`) and its problem analysis is owed, but `{expected}` in the pushed commit does not record the rollback (`status: rolled-back` and the `rollback:` block)",
+        zh "{version} 已回滚（服务器保存着 `{refname}`），问题分析尚欠，但推送的提交中 `{expected}` 没有记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
+    HintRollbackRefRestore { version, expected, refname } => en "the plan of {version} belongs at `{expected}` with its `rollback:` block (see the record: `git fetch origin '+refs/shipgate/*:refs/shipgate/*' && git cat-file -p {refname}`)",
+        zh "{version} 的计划应位于 `{expected}` 并带有 `rollback:` 块（查看记录：`git fetch origin '+refs/shipgate/*:refs/shipgate/*' && git cat-file -p {refname}`）";
+    AuditEmpty => en "the audit log is empty: `refs/shipgate/audit` does not exist here",
+        zh "审计日志为空：这里没有 `refs/shipgate/audit`";
+    HintAuditFetch => en "in a clone, fetch the server's records first: `git fetch origin '+refs/shipgate/*:refs/shipgate/*'`",
+        zh "在克隆中请先获取服务器的记录：`git fetch origin '+refs/shipgate/*:refs/shipgate/*'`";
+    ColumnIncident => en "incident", zh "故障编号";
+    RecordsRefspecAdded { remote } => en "`{remote}` now fetches shipgate's records (`+refs/shipgate/*:refs/shipgate/*`)",
+        zh "`{remote}` 现在会获取 shipgate 的记录（`+refs/shipgate/*:refs/shipgate/*`）";
 }
 
 #[cfg(test)]

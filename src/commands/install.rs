@@ -38,6 +38,9 @@ pub struct Installed {
     hooks: Vec<(&'static str, HookChange)>,
     config: Option<(PathBuf, bool)>,
     dry_run: bool,
+    /// The remote that now fetches the team's records (`refs/shipgate/*`), if one was
+    /// set up by this run.
+    records: Option<&'static str>,
 }
 
 impl Installed {
@@ -162,16 +165,30 @@ fn install(location: Location, binary: &Path, lang: Lang, args: &InstallArgs) ->
         None => None,
     };
 
+    // The team's records live on the server (`refs/shipgate/*`): fetch them with the
+    // branches, so `shipgate audit` and `plan new` read them in this clone too.
+    let mut records = None;
     if !args.dry_run {
         verify(&location, lang)?;
+        if git::add_fetch_refspec(
+            &location.common_dir,
+            RECORDS_REMOTE,
+            crate::records::FETCH_REFSPEC,
+        )? {
+            records = Some(RECORDS_REMOTE);
+        }
     }
     Ok(Installed {
         location,
         hooks,
         config,
         dry_run: args.dry_run,
+        records,
     })
 }
+
+/// The remote whose fetch refspecs `install` extends with the records'.
+const RECORDS_REMOTE: &str = "origin";
 
 /// Refuses hooks directories shipgate must not write to.
 pub fn check_hooks_dir(location: &Location) -> Result<()> {
@@ -339,6 +356,11 @@ fn report(ui: &Ui, done: &Installed) {
             (true, false) => Msg::ConfigWritten { path },
             (true, true) => Msg::ConfigWouldWrite { path },
             (false, _) => Msg::ConfigKept { path },
+        });
+    }
+    if let Some(remote) = done.records {
+        ui.say(&Msg::RecordsRefspecAdded {
+            remote: remote.to_string(),
         });
     }
 }

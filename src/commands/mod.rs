@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes the parsed arguments and returns an exit code.
 
+pub mod audit;
 pub mod check_master;
 pub mod check_push;
 pub mod ci;

@@ -205,6 +205,15 @@ pub fn render_plan(
             .rev()
             .find(|e| e.action == "start")
             .and_then(|e| e.incident)
+            // Else the server's log, when this clone fetched `refs/shipgate/*`.
+            .or_else(|| {
+                crate::records::audit_log(&ws.repo)
+                    .ok()?
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.action == crate::records::ACTION_EMERGENCY)
+                    .and_then(|e| e.incident)
+            })
             .unwrap_or_else(|| placeholder.to_string()),
         changes: listed
             .into_iter()

@@ -1,13 +1,17 @@
 //! `shipgate rollback`: name the rollback target, record the rollback in the release's
 //! plan (status, time, target, reason, who) and append the problem-analysis section that
-//! must be written and confirmed before the next release (R1, R3, R4).
+//! must be written and confirmed before the next release (R1, R3, R4). The record is
+//! also published to the remote as `refs/shipgate/rollback/<version>`, so the server
+//! holds the debt for every clone, whatever later happens to the plan.
 
 use std::fs;
 
 use crate::cli::RollbackArgs;
 use crate::error::{io_at, Error, Result, EXIT_OK};
+use crate::git::{self, Repo};
 use crate::messages::Msg;
 use crate::plan::{self, render};
+use crate::records::{self, RollbackRecord};
 use crate::Context;
 
 use super::plan::Workspace;
@@ -104,9 +108,53 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
     let ui = ctx.ui();
     ui.warning(&Msg::RollbackRecorded {
         version: args.version.clone(),
-        to: target,
+        to: target.clone(),
         path: shown.clone(),
     });
     ui.hint(&Msg::HintRollbackAnalysis { path: shown });
-    Ok(EXIT_OK)
+    let record = RollbackRecord {
+        version: args.version.clone(),
+        at,
+        to: target,
+        reason: args.reason.clone(),
+        by: who,
+    };
+    publish(ctx, &ws.repo, &record)
+}
+
+/// The remote the rollback record goes to.
+const REMOTE: &str = "origin";
+
+/// Publishes the record as `refs/shipgate/rollback/<version>` on the remote, where every
+/// clone's release is judged against it (R3). Without a remote the plan holds it alone.
+fn publish(ctx: &Context, repo: &Repo, record: &RollbackRecord) -> Result<u8> {
+    let ui = ctx.ui();
+    if !repo.is_remote(REMOTE) {
+        ui.warning(&Msg::RecordNoRemote {
+            remote: REMOTE.into(),
+        });
+        return Ok(EXIT_OK);
+    }
+    let refname = format!("{}{}", records::ROLLBACK_PREFIX, record.version);
+    let id = git::write_blob(&repo.common_dir(), record.to_json().as_bytes())?;
+    let dir = repo.workdir().unwrap_or_else(|| repo.common_dir());
+    match git::push_record(&dir, REMOTE, &id, &refname) {
+        Ok(()) => {
+            ui.say(&Msg::RecordPublished {
+                refname,
+                remote: REMOTE.into(),
+            });
+            Ok(EXIT_OK)
+        }
+        Err(detail) => Err(Error::new(Msg::RecordNotPublished {
+            refname: refname.clone(),
+            remote: REMOTE.into(),
+            detail,
+        })
+        .hint(Msg::HintRecordPublish {
+            remote: REMOTE.into(),
+            id: id.as_str().to_string(),
+            refname,
+        })),
+    }
 }

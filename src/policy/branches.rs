@@ -25,12 +25,27 @@ pub fn check_updates(
     bypass: Bypass,
     debts: &[Debt],
 ) -> Result<Vec<Finding>> {
+    check_updates_recorded(config, updates, history, side, bypass, debts, &[])
+}
+
+/// `check_updates`, with the versions a rollback record names (`refs/shipgate/rollback/*`
+/// on the server): each owes its confirmed problem analysis whatever the plans say (R3).
+pub fn check_updates_recorded(
+    config: &Config,
+    updates: &[RefUpdate],
+    history: &dyn History,
+    side: Side,
+    bypass: Bypass,
+    debts: &[Debt],
+    rollbacks: &[String],
+) -> Result<Vec<Finding>> {
     let mut rules = Rules {
         config,
         history,
         side,
         bypass,
         debts,
+        rollbacks,
         test: None,
         tagged: None,
         // A first push of the production branch sets the repository up: what it brings
@@ -82,6 +97,7 @@ pub fn check_commit(
         side: Side::Client { remote: None },
         bypass,
         debts: &[],
+        rollbacks: &[],
         test: None,
         tagged: None,
         bootstrap: Vec::new(),
@@ -140,6 +156,8 @@ struct Rules<'a> {
     bypass: Bypass,
     /// Emergency windows whose plan is owed (E5).
     debts: &'a [Debt],
+    /// Versions with a rollback record held by the receiving side (R3).
+    rollbacks: &'a [String],
     /// Commits made on `test`, computed when first needed.
     test: Option<MadeOnTest>,
     /// Release-tagged commits, loaded when first needed.
@@ -236,6 +254,7 @@ impl Rules<'_> {
                     commit: &update.new,
                     tags: self.release_tags(None)?,
                     accepted: self.accepted_tips()?,
+                    recorded: self.rollbacks,
                 };
                 findings.extend(plans::release_push(
                     &plans,
@@ -799,6 +818,7 @@ impl Rules<'_> {
             commit: &update.new,
             tags: self.release_tags(Some(&tag))?,
             accepted: self.accepted_tips()?,
+            recorded: self.rollbacks,
         };
         let findings = plans::tag_create(
             &plans,

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::messages::Msg;
 use crate::oid::ObjectId;
 
-pub use branches::{check_commit, check_updates, short as short_ref};
+pub use branches::{check_commit, check_updates, check_updates_recorded, short as short_ref};
 pub use plans::Debt;
 
 /// One ref about to change: `old` or `new` is all zeros for a creation or a deletion.

@@ -38,6 +38,9 @@ pub struct Plans<'a> {
     pub tags: Vec<String>,
     /// Production and release tips the receiving side has.
     pub accepted: Vec<ObjectId>,
+    /// Versions with a rollback record the receiving side holds as a ref
+    /// (`refs/shipgate/rollback/<version>`): owed whatever the plans say.
+    pub recorded: &'a [String],
 }
 
 impl Plans<'_> {
@@ -308,6 +311,8 @@ struct Owed {
     path: String,
     /// Whether the receiving side already holds the record (then it cannot be dropped).
     accepted: bool,
+    /// The record is a ref (`refs/shipgate/rollback/<version>`), not a plan.
+    by_ref: bool,
 }
 
 /// Whether a plan records a rollback: `shipgate rollback` writes both marks, either one
@@ -346,6 +351,7 @@ fn rollback_gate(
                 commit: commit.clone(),
                 path: plan.path.display().to_string(),
                 accepted,
+                by_ref: false,
             });
         }
     };
@@ -362,6 +368,21 @@ fn rollback_gate(
     for plan in pushed {
         add(plan, plans.commit, false);
     }
+    // A record held as a ref outlives any plan: a push of plans alone (which releases
+    // nothing) may still be on its way to paying it.
+    if !carry_only {
+        for version in plans.recorded {
+            if !owed.iter().any(|o| same_version(&o.version, version)) {
+                owed.push(Owed {
+                    version: version.clone(),
+                    commit: plans.commit.clone(),
+                    path: format!("{}{version}", crate::records::ROLLBACK_PREFIX),
+                    accepted: true,
+                    by_ref: true,
+                });
+            }
+        }
+    }
 
     let dir = plans.dir();
     for debt in owed {
@@ -370,7 +391,13 @@ fn rollback_gate(
             same_version(&p.meta.version, &debt.version) && p.path == Path::new(&expected)
         });
         let restore = |finding: Finding| {
-            let finding = if debt.accepted {
+            let finding = if debt.by_ref {
+                finding.hint(Msg::HintRollbackRefRestore {
+                    version: debt.version.clone(),
+                    expected: expected.clone(),
+                    refname: debt.path.clone(),
+                })
+            } else if debt.accepted {
                 finding.hint(Msg::HintRollbackRestore {
                     commit: debt.commit.short().to_string(),
                     path: debt.path.clone(),
@@ -386,6 +413,28 @@ fn rollback_gate(
             })
         };
         match here {
+            None if debt.by_ref => out.push(restore(Finding::new(
+                Severity::Block,
+                "R3",
+                refname,
+                Msg::GateRollbackRefPlanGone {
+                    version: debt.version.clone(),
+                    refname: debt.path.clone(),
+                    expected: expected.clone(),
+                },
+            ))),
+            Some(plan) if debt.by_ref && (plan.meta.rollback.is_none() || !rolled_back(plan)) => {
+                out.push(restore(Finding::new(
+                    Severity::Block,
+                    "R3",
+                    refname,
+                    Msg::GateRollbackRefRecordGone {
+                        version: debt.version.clone(),
+                        refname: debt.path.clone(),
+                        expected: expected.clone(),
+                    },
+                )))
+            }
             None => out.push(restore(Finding::new(
                 Severity::Block,
                 "R3",

@@ -3,8 +3,14 @@
 //! block (git applies a push all or nothing when `pre-receive` refuses, and drops the
 //! quarantined objects).
 //!
-//! Emergency windows are a client-side bypass today; here the bypass is closed (the
-//! emergency push option comes with the records under `refs/shipgate/`).
+//! The team's records live here too (`crate::records`): a system owner or tech lead may
+//! push under an emergency with `-o shipgate.emergency=<reason>` (E1), anyone may create
+//! a rollback record `refs/shipgate/rollback/<version>` (R1), and both are appended to
+//! the audit log `refs/shipgate/audit`. The log is written here, after every check has
+//! passed and only then: a refused push leaves nothing, and an accepted one cannot land
+//! unrecorded (were the log written in `post-receive`, a failing or missing
+//! `post-receive` would let an emergency push through with no debt). The entries are
+//! written into the repository's own object store, not the push's quarantine.
 
 use std::io::Read;
 use std::path::Path;
@@ -13,7 +19,8 @@ use crate::error::{Error, Result, EXIT_MALFUNCTION, EXIT_OK, EXIT_REFUSED};
 use crate::git::Repo;
 use crate::messages::Msg;
 use crate::oid::ObjectId;
-use crate::policy::{self, Bypass, Finding, RefKind, RefUpdate, Severity, Side};
+use crate::policy::{self, Bypass, Finding, History, RefKind, RefUpdate, Severity, Side};
+use crate::records::{self, AuditRecord, RollbackRecord};
 use crate::Context;
 
 /// The most standard input a push may hand the hook: 16 MiB is some 100 000 ref lines.
@@ -30,22 +37,30 @@ pub fn run(ctx: &Context) -> Result<u8> {
         ctx.ui()
     };
     match judged {
-        Ok(findings) => {
-            for finding in &findings {
+        Ok(judged) => {
+            for finding in &judged.findings {
                 ui.finding(finding);
             }
-            if policy::refused(&findings) {
-                let count = findings
+            if policy::refused(&judged.findings) {
+                let count = judged
+                    .findings
                     .iter()
                     .filter(|f| f.severity == Severity::Block)
                     .count();
                 ui.error(&Msg::ReceiveRefused {
                     count: count.to_string(),
                 });
-                Ok(EXIT_REFUSED)
-            } else {
-                Ok(EXIT_OK)
+                return Ok(EXIT_REFUSED);
             }
+            // Everything passed: record, and refuse the push if it cannot be recorded.
+            for entry in &judged.audit {
+                if let Err(err) = records::append(&judged.dir, entry) {
+                    ui.report(&err);
+                    return Ok(EXIT_MALFUNCTION);
+                }
+                ui.warning(&recorded(entry));
+            }
+            Ok(EXIT_OK)
         }
         // Reported here so GitLab shows it too; any failure refuses the push.
         Err(err) => {
@@ -55,14 +70,51 @@ pub fn run(ctx: &Context) -> Result<u8> {
     }
 }
 
+/// What the hook decided about a push.
+struct Judged {
+    findings: Vec<Finding>,
+    /// The audit entries to append if the push is accepted.
+    audit: Vec<AuditRecord>,
+    /// The repository's git dir, where they go.
+    dir: std::path::PathBuf,
+}
+
+/// What the pusher is told about an entry once it is in the log.
+fn recorded(entry: &AuditRecord) -> Msg {
+    match entry.action.as_str() {
+        records::ACTION_ROLLBACK => {
+            let refname = entry
+                .refs
+                .first()
+                .map_or_else(String::new, |r| r.refname.clone());
+            Msg::RollbackRecordAccepted {
+                version: records::rollback_version(&refname)
+                    .unwrap_or_default()
+                    .to_string(),
+                refname,
+            }
+        }
+        _ => Msg::EmergencyPushRecorded {
+            who: entry.who.clone(),
+            reason: entry.reason.clone(),
+            incident: entry.incident.clone().unwrap_or_else(|| "-".into()),
+        },
+    }
+}
+
 /// Reads the push from `input` and returns the findings about it.
-fn judge(ctx: &Context, input: impl Read) -> Result<Vec<Finding>> {
+fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
     let updates = parse(input)?;
     if updates.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Judged {
+            findings: Vec::new(),
+            audit: Vec::new(),
+            dir: std::path::PathBuf::new(),
+        });
     }
     // From git's environment: the quarantine directory holds the pushed objects.
     let mut repo = Repo::open_from_env()?;
+    let dir = repo.common_dir();
     let (config, _source) = super::policy::read(&repo)?;
     ctx.adopt(&config);
     // Tags created in the same push count as releases.
@@ -73,25 +125,51 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Vec<Finding>> {
         .collect();
     repo.add_pushed_tags(&creates)?;
 
-    let mut findings = records(&updates);
-    findings.extend(super::pusher::role_findings(
-        &config,
-        &updates,
-        ctx.env.pusher.as_deref(),
-    ));
-    findings.extend(policy::check_updates(
+    let pusher = ctx.env.pusher.as_deref();
+    let deciders: Vec<String> = config
+        .people
+        .owners
+        .iter()
+        .chain(&config.people.tech_leads)
+        .cloned()
+        .collect();
+    let people = if deciders.is_empty() {
+        "-".to_string()
+    } else {
+        deciders.join(", ")
+    };
+    let (mut findings, emergency) = emergency(
+        &ctx.env.push_options,
+        &updates[0].refname,
+        pusher,
+        &deciders,
+        &people,
+    );
+    let (record_findings, created) = self::records(&repo, &updates)?;
+    findings.extend(record_findings);
+    findings.extend(super::pusher::role_findings(&config, &updates, pusher));
+
+    let debts = records::debts(&records::audit_log(&repo)?);
+    let mut rollbacks = records::rolled_back(&repo)?;
+    rollbacks.extend(created.iter().map(|(_, record)| record.version.clone()));
+    findings.extend(policy::check_updates_recorded(
         &config,
         &updates,
         &repo,
         Side::Server,
-        Bypass::default(),
-        &[],
+        Bypass {
+            emergency: emergency.is_some(),
+        },
+        &debts,
+        &rollbacks,
     )?);
-    // The emergency bypass is closed here: say so instead of offering it.
+    // The client's emergency window does not open here: offer the push option instead.
     for finding in &mut findings {
         for hint in &mut finding.hints {
             if *hint == Msg::HintEmergency {
-                *hint = Msg::HintEmergencyServer;
+                *hint = Msg::HintEmergencyPushOption {
+                    people: people.clone(),
+                };
             }
         }
     }
@@ -104,26 +182,148 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Vec<Finding>> {
             }
         }
     }
-    Ok(findings)
+
+    let now = ctx.env.now();
+    let who = pusher.unwrap_or("unknown");
+    let mut audit = Vec::new();
+    if let Some(e) = &emergency {
+        let all: Vec<&RefUpdate> = updates.iter().collect();
+        audit.push(AuditRecord::new(
+            now,
+            who,
+            records::ACTION_EMERGENCY,
+            &e.reason,
+            e.incident.as_deref(),
+            &all,
+        ));
+    }
+    for (update, record) in &created {
+        audit.push(AuditRecord::new(
+            now,
+            who,
+            records::ACTION_ROLLBACK,
+            &record.reason,
+            None,
+            &[update],
+        ));
+    }
+    Ok(Judged {
+        findings,
+        audit,
+        dir,
+    })
 }
 
-/// Records under `refs/shipgate/` are the server's own: no push touches them.
-fn records(updates: &[RefUpdate]) -> Vec<Finding> {
-    updates
+/// E1 on the server: the push options, and whether the pusher may push under an
+/// emergency (a configured system owner or tech lead, as the host names them).
+fn emergency(
+    options: &[String],
+    refname: &str,
+    pusher: Option<&str>,
+    deciders: &[String],
+    people: &str,
+) -> (Vec<Finding>, Option<records::Emergency>) {
+    let asked = match records::push_options(options) {
+        Ok(None) => return (Vec::new(), None),
+        Ok(Some(asked)) => asked,
+        Err(message) => {
+            let finding =
+                Finding::new(Severity::Block, "E1", refname, *message).hint(Msg::HintPushOptions);
+            return (vec![finding], None);
+        }
+    };
+    let refusal = match pusher {
+        None => Finding::new(
+            Severity::Block,
+            "E1",
+            refname,
+            Msg::EmergencyPusherUnknown {
+                people: people.to_string(),
+            },
+        )
+        .hint(Msg::HintPusherIdentity),
+        Some(p) if deciders.iter().any(|d| d == p) => return (Vec::new(), Some(asked)),
+        Some(p) => Finding::new(
+            Severity::Block,
+            "E1",
+            refname,
+            Msg::EmergencyNotAllowed {
+                pusher: p.to_string(),
+                people: people.to_string(),
+            },
+        )
+        .hint(Msg::HintEmergencyAsk {
+            people: people.to_string(),
+        }),
+    };
+    (vec![refusal], None)
+}
+
+/// Rollback records a push creates, with their updates.
+type Created<'u> = Vec<(&'u RefUpdate, RollbackRecord)>;
+
+/// Records under `refs/shipgate/` are the server's own: a push may create a rollback
+/// record (`refs/shipgate/rollback/<version>`, a record naming that version, of a
+/// release tag this repository has) and touch nothing else there. Returns the findings
+/// and the records created.
+fn records<'u>(repo: &Repo, updates: &'u [RefUpdate]) -> Result<(Vec<Finding>, Created<'u>)> {
+    let mut findings = Vec::new();
+    let mut created = Vec::new();
+    for update in updates
         .iter()
-        .filter(|u| u.refname.starts_with("refs/shipgate/"))
-        .map(|u| {
-            Finding::new(
-                Severity::Block,
-                "records",
-                &u.refname,
+        .filter(|u| u.refname.starts_with(records::PREFIX))
+    {
+        let refname = update.refname.clone();
+        let refuse = |message: Msg, hint: Msg| {
+            Finding::new(Severity::Block, "records", &update.refname, message).hint(hint)
+        };
+        let Some(version) = records::rollback_version(&refname) else {
+            findings.push(refuse(
                 Msg::RecordRefPushed {
-                    refname: u.refname.clone(),
+                    refname: refname.clone(),
                 },
-            )
-            .hint(Msg::HintRecordRef)
-        })
-        .collect()
+                Msg::HintRecordRef,
+            ));
+            continue;
+        };
+        if !update.is_create() || update.is_delete() {
+            findings.push(refuse(
+                Msg::RollbackRecordMoved {
+                    refname: refname.clone(),
+                },
+                Msg::HintRecordRef,
+            ));
+            continue;
+        }
+        let record = repo
+            .small_blob(&update.new, records::MAX_RECORD)?
+            .and_then(|bytes| RollbackRecord::parse(&bytes))
+            .filter(|r| {
+                crate::plan::check::parse_version(&r.version)
+                    == crate::plan::check::parse_version(version)
+            });
+        let Some(record) = record else {
+            findings.push(refuse(
+                Msg::RollbackRecordUnreadable {
+                    refname: refname.clone(),
+                },
+                Msg::HintRollbackRecord,
+            ));
+            continue;
+        };
+        if repo.tag_commit(version)?.is_none() {
+            findings.push(refuse(
+                Msg::RollbackRecordNoRelease {
+                    refname: refname.clone(),
+                    version: version.to_string(),
+                },
+                Msg::HintRollbackRecord,
+            ));
+            continue;
+        }
+        created.push((update, record));
+    }
+    Ok((findings, created))
 }
 
 /// Parses `<old> <new> <ref>` lines, refusing input larger than `MAX_INPUT` or with more
@@ -215,8 +415,25 @@ mod tests {
     }
 
     #[test]
-    fn records_are_the_servers_own() {
-        let updates = parse(format!("{Z} {A} refs/shipgate/enforced\n").as_bytes()).unwrap();
-        assert_eq!(records(&updates).len(), 1);
+    fn only_owners_and_tech_leads_push_under_an_emergency() {
+        let options = vec!["shipgate.emergency=down".to_string()];
+        let deciders = vec!["zhangsan".to_string(), "lisi".to_string()];
+        let ask = |pusher| emergency(&options, "refs/heads/release", pusher, &deciders, "x");
+        let (findings, granted) = ask(Some("lisi"));
+        assert!(findings.is_empty() && granted.is_some());
+        let (findings, granted) = ask(Some("wangwu"));
+        assert!(granted.is_none());
+        assert!(matches!(
+            findings[0].message,
+            Msg::EmergencyNotAllowed { .. }
+        ));
+        let (findings, granted) = ask(None);
+        assert!(granted.is_none());
+        assert!(matches!(
+            findings[0].message,
+            Msg::EmergencyPusherUnknown { .. }
+        ));
+        let (findings, granted) = emergency(&[], "r", Some("lisi"), &deciders, "x");
+        assert!(findings.is_empty() && granted.is_none());
     }
 }

@@ -19,6 +19,7 @@ mod merges;
 mod plans;
 mod policy;
 mod props;
+mod records;
 mod server;
 mod test_branch;
 mod trust;
