@@ -154,7 +154,12 @@ pub fn ls_remote(repo: &Repo, dir: &Path, url: &str) -> Result<RemoteRefs> {
             .to_string();
         return Err(failed(detail));
     }
-    Ok(RemoteRefs::parse(&String::from_utf8_lossy(&bytes)))
+    // Ref names are bytes to git; one that is not UTF-8 cannot be a branch or tag the
+    // rules name, so a lossy reading is only paid for when needed.
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(RemoteRefs::parse(text)),
+        Err(_) => Ok(RemoteRefs::parse(&String::from_utf8_lossy(&bytes))),
+    }
 }
 
 /// A local path made absolute against `dir`; URLs (`scheme://…`, `host:path`) as given.

@@ -105,6 +105,22 @@ impl Repo {
         }
     }
 
+    /// The local branches (`refs/heads/*`) and their tips.
+    fn local_heads(&self) -> Result<Vec<(String, ObjectId)>> {
+        let mut refs = Vec::new();
+        for reference in self
+            .repo
+            .references_glob("refs/heads/*")
+            .map_err(git_error)?
+        {
+            let reference = reference.map_err(git_error)?;
+            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
+                refs.push((name.to_string(), to_id(target)));
+            }
+        }
+        Ok(refs)
+    }
+
     /// Whether this clone's history can be trusted to be whole and true: not shallow,
     /// and without `info/grafts` rewriting parents. `None` when it can, else what is wrong.
     pub fn untrustworthy_history(&self) -> Option<&'static str> {
@@ -126,17 +142,10 @@ impl Repo {
             return Ok(refs);
         }
         if let Some(view) = &self.view {
+            // The remote's own answer stands for the remote-tracking refs and the tags;
+            // the local branches (read only when asked, see `local_heads`) are not
+            // listed: reading them means parsing every packed ref.
             let mut refs = Vec::new();
-            for reference in self
-                .repo
-                .references_glob("refs/heads/*")
-                .map_err(git_error)?
-            {
-                let reference = reference.map_err(git_error)?;
-                if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
-                    refs.push((name.to_string(), to_id(target)));
-                }
-            }
             for (name, id) in &view.refs {
                 if let Some(branch) = name.strip_prefix("refs/heads/") {
                     refs.push((format!("refs/remotes/{VIEW}/{branch}"), id.clone()));
@@ -417,7 +426,17 @@ impl History for Repo {
 
     fn branch_tips(&self, matches: &dyn Fn(&str) -> bool, tips: Tips<'_>) -> Result<Vec<ObjectId>> {
         let mut found = Vec::new();
-        for (name, target) in self.ref_list()? {
+        // With the remote's answer, its branches are the tips everywhere but `Local`.
+        let local;
+        let (refs, tips) = match (&self.view, tips) {
+            (Some(_), Tips::Local) => {
+                local = self.local_heads()?;
+                (&local[..], Tips::Local)
+            }
+            (Some(_), _) => (self.ref_list()?, Tips::AllRemotes),
+            (None, tips) => (self.ref_list()?, tips),
+        };
+        for (name, target) in refs {
             let local = || name.strip_prefix("refs/heads/");
             let remote = |only: Option<&str>| {
                 let rest = name.strip_prefix("refs/remotes/")?;
@@ -502,7 +521,14 @@ impl History for Repo {
     fn local_branches_containing(&self, id: &ObjectId) -> Result<Vec<String>> {
         let oid = self.oid(id)?;
         let mut names = Vec::new();
-        for (name, tip) in self.ref_list()? {
+        let local;
+        let refs = if self.view.is_some() {
+            local = self.local_heads()?;
+            &local[..]
+        } else {
+            self.ref_list()?
+        };
+        for (name, tip) in refs {
             let Some(short) = name.strip_prefix("refs/heads/") else {
                 continue;
             };
