@@ -118,19 +118,33 @@ pub fn check(
 ) -> Result<Report> {
     let merged = repo.is_ancestor(tag_commit, master_commit)?;
     let mut hide_extra: Vec<ObjectId> = since.into_iter().cloned().collect();
-    let (integration, before) = if merged {
+    // The shapes a release takes on its way to master: `before` is production as it was
+    // before the release came in, `sides` what the integration merged into it.
+    let (integration, before, sides) = if merged {
         let point = integration_point(repo, tag_commit, master_commit)?;
         let info = repo.commit_info(&point)?;
-        // Production as it was before the tag came in (for a fast-forward, the tag's
-        // own parent line: nothing was merged, nothing can have been dropped).
-        let before = if point == *tag_commit {
-            None
+        if point != *tag_commit {
+            let before = info.parents.first().cloned();
+            (Some(info), before, vec![tag_commit.clone()])
+        } else if info.parents.len() > 1 {
+            // The tag sits on master's merge that brought its release in (git-flow's
+            // `finish` tags that merge): the merge is the integration.
+            let before = info.parents.first().cloned();
+            let sides = info.parents[1..].to_vec();
+            (Some(info), before, sides)
         } else {
-            info.parents.first().cloned()
-        };
-        (Some(info), before)
+            // Fast-forwarded, or tagged on master after the merge: nothing was merged
+            // at the tag itself; the cycle's merges below are still judged.
+            (Some(info), None, Vec::new())
+        }
     } else {
-        (None, Some(master_commit.clone()))
+        (None, Some(master_commit.clone()), vec![tag_commit.clone()])
+    };
+    // Where the previous release reached master: nothing before it is this cycle's.
+    let below = before.clone().unwrap_or_else(|| tag_commit.clone());
+    let previous = match since {
+        Some(_) => Vec::new(),
+        None => previous_releases(repo, tag_commit, &below)?,
     };
     let mut findings = Vec::new();
     let mut tag_changes = 0;
@@ -176,7 +190,8 @@ pub fn check(
             )?);
         }
         // (b) Production's changes the tag lacks: deploying the tag would undo them.
-        hide_extra.push(tag_commit.clone());
+        hide_extra.extend(sides.iter().cloned());
+        hide_extra.extend(previous.iter().cloned());
         for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
             if commit.is_merge() || commit.parents.is_empty() {
                 continue;
@@ -199,14 +214,17 @@ pub fn check(
         Some(before) => repo.merge_base(tag_commit, before)?,
         None => None,
     };
-    // The cycle starts where the release line left master, or at `since` when given
-    // (which may reach further back: every merge after it is judged).
+    // The cycle starts where the release line left master and after the previous
+    // release reached it, or at `since` when given (which may reach further back: every
+    // merge after it is judged). It ends where the tag reached master: later merges are
+    // later cycles'.
     let hide: Vec<ObjectId> = match since {
         Some(since) => vec![since.clone()],
-        None => fork.into_iter().collect(),
+        None => fork.into_iter().chain(previous.iter().cloned()).collect(),
     };
+    let end = integration.as_ref().map_or(master_commit, |i| &i.id);
     let mut merged_findings = Vec::new();
-    for commit in repo.walk(&[master_commit.clone(), tag_commit.clone()], &hide, false)? {
+    for commit in repo.walk(&[end.clone(), tag_commit.clone()], &hide, false)? {
         if commit.is_merge() {
             merged_findings.extend(judge_merge(repo, &commit.id)?);
         }
@@ -270,6 +288,71 @@ pub fn check(
     })
 }
 
+/// How many release tags `previous_releases` tries, newest version first, before it gives
+/// up bounding the cycle (a repository with thousands of tags stays cheap).
+const MAX_TAGS_TRIED: usize = 64;
+
+/// Where the releases before this one reached production, as far as `below` (production
+/// before this release came in) has them: the three newest by version (so a release branch
+/// merged forward, X.y into X+1.y, is bounded by X+1's releases too), each with the commit
+/// on production's first-parent chain that brought it in. Hiding these bounds the cycle:
+/// what a previous release brought was judged with that release. Tags are releases by
+/// name (a version in it), not by the configured pattern: a bound needs no policy.
+fn previous_releases(
+    repo: &Repo,
+    tag_commit: &ObjectId,
+    below: &ObjectId,
+) -> Result<Vec<ObjectId>> {
+    let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
+    let mut tags: Vec<(Vec<u64>, ObjectId)> = tagged
+        .into_iter()
+        .filter(|(commit, _)| commit != tag_commit)
+        .filter_map(|(commit, names)| {
+            let version = names.iter().filter_map(|n| release_version(n)).max()?;
+            Some((version, commit))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.cmp(a));
+    let mut found: Vec<ObjectId> = Vec::new();
+    for (_, commit) in tags.into_iter().take(MAX_TAGS_TRIED) {
+        if found.len() >= 3 {
+            break;
+        }
+        if repo.is_ancestor(&commit, below)? {
+            found.push(commit);
+        }
+    }
+    let mut bounds = found.clone();
+    for commit in &found {
+        let point = integration_point(repo, commit, below)?;
+        if !bounds.contains(&point) {
+            bounds.push(point);
+        }
+    }
+    Ok(bounds)
+}
+
+/// The version a release tag names (`v1.2.3`, `1.2`, `release-2.0.1-rc1`: its leading
+/// dotted numbers), for ordering releases; `None` for a tag that names no version.
+fn release_version(name: &str) -> Option<Vec<u64>> {
+    let rest = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+    if name.len() - rest.len() > 16 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in rest.split('.') {
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            break;
+        }
+        parts.push(part[..digits].parse().ok()?);
+        if digits != part.len() {
+            break;
+        }
+    }
+    (parts.len() >= 2).then_some(parts)
+}
+
 /// Whether some commit of the tag's release line reached master by history: the tag's
 /// first-parent chain, followed down to what master has, meets master somewhere other
 /// than on master's own first-parent chain (a merge of the release branch, say, before
@@ -303,16 +386,23 @@ fn release_line_reached_master(repo: &Repo, tag: &ObjectId, master: &ObjectId) -
 /// tag: the merge that brought it in, or the tag itself after a fast-forward.
 fn integration_point(repo: &Repo, tag: &ObjectId, master: &ObjectId) -> Result<ObjectId> {
     let mut point = master.clone();
+    let mut next = None;
     for commit in repo.walk(
         std::slice::from_ref(master),
         std::slice::from_ref(tag),
         true,
     )? {
         if repo.is_ancestor(tag, &commit.id)? {
+            next = commit.parents.first().cloned();
             point = commit.id;
         } else {
             return Ok(point);
         }
+    }
+    // The chain runs through the tag itself: master had it before any merge since (the
+    // merges after it, even one whose other side branched from the tag, merged others).
+    if master == tag || next.as_ref() == Some(tag) {
+        return Ok(tag.clone());
     }
     // The chain reached the tag itself: a fast-forward (or the tag is the tip).
     let first_parent_reaches_tag = repo.is_ancestor(tag, &point)?;

@@ -108,7 +108,8 @@ fn restore(finding: &lost_change::Finding) -> Option<String> {
 fn text(ui: &Ui, report: &Report) {
     let how = match &report.integration {
         None => ui.text(&Msg::CmNotMerged),
-        Some(i) if i.id == report.tag_commit => ui.text(&Msg::CmFastForward),
+        // A tag on master's merge itself (git-flow) was merged, not fast-forwarded.
+        Some(i) if i.id == report.tag_commit && i.parents.len() < 2 => ui.text(&Msg::CmFastForward),
         Some(i) => ui.text(&Msg::CmMergedBy {
             commit: i.id.short().to_string(),
             subject: i.subject.clone(),

@@ -134,6 +134,11 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         ],
     ),
     ("octopus", "lost", 1, &["LOST:merge-dropped:cleanly-merged"]),
+    // Release cycles of real shapes: the newest release is clean, the older one's loss is
+    // its own (see `a_cycle_ends_where_the_previous_release_reached_master`).
+    ("cycle-tag-on-merge", "clean", 0, &[]),
+    ("cycle-fast-forward", "clean", 0, &[]),
+    ("cycle-tagged-after-merge", "clean", 0, &[]),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
@@ -168,6 +173,31 @@ fn every_fixture_history() {
         );
         assert_eq!(code, *expected_code, "{name}");
         assert_eq!(findings(&json), *expected, "{name}: {json:#}");
+    }
+}
+
+#[test]
+fn a_cycle_ends_where_the_previous_release_reached_master() {
+    let env = TestEnv::new();
+    for name in [
+        "cycle-tag-on-merge",
+        "cycle-fast-forward",
+        "cycle-tagged-after-merge",
+    ] {
+        let (out, _) = run(&env, name, &["v1.0.0", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["verdict"], "lost", "{name}: {json:#}");
+        assert_eq!(
+            findings(&json),
+            ["LOST:merge-dropped:cleanly-merged"],
+            "{name}: {json:#}"
+        );
+        let lost = &json["findings"][0];
+        assert_eq!(
+            lost["files"][0]["lines"],
+            serde_json::json!(["    audit();"])
+        );
+        assert_eq!(lost["commit"]["subject"], "feature: audit", "{name}");
     }
 }
 
