@@ -69,6 +69,11 @@ pub enum Reason {
     ModifyDelete,
     /// The merge deleted a file a parent changed.
     FileDropped,
+    /// The line stands in the result rewritten (`old → new`), not restored to what the
+    /// base or the other side had: a merge clean on it is REVIEW, a conflict INFO.
+    Edited,
+    /// A changelog, or a version file or line of a manifest: information.
+    Changelog,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -435,11 +440,12 @@ fn finding(
     merge: Option<CommitInfo>,
 ) -> Result<Finding> {
     let files = repo.missing_lines(commit, judged_at)?;
-    // Whitespace, line endings and version lines are information, not loss.
+    // Whitespace, line endings, changelogs and version lines are information, not loss.
     let benign = !files.is_empty()
         && files.iter().all(|f| {
             !f.binary
                 && (f.whitespace_only
+                    || is_changelog(&f.path)
                     || f.lines
                         .iter()
                         .all(|l| l.to_ascii_lowercase().contains("version")))
@@ -607,8 +613,14 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             let result_lines: Vec<&str> = result.lines().collect();
             let texts: Vec<&str> = auto_lines.iter().map(|(l, _)| *l).collect();
             let mut kept = vec![false; texts.len()];
-            for (old, _) in align(&texts, &result_lines) {
+            // Where each kept line stands in the result, and which lines of the result
+            // no line of the re-merge lines up with (what the merge itself wrote).
+            let mut kept_at: Vec<Option<usize>> = vec![None; texts.len()];
+            let mut written = vec![true; result_lines.len()];
+            for (old, new) in align(&texts, &result_lines) {
                 kept[old] = true;
+                kept_at[old] = Some(new);
+                written[new] = false;
             }
             let dropped: Vec<(usize, &str, Region)> = (0..texts.len())
                 .filter(|&i| !kept[i])
@@ -631,6 +643,27 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
             for line in &result_lines {
                 spellings.entry(line.trim()).or_default().insert(line);
+            }
+            let base_lines = lines_of(&r.base);
+            let bookkeeping = is_changelog(&r.path);
+            let manifest = is_manifest(&r.path);
+            // For each line of the re-merge, the part of the result between its nearest
+            // kept neighbours: where a rewrite of it would stand.
+            let mut after = vec![0usize; texts.len()];
+            let mut last = 0;
+            for i in 0..texts.len() {
+                after[i] = last;
+                if let Some(j) = kept_at[i] {
+                    last = j + 1;
+                }
+            }
+            let mut before = vec![result_lines.len(); texts.len()];
+            let mut next = result_lines.len();
+            for i in (0..texts.len()).rev() {
+                before[i] = next;
+                if let Some(j) = kept_at[i] {
+                    next = j;
+                }
             }
             for (index, line, region) in &dropped {
                 if line.trim().is_empty() {
@@ -664,6 +697,49 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 } else {
                     (Severity::Review, Reason::ConflictDecision)
                 };
+                if severity > Severity::Info {
+                    if bookkeeping || manifest && trimmed.to_ascii_lowercase().contains("version") {
+                        add(
+                            Severity::Info,
+                            Reason::Changelog,
+                            None,
+                            Some(line.to_string()),
+                        );
+                        continue;
+                    }
+                    // A rewrite of the line: a similar line the merge wrote in its place
+                    // that neither the base nor the other side had (restoring what they
+                    // had is the loss this check is for).
+                    let other_side = if side == theirs_side {
+                        &ours_lines
+                    } else {
+                        &theirs_lines
+                    };
+                    let rewritten = (after[*index]..before[*index].max(after[*index]))
+                        .filter(|&j| written[j])
+                        .map(|j| result_lines[j])
+                        .find(|new| {
+                            !base_lines.contains(*new)
+                                && !other_side.contains(*new)
+                                && similar_line(trimmed, new.trim())
+                        });
+                    if let Some(new) = rewritten {
+                        // Clean code rewritten by the merge still wants a look; a conflict
+                        // resolved by writing a new line is how conflicts get resolved.
+                        let severity = if *region == Region::Clean {
+                            Severity::Review
+                        } else {
+                            Severity::Info
+                        };
+                        add(
+                            severity,
+                            Reason::Edited,
+                            side,
+                            Some(format!("{line} → {}", new.trim())),
+                        );
+                        continue;
+                    }
+                }
                 add(severity, reason, side, Some(line.to_string()));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
@@ -674,6 +750,10 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
                 (Some(tip), Some(line)) if severity > Severity::Info => {
+                    let line = match reason {
+                        Reason::Edited => line.split(" → ").next().unwrap_or(line),
+                        _ => line,
+                    };
                     repo.introducing(&r.path, line, tip, &r.base_commit)?
                 }
                 _ => None,
@@ -682,7 +762,10 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 Some(id) => repo.commit_info(&id)?,
                 None => info.clone(),
             };
-            let key = format!("MergeDropped:{merge}:{}:{reason:?}", r.path);
+            let key = format!(
+                "MergeDropped:{merge}:{}:{reason:?}:{severity:?}:{}",
+                r.path, commit.id
+            );
             out.push(Finding {
                 id: stable_id(&key),
                 severity,
@@ -702,6 +785,49 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
         }
     }
     Ok(out)
+}
+
+/// A changelog: its differences are bookkeeping, not code.
+fn is_changelog(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        "changelog",
+        "changes",
+        "history",
+        "news",
+        "release-notes",
+        "release_notes",
+    ]
+    .iter()
+    .any(|stem| name == *stem || name.starts_with(&format!("{stem}.")))
+        || name == "version"
+        || name.starts_with("version.")
+}
+
+/// A build manifest whose version field each release bumps.
+fn is_manifest(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [
+        "package.json",
+        "pom.xml",
+        "Cargo.toml",
+        "build.gradle",
+        "build.gradle.kts",
+        "gradle.properties",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "composer.json",
+    ]
+    .contains(&name)
+}
+
+/// Whether `new` reads as a rewrite of `old`: most of their characters line up.
+fn similar_line(old: &str, new: &str) -> bool {
+    if old.is_empty() || new.is_empty() || old.len().max(new.len()) > 400 {
+        return false;
+    }
+    similar::TextDiff::from_chars(old, new).ratio() >= 0.6
 }
 
 /// FNV-1a, 64 bits, as 12 hex digits: short, and the same on every machine and version.

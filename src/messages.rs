@@ -466,6 +466,10 @@ catalog! {
         zh "`{name}` 未设置：`--from-pre-commit` 从 pre-commit 在 pre-push 阶段设置的变量中读取推送内容";
     HintPreCommitStage => en "run it as a pre-commit hook with `stages: [pre-push]` (see shipgate's `.pre-commit-hooks.yaml`), or let git run shipgate's own pre-push hook",
         zh "请把它作为 `stages: [pre-push]` 的 pre-commit 钩子运行（见 shipgate 的 `.pre-commit-hooks.yaml`），或让 git 运行 shipgate 自己的 pre-push 钩子";
+
+    // check-master on real histories: the kind of a difference.
+    ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
+    ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
 }
 
 #[cfg(test)]

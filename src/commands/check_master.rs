@@ -318,6 +318,8 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(Moved) => Msg::ReasonMoved,
         Some(VersionLine) => Msg::ReasonVersionLine,
         Some(AddedByMerge) => Msg::ReasonAddedByMerge,
+        Some(Edited) => Msg::ReasonEdited,
+        Some(Changelog) => Msg::ReasonChangelog,
         Some(BinaryConflict) => Msg::ReasonBinaryConflict,
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,

@@ -141,6 +141,22 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tagged-after-merge", "clean", 0, &[]),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
+    // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
+    (
+        "edited-in-merge",
+        "clean",
+        0,
+        &["INFO:merge-dropped:edited", "INFO:merge-dropped:edited"],
+    ),
+    (
+        "changelog-conflict",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:changelog",
+        ],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
@@ -175,6 +191,14 @@ fn every_fixture_history() {
         );
         assert_eq!(code, *expected_code, "{name}");
         assert_eq!(findings(&json), *expected, "{name}: {json:#}");
+        // An id names one finding.
+        let ids: std::collections::HashSet<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), expected.len(), "{name}: ids repeat: {json:#}");
     }
 }
 
