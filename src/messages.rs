@@ -470,6 +470,8 @@ catalog! {
     // check-master on real histories: the kind of a difference.
     ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
     ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
+    CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
+    CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
 }
 
 #[cfg(test)]

@@ -228,6 +228,24 @@ fn a_cycle_ends_where_the_previous_release_reached_master() {
 }
 
 #[test]
+fn a_clean_release_fits_in_five_lines_and_verbose_lists_info() {
+    let env = TestEnv::new();
+    let (out, dir) = run(&env, "version-conflict", &[]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.lines().count() <= 5, "{text}");
+    assert!(
+        text.contains("2 INFO finding(s) not shown (`--verbose` lists them)"),
+        "{text}"
+    );
+    assert!(!text.contains("INFO  "), "{text}");
+    let out = env.shipgate(&dir, &["check-master", "--verbose"]);
+    let text = stdout(&out);
+    assert_eq!(text.matches("INFO  ").count(), 2, "{text}");
+    assert!(!text.contains("not shown"), "{text}");
+}
+
+#[test]
 fn fail_on_lost_lets_a_review_pass() {
     let env = TestEnv::new();
     let (out, _) = run(&env, "modify-delete", &["--fail-on", "lost"]);
