@@ -74,6 +74,9 @@ pub enum Reason {
     Edited,
     /// A changelog, or a version file or line of a manifest: information.
     Changelog,
+    /// A merge between development branches dropped lines that were not the release
+    /// line's: reviewed where the branch was merged onto the release line.
+    DevBranches,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -228,16 +231,38 @@ pub fn check(
         None => fork.into_iter().chain(previous.iter().cloned()).collect(),
     };
     let end = integration.as_ref().map_or(master_commit, |i| &i.id);
+    // The release line and production: the first-parent chains of the tag, of what the
+    // integration merged, and of production. A merge off them is a merge between
+    // development branches, whose result reached the release line through a reviewed
+    // merge (where its drops show in the diff) and whose loss of the tag's lines (a)
+    // still catches.
+    // (Production's chain, and what each of its merges merged: the release branches.)
+    let mut tips = vec![tag_commit.clone()];
+    tips.extend(sides.iter().cloned());
+    for commit in repo.walk(std::slice::from_ref(end), &hide, true)? {
+        tips.extend(commit.parents.iter().skip(1).cloned());
+        tips.push(commit.id);
+    }
+    let mainline: HashSet<ObjectId> = repo
+        .walk(&tips, &hide, true)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     let mut merged_findings = Vec::new();
     for commit in repo.walk(&[end.clone(), tag_commit.clone()], &hide, false)? {
         if commit.is_merge() {
-            merged_findings.extend(judge_merge(repo, &commit.id)?);
+            merged_findings.extend(judge_merge(repo, &commit.id, &mainline)?);
         }
     }
     // A tag change that a merge finding explains precisely is reported there only:
     // lines it names, and files it judged as a whole.
     // (Sets, not scans: a hostile merge may drop tens of thousands of lines.)
-    let merged_files = || merged_findings.iter().flat_map(|m| m.files.iter());
+    let merged_files = || {
+        merged_findings
+            .iter()
+            .filter(|m| m.reason != Some(Reason::DevBranches))
+            .flat_map(|m| m.files.iter())
+    };
     let whole: HashSet<&str> = merged_files()
         .filter(|mf| mf.binary)
         .map(|mf| mf.path.as_str())
@@ -564,7 +589,11 @@ fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
 }
 
 /// What one merge dropped, judged path by path.
-fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
+fn judge_merge(
+    repo: &Repo,
+    merge: &ObjectId,
+    mainline: &HashSet<ObjectId>,
+) -> Result<Vec<Finding>> {
     let info = repo.commit_info(merge)?;
     let mut out = Vec::new();
     for r in repo.remerge(merge)? {
@@ -746,7 +775,14 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 add(Severity::Info, Reason::AddedByMerge, None, None);
             }
         }
-        for (severity, reason, side, lines) in groups {
+        for (mut severity, mut reason, side, lines) in groups {
+            // A merge between development branches: only lines it took from the release
+            // line (a sync merge dropping them) keep their weight.
+            let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
+            if severity > Severity::Info && !mainline.contains(merge) && !from_mainline {
+                severity = Severity::Info;
+                reason = Reason::DevBranches;
+            }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
                 (Some(tip), Some(line)) if severity > Severity::Info => {

@@ -363,6 +363,7 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(AddedByMerge) => Msg::ReasonAddedByMerge,
         Some(Edited) => Msg::ReasonEdited,
         Some(Changelog) => Msg::ReasonChangelog,
+        Some(DevBranches) => Msg::ReasonDevBranches,
         Some(BinaryConflict) => Msg::ReasonBinaryConflict,
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,

@@ -148,6 +148,20 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         0,
         &["INFO:merge-dropped:edited", "INFO:merge-dropped:edited"],
     ),
+    // A merge between development branches is the developer's; one that drops the
+    // release line's lines is not.
+    (
+        "dev-branch-merge",
+        "clean",
+        0,
+        &["INFO:merge-dropped:dev-branches"],
+    ),
+    (
+        "sync-merge-dropped",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
     (
         "changelog-conflict",
         "clean",
