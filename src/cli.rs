@@ -366,6 +366,10 @@ pub struct CheckMasterArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 
+    /// List INFO findings and every dropped line (text output)
+    #[arg(long, short)]
+    pub verbose: bool,
+
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,

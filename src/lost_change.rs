@@ -69,6 +69,14 @@ pub enum Reason {
     ModifyDelete,
     /// The merge deleted a file a parent changed.
     FileDropped,
+    /// The line stands in the result rewritten (`old → new`), not restored to what the
+    /// base or the other side had: a merge clean on it is REVIEW, a conflict INFO.
+    Edited,
+    /// A changelog, or a version file or line of a manifest: information.
+    Changelog,
+    /// A merge between development branches dropped lines that were not the release
+    /// line's: reviewed where the branch was merged onto the release line.
+    DevBranches,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -118,19 +126,33 @@ pub fn check(
 ) -> Result<Report> {
     let merged = repo.is_ancestor(tag_commit, master_commit)?;
     let mut hide_extra: Vec<ObjectId> = since.into_iter().cloned().collect();
-    let (integration, before) = if merged {
+    // The shapes a release takes on its way to master: `before` is production as it was
+    // before the release came in, `sides` what the integration merged into it.
+    let (integration, before, sides) = if merged {
         let point = integration_point(repo, tag_commit, master_commit)?;
         let info = repo.commit_info(&point)?;
-        // Production as it was before the tag came in (for a fast-forward, the tag's
-        // own parent line: nothing was merged, nothing can have been dropped).
-        let before = if point == *tag_commit {
-            None
+        if point != *tag_commit {
+            let before = info.parents.first().cloned();
+            (Some(info), before, vec![tag_commit.clone()])
+        } else if info.parents.len() > 1 {
+            // The tag sits on master's merge that brought its release in (git-flow's
+            // `finish` tags that merge): the merge is the integration.
+            let before = info.parents.first().cloned();
+            let sides = info.parents[1..].to_vec();
+            (Some(info), before, sides)
         } else {
-            info.parents.first().cloned()
-        };
-        (Some(info), before)
+            // Fast-forwarded, or tagged on master after the merge: nothing was merged
+            // at the tag itself; the cycle's merges below are still judged.
+            (Some(info), None, Vec::new())
+        }
     } else {
-        (None, Some(master_commit.clone()))
+        (None, Some(master_commit.clone()), vec![tag_commit.clone()])
+    };
+    // Where the previous release reached master: nothing before it is this cycle's.
+    let below = before.clone().unwrap_or_else(|| tag_commit.clone());
+    let previous = match since {
+        Some(_) => Vec::new(),
+        None => previous_releases(repo, tag_commit, &below)?,
     };
     let mut findings = Vec::new();
     let mut tag_changes = 0;
@@ -176,7 +198,8 @@ pub fn check(
             )?);
         }
         // (b) Production's changes the tag lacks: deploying the tag would undo them.
-        hide_extra.push(tag_commit.clone());
+        hide_extra.extend(sides.iter().cloned());
+        hide_extra.extend(previous.iter().cloned());
         for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
             if commit.is_merge() || commit.parents.is_empty() {
                 continue;
@@ -199,22 +222,47 @@ pub fn check(
         Some(before) => repo.merge_base(tag_commit, before)?,
         None => None,
     };
-    // The cycle starts where the release line left master, or at `since` when given
-    // (which may reach further back: every merge after it is judged).
+    // The cycle starts where the release line left master and after the previous
+    // release reached it, or at `since` when given (which may reach further back: every
+    // merge after it is judged). It ends where the tag reached master: later merges are
+    // later cycles'.
     let hide: Vec<ObjectId> = match since {
         Some(since) => vec![since.clone()],
-        None => fork.into_iter().collect(),
+        None => fork.into_iter().chain(previous.iter().cloned()).collect(),
     };
+    let end = integration.as_ref().map_or(master_commit, |i| &i.id);
+    // The release line and production: the first-parent chains of the tag, of what the
+    // integration merged, and of production. A merge off them is a merge between
+    // development branches, whose result reached the release line through a reviewed
+    // merge (where its drops show in the diff) and whose loss of the tag's lines (a)
+    // still catches.
+    // (Production's chain, and what each of its merges merged: the release branches.)
+    let mut tips = vec![tag_commit.clone()];
+    tips.extend(sides.iter().cloned());
+    for commit in repo.walk(std::slice::from_ref(end), &hide, true)? {
+        tips.extend(commit.parents.iter().skip(1).cloned());
+        tips.push(commit.id);
+    }
+    let mainline: HashSet<ObjectId> = repo
+        .walk(&tips, &hide, true)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     let mut merged_findings = Vec::new();
-    for commit in repo.walk(&[master_commit.clone(), tag_commit.clone()], &hide, false)? {
+    for commit in repo.walk(&[end.clone(), tag_commit.clone()], &hide, false)? {
         if commit.is_merge() {
-            merged_findings.extend(judge_merge(repo, &commit.id)?);
+            merged_findings.extend(judge_merge(repo, &commit.id, &mainline)?);
         }
     }
     // A tag change that a merge finding explains precisely is reported there only:
     // lines it names, and files it judged as a whole.
     // (Sets, not scans: a hostile merge may drop tens of thousands of lines.)
-    let merged_files = || merged_findings.iter().flat_map(|m| m.files.iter());
+    let merged_files = || {
+        merged_findings
+            .iter()
+            .filter(|m| m.reason != Some(Reason::DevBranches))
+            .flat_map(|m| m.files.iter())
+    };
     let whole: HashSet<&str> = merged_files()
         .filter(|mf| mf.binary)
         .map(|mf| mf.path.as_str())
@@ -270,6 +318,71 @@ pub fn check(
     })
 }
 
+/// How many release tags `previous_releases` tries, newest version first, before it gives
+/// up bounding the cycle (a repository with thousands of tags stays cheap).
+const MAX_TAGS_TRIED: usize = 64;
+
+/// Where the releases before this one reached production, as far as `below` (production
+/// before this release came in) has them: the three newest by version (so a release branch
+/// merged forward, X.y into X+1.y, is bounded by X+1's releases too), each with the commit
+/// on production's first-parent chain that brought it in. Hiding these bounds the cycle:
+/// what a previous release brought was judged with that release. Tags are releases by
+/// name (a version in it), not by the configured pattern: a bound needs no policy.
+fn previous_releases(
+    repo: &Repo,
+    tag_commit: &ObjectId,
+    below: &ObjectId,
+) -> Result<Vec<ObjectId>> {
+    let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
+    let mut tags: Vec<(Vec<u64>, ObjectId)> = tagged
+        .into_iter()
+        .filter(|(commit, _)| commit != tag_commit)
+        .filter_map(|(commit, names)| {
+            let version = names.iter().filter_map(|n| release_version(n)).max()?;
+            Some((version, commit))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.cmp(a));
+    let mut found: Vec<ObjectId> = Vec::new();
+    for (_, commit) in tags.into_iter().take(MAX_TAGS_TRIED) {
+        if found.len() >= 3 {
+            break;
+        }
+        if repo.is_ancestor(&commit, below)? {
+            found.push(commit);
+        }
+    }
+    let mut bounds = found.clone();
+    for commit in &found {
+        let point = integration_point(repo, commit, below)?;
+        if !bounds.contains(&point) {
+            bounds.push(point);
+        }
+    }
+    Ok(bounds)
+}
+
+/// The version a release tag names (`v1.2.3`, `1.2`, `release-2.0.1-rc1`: its leading
+/// dotted numbers), for ordering releases; `None` for a tag that names no version.
+fn release_version(name: &str) -> Option<Vec<u64>> {
+    let rest = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+    if name.len() - rest.len() > 16 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in rest.split('.') {
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            break;
+        }
+        parts.push(part[..digits].parse().ok()?);
+        if digits != part.len() {
+            break;
+        }
+    }
+    (parts.len() >= 2).then_some(parts)
+}
+
 /// Whether some commit of the tag's release line reached master by history: the tag's
 /// first-parent chain, followed down to what master has, meets master somewhere other
 /// than on master's own first-parent chain (a merge of the release branch, say, before
@@ -303,16 +416,23 @@ fn release_line_reached_master(repo: &Repo, tag: &ObjectId, master: &ObjectId) -
 /// tag: the merge that brought it in, or the tag itself after a fast-forward.
 fn integration_point(repo: &Repo, tag: &ObjectId, master: &ObjectId) -> Result<ObjectId> {
     let mut point = master.clone();
+    let mut next = None;
     for commit in repo.walk(
         std::slice::from_ref(master),
         std::slice::from_ref(tag),
         true,
     )? {
         if repo.is_ancestor(tag, &commit.id)? {
+            next = commit.parents.first().cloned();
             point = commit.id;
         } else {
             return Ok(point);
         }
+    }
+    // The chain runs through the tag itself: master had it before any merge since (the
+    // merges after it, even one whose other side branched from the tag, merged others).
+    if master == tag || next.as_ref() == Some(tag) {
+        return Ok(tag.clone());
     }
     // The chain reached the tag itself: a fast-forward (or the tag is the tip).
     let first_parent_reaches_tag = repo.is_ancestor(tag, &point)?;
@@ -345,11 +465,12 @@ fn finding(
     merge: Option<CommitInfo>,
 ) -> Result<Finding> {
     let files = repo.missing_lines(commit, judged_at)?;
-    // Whitespace, line endings and version lines are information, not loss.
+    // Whitespace, line endings, changelogs and version lines are information, not loss.
     let benign = !files.is_empty()
         && files.iter().all(|f| {
             !f.binary
                 && (f.whitespace_only
+                    || is_changelog(&f.path)
                     || f.lines
                         .iter()
                         .all(|l| l.to_ascii_lowercase().contains("version")))
@@ -468,7 +589,11 @@ fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
 }
 
 /// What one merge dropped, judged path by path.
-fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
+fn judge_merge(
+    repo: &Repo,
+    merge: &ObjectId,
+    mainline: &HashSet<ObjectId>,
+) -> Result<Vec<Finding>> {
     let info = repo.commit_info(merge)?;
     let mut out = Vec::new();
     for r in repo.remerge(merge)? {
@@ -517,8 +642,14 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             let result_lines: Vec<&str> = result.lines().collect();
             let texts: Vec<&str> = auto_lines.iter().map(|(l, _)| *l).collect();
             let mut kept = vec![false; texts.len()];
-            for (old, _) in align(&texts, &result_lines) {
+            // Where each kept line stands in the result, and which lines of the result
+            // no line of the re-merge lines up with (what the merge itself wrote).
+            let mut kept_at: Vec<Option<usize>> = vec![None; texts.len()];
+            let mut written = vec![true; result_lines.len()];
+            for (old, new) in align(&texts, &result_lines) {
                 kept[old] = true;
+                kept_at[old] = Some(new);
+                written[new] = false;
             }
             let dropped: Vec<(usize, &str, Region)> = (0..texts.len())
                 .filter(|&i| !kept[i])
@@ -541,6 +672,27 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
             let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
             for line in &result_lines {
                 spellings.entry(line.trim()).or_default().insert(line);
+            }
+            let base_lines = lines_of(&r.base);
+            let bookkeeping = is_changelog(&r.path);
+            let manifest = is_manifest(&r.path);
+            // For each line of the re-merge, the part of the result between its nearest
+            // kept neighbours: where a rewrite of it would stand.
+            let mut after = vec![0usize; texts.len()];
+            let mut last = 0;
+            for i in 0..texts.len() {
+                after[i] = last;
+                if let Some(j) = kept_at[i] {
+                    last = j + 1;
+                }
+            }
+            let mut before = vec![result_lines.len(); texts.len()];
+            let mut next = result_lines.len();
+            for i in (0..texts.len()).rev() {
+                before[i] = next;
+                if let Some(j) = kept_at[i] {
+                    next = j;
+                }
             }
             for (index, line, region) in &dropped {
                 if line.trim().is_empty() {
@@ -574,16 +726,70 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 } else {
                     (Severity::Review, Reason::ConflictDecision)
                 };
+                if severity > Severity::Info {
+                    if bookkeeping || manifest && trimmed.to_ascii_lowercase().contains("version") {
+                        add(
+                            Severity::Info,
+                            Reason::Changelog,
+                            None,
+                            Some(line.to_string()),
+                        );
+                        continue;
+                    }
+                    // A rewrite of the line: a similar line the merge wrote in its place
+                    // that neither the base nor the other side had (restoring what they
+                    // had is the loss this check is for).
+                    let other_side = if side == theirs_side {
+                        &ours_lines
+                    } else {
+                        &theirs_lines
+                    };
+                    let rewritten = (after[*index]..before[*index].max(after[*index]))
+                        .filter(|&j| written[j])
+                        .map(|j| result_lines[j])
+                        .find(|new| {
+                            !base_lines.contains(*new)
+                                && !other_side.contains(*new)
+                                && similar_line(trimmed, new.trim())
+                        });
+                    if let Some(new) = rewritten {
+                        // Clean code rewritten by the merge still wants a look; a conflict
+                        // resolved by writing a new line is how conflicts get resolved.
+                        let severity = if *region == Region::Clean {
+                            Severity::Review
+                        } else {
+                            Severity::Info
+                        };
+                        add(
+                            severity,
+                            Reason::Edited,
+                            side,
+                            Some(format!("{line} → {}", new.trim())),
+                        );
+                        continue;
+                    }
+                }
                 add(severity, reason, side, Some(line.to_string()));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
                 add(Severity::Info, Reason::AddedByMerge, None, None);
             }
         }
-        for (severity, reason, side, lines) in groups {
+        for (mut severity, mut reason, side, lines) in groups {
+            // A merge between development branches: only lines it took from the release
+            // line (a sync merge dropping them) keep their weight.
+            let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
+            if severity > Severity::Info && !mainline.contains(merge) && !from_mainline {
+                severity = Severity::Info;
+                reason = Reason::DevBranches;
+            }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
                 (Some(tip), Some(line)) if severity > Severity::Info => {
+                    let line = match reason {
+                        Reason::Edited => line.split(" → ").next().unwrap_or(line),
+                        _ => line,
+                    };
                     repo.introducing(&r.path, line, tip, &r.base_commit)?
                 }
                 _ => None,
@@ -592,7 +798,10 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
                 Some(id) => repo.commit_info(&id)?,
                 None => info.clone(),
             };
-            let key = format!("MergeDropped:{merge}:{}:{reason:?}", r.path);
+            let key = format!(
+                "MergeDropped:{merge}:{}:{reason:?}:{severity:?}:{}",
+                r.path, commit.id
+            );
             out.push(Finding {
                 id: stable_id(&key),
                 severity,
@@ -612,6 +821,49 @@ fn judge_merge(repo: &Repo, merge: &ObjectId) -> Result<Vec<Finding>> {
         }
     }
     Ok(out)
+}
+
+/// A changelog: its differences are bookkeeping, not code.
+fn is_changelog(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        "changelog",
+        "changes",
+        "history",
+        "news",
+        "release-notes",
+        "release_notes",
+    ]
+    .iter()
+    .any(|stem| name == *stem || name.starts_with(&format!("{stem}.")))
+        || name == "version"
+        || name.starts_with("version.")
+}
+
+/// A build manifest whose version field each release bumps.
+fn is_manifest(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [
+        "package.json",
+        "pom.xml",
+        "Cargo.toml",
+        "build.gradle",
+        "build.gradle.kts",
+        "gradle.properties",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "composer.json",
+    ]
+    .contains(&name)
+}
+
+/// Whether `new` reads as a rewrite of `old`: most of their characters line up.
+fn similar_line(old: &str, new: &str) -> bool {
+    if old.is_empty() || new.is_empty() || old.len().max(new.len()) > 400 {
+        return false;
+    }
+    similar::TextDiff::from_chars(old, new).ratio() >= 0.6
 }
 
 /// FNV-1a, 64 bits, as 12 hex digits: short, and the same on every machine and version.

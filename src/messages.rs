@@ -593,6 +593,12 @@ catalog! {
     ColumnIncident => en "incident", zh "故障编号";
     RecordsRefspecAdded { remote } => en "`{remote}` now fetches shipgate's records (`+refs/shipgate/*:refs/shipgate/*`)",
         zh "`{remote}` 现在会获取 shipgate 的记录（`+refs/shipgate/*:refs/shipgate/*`）";
+    // check-master on real histories: the kind of a difference.
+    ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
+    ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
+    CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
+    ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
+    CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
 }
 
 #[cfg(test)]

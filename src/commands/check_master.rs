@@ -68,7 +68,7 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     )?;
     let ui = ctx.ui();
     match args.format {
-        Format::Text => text(&ui, &report),
+        Format::Text => text(&ui, &report, args.verbose),
         Format::Json => {
             ui.line(&serde_json::to_string_pretty(&json(&report)).expect("a report serializes"))
         }
@@ -105,10 +105,14 @@ fn restore(finding: &lost_change::Finding) -> Option<String> {
     }
 }
 
-fn text(ui: &Ui, report: &Report) {
+/// How many dropped lines a finding shows without `--verbose`.
+const LINES_SHOWN: usize = 8;
+
+fn text(ui: &Ui, report: &Report, verbose: bool) {
     let how = match &report.integration {
         None => ui.text(&Msg::CmNotMerged),
-        Some(i) if i.id == report.tag_commit => ui.text(&Msg::CmFastForward),
+        // A tag on master's merge itself (git-flow) was merged, not fast-forwarded.
+        Some(i) if i.id == report.tag_commit && i.parents.len() < 2 => ui.text(&Msg::CmFastForward),
         Some(i) => ui.text(&Msg::CmMergedBy {
             commit: i.id.short().to_string(),
             subject: i.subject.clone(),
@@ -119,7 +123,28 @@ fn text(ui: &Ui, report: &Report) {
         master: report.master.clone(),
         how,
     }));
-    for f in &report.findings {
+    // One screen per release: findings grouped by file, worst first within a file; INFO
+    // only counted unless asked for.
+    let mut shown: Vec<&lost_change::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| verbose || f.severity > Severity::Info)
+        .collect();
+    let path_of = |f: &lost_change::Finding| f.files.first().map(|m| m.path.clone());
+    shown.sort_by(|a, b| {
+        path_of(a)
+            .cmp(&path_of(b))
+            .then(b.severity.cmp(&a.severity))
+    });
+    let hidden = report.findings.len() - shown.len();
+    let mut group: Option<Option<String>> = None;
+    for f in shown {
+        if group.as_ref() != Some(&path_of(f)) {
+            group = Some(path_of(f));
+            if let Some(path) = path_of(f) {
+                ui.line(&ui.paint_out(Tone::Plain, &format!("{path}:")));
+            }
+        }
         let c = &f.commit;
         let (commit, subject, author, date) = (
             c.id.short().to_string(),
@@ -181,10 +206,19 @@ fn text(ui: &Ui, report: &Report) {
                     count: file.lines.len().to_string()
                 })
             ));
-            for line in &file.lines {
+            let limit = if verbose { usize::MAX } else { LINES_SHOWN };
+            for line in file.lines.iter().take(limit) {
                 ui.line(&format!(
                     "           {}",
                     ui.paint_out(Tone::Bad, &format!("- {line}"))
+                ));
+            }
+            if file.lines.len() > limit {
+                ui.line(&format!(
+                    "           {}",
+                    ui.text(&Msg::CmMoreLines {
+                        count: (file.lines.len() - limit).to_string()
+                    })
                 ));
             }
         }
@@ -204,7 +238,17 @@ fn text(ui: &Ui, report: &Report) {
             ));
         }
     }
-    let count = report.findings.len().to_string();
+    if hidden > 0 {
+        ui.line(&ui.text(&Msg::CmInfoHidden {
+            count: hidden.to_string(),
+        }));
+    }
+    let count = report
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .count()
+        .to_string();
     match report.verdict {
         Verdict::Clean => ui.say(&Msg::CmVerdictClean),
         Verdict::Lost => ui.say(&Msg::CmVerdictLost { count }),
@@ -317,6 +361,9 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(Moved) => Msg::ReasonMoved,
         Some(VersionLine) => Msg::ReasonVersionLine,
         Some(AddedByMerge) => Msg::ReasonAddedByMerge,
+        Some(Edited) => Msg::ReasonEdited,
+        Some(Changelog) => Msg::ReasonChangelog,
+        Some(DevBranches) => Msg::ReasonDevBranches,
         Some(BinaryConflict) => Msg::ReasonBinaryConflict,
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,

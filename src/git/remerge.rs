@@ -80,15 +80,18 @@ impl Repo {
             let mut result_at = Lookup::new(repo, &result);
             let mut parents_at: Vec<Lookup> =
                 parents.iter().map(|t| Lookup::new(repo, t)).collect();
+            // Criss-cross histories have several merge bases; git merges them into a
+            // virtual one. Asked for only once a path differs from the cheap re-merge.
+            let mut virtual_merge: Option<Option<Virtual>> = None;
             for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
-                let (b, o, t, r) = (
+                let (mut b, o, t, r) = (
                     base_at.id(&path)?,
                     parents_at[0].id(&path)?,
                     parents_at[n].id(&path)?,
                     result_at.id(&path)?,
                 );
                 // What a merge of this path gives, when no file merge is needed.
-                let trivial = if o == t {
+                let mut trivial = if o == t {
                     Some(o)
                 } else if o == b {
                     Some(t)
@@ -99,6 +102,24 @@ impl Repo {
                 };
                 if trivial == Some(r) {
                     continue;
+                }
+                if virtual_merge.is_none() {
+                    virtual_merge = Some(self.virtual_merge(first.id(), other.id())?);
+                }
+                if let Some(Some(virt)) = &virtual_merge {
+                    match virt.get(&path) {
+                        // git's recursive merge resolves the path: that is the re-merge.
+                        Some(VirtualPath::Merged(oid)) => trivial = Some(Some(*oid)),
+                        // A conflict over the virtual base's version.
+                        Some(VirtualPath::Conflict(ancestor)) => {
+                            b = *ancestor;
+                            trivial = None;
+                        }
+                        None => trivial = Some(None),
+                    }
+                    if trivial == Some(r) {
+                        continue;
+                    }
                 }
                 // An octopus merge: what another merged parent brought is not this
                 // parent's loss.
@@ -191,7 +212,54 @@ fn candidate_paths(
     Ok(paths.into_iter().collect())
 }
 
+/// Per path, what git's recursive merge of a criss-cross merge's parents gives.
+type Virtual = std::collections::HashMap<String, VirtualPath>;
+
+enum VirtualPath {
+    /// Merged without conflict, to this blob.
+    Merged(Oid),
+    /// A conflict; the virtual merge base's blob, if it had the path.
+    Conflict(Option<Oid>),
+}
+
 impl Repo {
+    /// For parents with more than one merge base (a criss-cross history), what git's
+    /// recursive merge (a virtual merge base, rename detection) gives, path by path;
+    /// `None` when there is a single base (the cheap per-path re-merge agrees with git).
+    fn virtual_merge(&self, ours: Oid, theirs: Oid) -> Result<Option<Virtual>> {
+        let repo = self.raw();
+        match repo.merge_bases(ours, theirs) {
+            Ok(bases) if bases.len() > 1 => {}
+            Ok(_) => return Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(git_error(e)),
+        }
+        let (ours, theirs) = (
+            repo.find_commit(ours).map_err(git_error)?,
+            repo.find_commit(theirs).map_err(git_error)?,
+        );
+        let index = repo
+            .merge_commits(&ours, &theirs, Some(&git2::MergeOptions::new()))
+            .map_err(git_error)?;
+        let mut out = Virtual::new();
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            let stage = (entry.flags >> 12) & 3;
+            match stage {
+                0 => {
+                    out.insert(path, VirtualPath::Merged(entry.id));
+                }
+                1 => {
+                    out.insert(path, VirtualPath::Conflict(Some(entry.id)));
+                }
+                _ => {
+                    out.entry(path).or_insert(VirtualPath::Conflict(None));
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// The newest common ancestor of `a` and `b`: commits are visited newest first from
     /// both, and the first reached from both is it. Parents and times are cached in the
     /// repository handle, so the many merges of one cycle share the walking.

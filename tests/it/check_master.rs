@@ -134,6 +134,43 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         ],
     ),
     ("octopus", "lost", 1, &["LOST:merge-dropped:cleanly-merged"]),
+    // Release cycles of real shapes: the newest release is clean, the older one's loss is
+    // its own (see `a_cycle_ends_where_the_previous_release_reached_master`).
+    ("cycle-tag-on-merge", "clean", 0, &[]),
+    ("cycle-fast-forward", "clean", 0, &[]),
+    ("cycle-tagged-after-merge", "clean", 0, &[]),
+    // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
+    ("criss-cross", "clean", 0, &[]),
+    // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
+    (
+        "edited-in-merge",
+        "clean",
+        0,
+        &["INFO:merge-dropped:edited", "INFO:merge-dropped:edited"],
+    ),
+    // A merge between development branches is the developer's; one that drops the
+    // release line's lines is not.
+    (
+        "dev-branch-merge",
+        "clean",
+        0,
+        &["INFO:merge-dropped:dev-branches"],
+    ),
+    (
+        "sync-merge-dropped",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
+    (
+        "changelog-conflict",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:changelog",
+        ],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
@@ -168,7 +205,58 @@ fn every_fixture_history() {
         );
         assert_eq!(code, *expected_code, "{name}");
         assert_eq!(findings(&json), *expected, "{name}: {json:#}");
+        // An id names one finding.
+        let ids: std::collections::HashSet<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), expected.len(), "{name}: ids repeat: {json:#}");
     }
+}
+
+#[test]
+fn a_cycle_ends_where_the_previous_release_reached_master() {
+    let env = TestEnv::new();
+    for name in [
+        "cycle-tag-on-merge",
+        "cycle-fast-forward",
+        "cycle-tagged-after-merge",
+    ] {
+        let (out, _) = run(&env, name, &["v1.0.0", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["verdict"], "lost", "{name}: {json:#}");
+        assert_eq!(
+            findings(&json),
+            ["LOST:merge-dropped:cleanly-merged"],
+            "{name}: {json:#}"
+        );
+        let lost = &json["findings"][0];
+        assert_eq!(
+            lost["files"][0]["lines"],
+            serde_json::json!(["    audit();"])
+        );
+        assert_eq!(lost["commit"]["subject"], "feature: audit", "{name}");
+    }
+}
+
+#[test]
+fn a_clean_release_fits_in_five_lines_and_verbose_lists_info() {
+    let env = TestEnv::new();
+    let (out, dir) = run(&env, "version-conflict", &[]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.lines().count() <= 5, "{text}");
+    assert!(
+        text.contains("2 INFO finding(s) not shown (`--verbose` lists them)"),
+        "{text}"
+    );
+    assert!(!text.contains("INFO  "), "{text}");
+    let out = env.shipgate(&dir, &["check-master", "--verbose"]);
+    let text = stdout(&out);
+    assert_eq!(text.matches("INFO  ").count(), 2, "{text}");
+    assert!(!text.contains("not shown"), "{text}");
 }
 
 #[test]

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# check-master over every release of a real repository, side by side with git's own
+# re-merge of the same merges. For each release tag reachable from the production branch:
+# the commit where it reached that branch (the first commit of the branch's first-parent
+# chain that contains it: the tag itself after a fast-forward or when the tag sits on the
+# merge), `shipgate check-master TAG --master THAT` (JSON kept for triage), and
+# `git log --remerge-diff --merges PREV..THAT` (PREV: where the previous release reached
+# the branch), timed alternately; medians and peak memory (max RSS) are printed.
+#
+#   benches/real-repos.sh REPO_DIR [OUT_DIR] [RUNS]     (RUNS default 3)
+#   SHIPGATE_BIN=/path/to/shipgate MASTER=master TAGS='^v?[0-9]' benches/real-repos.sh ...
+#
+# REPO_DIR may be bare. Nothing is written into it. Per release, OUT_DIR/TAG.json holds
+# check-master's findings and OUT_DIR/summary.tsv one row.
+set -euo pipefail
+
+repo=$(cd "$1" && pwd)
+out=${2:-$(mktemp -d "${TMPDIR:-/tmp}/real-repos.XXXXXX")}
+runs=${3:-3}
+mkdir -p "$out"
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${SHIPGATE_BIN:-$root/target/release/shipgate}
+master=${MASTER:-master}
+tags_re=${TAGS:-'^v?[0-9]'}
+limit=${TIMEOUT:-300}
+export GIT_DIR=$repo GIT_CONFIG_NOSYSTEM=1
+unset GIT_WORK_TREE SHIPGATE_SKIP
+git() { command git -c core.quotepath=off "$@"; }
+
+# The first-parent chain, oldest first, and where each tag reached it (binary search:
+# the chain commits that contain a tag are a suffix of the chain).
+mapfile -t chain < <(git rev-list --first-parent --reverse "$master")
+integration() {
+    local tag=$1 lo=0 hi=$((${#chain[@]} - 1)) mid
+    git merge-base --is-ancestor "$tag" "${chain[$hi]}" || return 1
+    while ((lo < hi)); do
+        mid=$(((lo + hi) / 2))
+        if git merge-base --is-ancestor "$tag" "${chain[$mid]}"; then hi=$mid; else lo=$((mid + 1)); fi
+    done
+    echo "${chain[$lo]}"
+}
+
+# One timed run: "milliseconds max-rss-kb exit-code".
+sample() {
+    local start end code=0
+    start=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$out/.rss" timeout "$limit" "$@" >"$out/.stdout" 2>"$out/.stderr" || code=$?
+    end=$EPOCHREALTIME
+    echo "$(((${end/./} - ${start/./}) / 1000)) $(tail -1 "$out/.rss") $code"
+}
+median() {
+    local v
+    mapfile -t v < <(sort -n)
+    echo "${v[$(((${#v[@]} - 1) / 2))]}"
+}
+
+printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshipgate_ms\tgit_ms\tshipgate_rss_kb\tgit_rss_kb\n' >"$out/summary.tsv"
+prev= last_at=
+for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
+    commit=$(git rev-parse "refs/tags/$tag^{commit}")
+    at=$(integration "$commit") || { echo "$tag: not on $master" >&2; continue; }
+    if [ "$(git rev-list --parents -n1 "$commit" | wc -w)" -gt 2 ]; then
+        # git-flow tags the merge on master: that merge is where the release reached it
+        # (even if master was later fast-forwarded onto another line).
+        at=$commit shape=tag-on-merge
+    elif [ "$at" = "$commit" ]; then
+        shape=on-chain
+    else
+        shape=merged
+    fi
+    [ "$at" != "$last_at" ] && prev=$last_at
+    last_at=$at
+    range=("$at")
+    [ -n "$prev" ] && range+=("^$prev")
+    merges=$(git rev-list --merges --count "${range[@]}")
+    s_ms=() g_ms=() s_kb=() g_kb=()
+    for ((i = 0; i < runs; i++)); do
+        read -r ms kb code < <(sample "$bin" check-master "$tag" --master "$at" --format json --repo "$repo")
+        s_ms+=("$ms") s_kb+=("$kb")
+        cp "$out/.stdout" "$out/$tag.json"
+        [ "$code" -le 1 ] || { echo "$tag: shipgate exit $code: $(head -3 "$out/.stderr")" >&2; break; }
+        read -r ms kb _ < <(sample git log --remerge-diff --merges --format=%H "${range[@]}")
+        g_ms+=("$ms") g_kb+=("$kb")
+    done
+    if [ "$code" -gt 1 ]; then
+        printf '%s\t%s\t%s\terror-%s\t\t\t\t\t%s\t%s\t\t%s\t\n' "$tag" "${at:0:10}" "$shape" "$code" "$merges" "${s_ms[0]}" "${s_kb[0]}" >>"$out/summary.tsv"
+        continue
+    fi
+    counts=$(python3 - "$out/$tag.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = {"LOST": 0, "REVIEW": 0, "INFO": 0}
+lines = 0
+for f in r["findings"]:
+    c[f["severity"]] += 1
+    lines += sum(max(1, len(x["lines"])) for x in f["files"])
+print(r["verdict"], c["LOST"], c["REVIEW"], c["INFO"], lines, sep="\t")
+EOF
+)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "${at:0:10}" "$shape" "$counts" "$merges" \
+        "$(printf '%s\n' "${s_ms[@]}" | median)" "$(printf '%s\n' "${g_ms[@]}" | median)" \
+        "$(printf '%s\n' "${s_kb[@]}" | median)" "$(printf '%s\n' "${g_kb[@]}" | median)" >>"$out/summary.tsv"
+done
+rm -f "$out/.rss" "$out/.stdout" "$out/.stderr"
+column -t -s $'\t' "$out/summary.tsv"
+awk -F'\t' 'NR > 1 && $10 != "" && $11 > 0 { s += $10; g += $11; n++; if ($12 > m) m = $12; if ($13 > gm) gm = $13
+    l += $5; r += $6; i += $7 }
+    END { printf "%d releases: LOST %d, REVIEW %d, INFO %d; shipgate %d ms, git %d ms in all (ratio %.2f); peak RSS %.1f MB vs git %.1f MB\n",
+        n, l, r, i, s, g, (g ? s / g : 0), m / 1024, gm / 1024 }' "$out/summary.tsv"
+echo "output: $out"
