@@ -195,6 +195,16 @@ pub fn assert_code(out: &Output, code: i32) {
     out.clone().assert().code(code);
 }
 
+/// Asserts the command was refused (any failure) and returns what it said on stderr.
+pub fn refused(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a refusal:\n{}",
+        stderr(out)
+    );
+    stderr(out)
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

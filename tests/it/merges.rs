@@ -5,16 +5,7 @@
 use std::fs;
 
 use crate::common::*;
-use crate::policy::service;
-
-fn refused(out: &std::process::Output) -> String {
-    assert!(
-        !out.status.success(),
-        "expected a refusal:\n{}",
-        stderr(out)
-    );
-    stderr(out)
-}
+use crate::policy::{merge_coupon_into_release, service};
 
 /// `git merge --no-commit` of `branch` into the current branch; `edit` changes the
 /// result before the merge is committed.
@@ -154,15 +145,7 @@ fn an_octopus_merge_into_release_is_refused() {
 fn code_added_in_the_merge_of_a_tag_into_master_is_refused() {
     let env = TestEnv::new();
     let repo = service(&env);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["push", "-q", "origin", "release"]);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
@@ -197,15 +180,7 @@ fn a_resolution_on_master_may_not_add_lines() {
     repo.git(&["add", "coupon.txt"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "master-only change"]);
     repo.git(&["push", "-q", "--no-verify", "origin", "master"]);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["push", "-q", "origin", "release"]);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
     repo.git(&["switch", "-q", "master"]);

@@ -60,7 +60,7 @@ pub fn fill_plan(text: &str) -> String {
 }
 
 /// `feature/coupon` merged into release as a reviewed PR would be (not pushed).
-fn merge_coupon_into_release(repo: &TestRepo) {
+pub fn merge_coupon_into_release(repo: &TestRepo) {
     repo.git(&["switch", "-q", "release"]);
     repo.git(&[
         "merge",
@@ -79,15 +79,6 @@ fn write(repo: &TestRepo, file: &str, text: &str) {
 
 fn run(repo: &TestRepo, args: &[&str]) -> std::process::Output {
     repo.git_output(args)
-}
-
-fn refused(out: &std::process::Output) -> String {
-    assert!(
-        !out.status.success(),
-        "expected a refusal:\n{}",
-        stderr(out)
-    );
-    stderr(out)
 }
 
 fn remote_tip(env: &TestEnv, branch: &str) -> String {

@@ -7,15 +7,6 @@ use std::fs;
 use crate::common::*;
 use crate::policy::service;
 
-fn refused(out: &std::process::Output) -> String {
-    assert!(
-        !out.status.success(),
-        "expected a refusal:\n{}",
-        stderr(out)
-    );
-    stderr(out)
-}
-
 /// A fix committed straight on `test` (past the hooks, as before shipgate or by a clone
 /// without them), pushed.
 fn fix_on_test(repo: &TestRepo) -> String {

@@ -6,16 +6,7 @@
 use std::fs;
 
 use crate::common::*;
-use crate::policy::service;
-
-fn refused(out: &std::process::Output) -> String {
-    assert!(
-        !out.status.success(),
-        "expected a refusal:\n{}",
-        stderr(out)
-    );
-    stderr(out)
-}
+use crate::policy::{merge_coupon_into_release, service};
 
 /// A direct commit on the local `release` (the commit hook skipped, as `--no-verify` or a
 /// clone without hooks would).
@@ -507,15 +498,7 @@ fn a_config_libgit2_cannot_read_does_not_open_the_gate() {
 fn a_pull_merge_on_master_is_accepted() {
     let env = TestEnv::new();
     let repo = service(&env);
-    repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
+    merge_coupon_into_release(&repo);
     repo.git(&["push", "-q", "origin", "release"]);
     repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
     repo.git(&["push", "-q", "origin", "v1.0.0"]);
