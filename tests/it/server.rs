@@ -1,10 +1,11 @@
 //! The server side: `shipgate install --server` puts a `pre-receive` hook in a bare
 //! repository, and a clone with no hooks at all, pushing with `--no-verify`, is refused
-//! for every bypass the client rules name; the same bare repository without the hook
-//! accepts each of them. Pushes go over `file://`, a real `git daemon` and nginx with
-//! fcgiwrap and `git http-backend`, both on 127.0.0.1 only (a test that cannot start its
-//! server fails under `SHIPGATE_REQUIRE_SERVERS=1`, and is skipped with a reason
-//! otherwise).
+//! for every bypass the client rules name; the legitimate flow passes end to end; and a
+//! refused push leaves no ref or object behind. The same matrix runs over each transport
+//! (`Transport`): `file://` (where a hookless copy of the server also takes every bypass),
+//! a real `git daemon`, nginx with fcgiwrap and `git http-backend`, and gitolite behind
+//! sshd, all on 127.0.0.1 only (a test that cannot start its server fails under
+//! `SHIPGATE_REQUIRE_SERVERS=1`, and is skipped with a reason otherwise).
 
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -101,30 +102,17 @@ impl<'a> Served<'a> {
         self.env.git(&self.bare, &["for-each-ref"])
     }
 
-    /// Pushes `refspecs` to the guarded server (refused with `rule`, no ref changed) and
-    /// to a hookless copy of it (accepted).
+    /// Pushes `refspecs` as QA over `file://` to the guarded server (refused with `rule`,
+    /// no ref changed) and to a hookless copy of it (accepted).
     pub(crate) fn bypass(&self, name: &str, rule: &str, refspecs: &[&str]) {
-        let open = self.open_copy(&format!("open-{name}.git"));
-        let before = self.refs();
-        let out = self.push(Some(QA), refspecs);
-        let err = stderr(&out);
-        assert!(
-            !out.status.success(),
-            "{name}: the server accepted it:\n{err}"
-        );
-        assert!(err.contains(rule), "{name}: no {rule} in:\n{err}");
-        assert!(
-            err.contains("remote: hint:"),
-            "{name}: no way out in:\n{err}"
-        );
-        assert!(err.contains("no ref was updated"), "{name}:\n{err}");
-        assert!(err.contains("pre-receive hook declined"), "{name}:\n{err}");
-        assert_eq!(self.refs(), before, "{name}: a ref moved");
-        let out = self.push_to(&open, Some(QA), refspecs);
-        assert!(
-            out.status.success(),
-            "{name}: the hookless copy refused it:\n{}",
-            stderr(&out)
+        let copy = |name: &str| self.open_copy(&format!("open-{name}.git"));
+        bypass(
+            self,
+            &Transport::file(self),
+            Some(&copy),
+            name,
+            rule,
+            refspecs,
         );
     }
 
@@ -138,15 +126,135 @@ pub(crate) fn write(repo: &TestRepo, file: &str, text: &str) {
     repo.git(&["add", file]);
 }
 
-#[test]
-fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
-    let env = TestEnv::new();
-    let s = Served::new(&env);
-    let dev = &s.dev;
+/// How a test reaches the guarded server: a push from `dev` with `--no-verify` as one of
+/// the people in the policy, and the bare repository that server serves (the one whose
+/// refs and objects must not move when it refuses).
+pub(crate) struct Transport<'t> {
+    env: &'t TestEnv,
+    bare: PathBuf,
+    push: Push<'t>,
+}
 
-    dev.git(&["switch", "-q", "--detach", "release"]);
+/// `git push --no-verify` of some refspecs, as the person named.
+type Push<'t> = Box<dyn Fn(&str, &[&str]) -> Output + 't>;
+
+impl<'t> Transport<'t> {
+    pub(crate) fn new(
+        env: &'t TestEnv,
+        bare: &Path,
+        push: impl Fn(&str, &[&str]) -> Output + 't,
+    ) -> Transport<'t> {
+        Transport {
+            env,
+            bare: bare.to_path_buf(),
+            push: Box::new(push),
+        }
+    }
+
+    /// `file://` to `origin.git`: the receiving hook inherits the pushing side's
+    /// environment, so `SHIPGATE_PUSHER` names the pusher.
+    pub(crate) fn file(s: &'t Served<'t>) -> Transport<'t> {
+        Transport::new(s.env, &s.bare, |who, refspecs| s.push(Some(who), refspecs))
+    }
+
+    pub(crate) fn push(&self, who: &str, refspecs: &[&str]) -> Output {
+        (self.push)(who, refspecs)
+    }
+
+    pub(crate) fn refs(&self) -> String {
+        self.env.git(&self.bare, &["for-each-ref"])
+    }
+
+    fn objects(&self) -> String {
+        self.env.git(&self.bare, &["count-objects", "-v"])
+    }
+
+    /// Puts the served repository's refs back as `snapshot` (from `refs()`) had them.
+    fn reset(&self, snapshot: &str) {
+        let parse = |text: &str| -> Vec<(String, String)> {
+            text.lines()
+                .map(|line| {
+                    let (oid, name) = line.split_once('\t').unwrap();
+                    (oid.split(' ').next().unwrap().to_string(), name.to_string())
+                })
+                .collect()
+        };
+        let wanted = parse(snapshot);
+        for (_, name) in parse(&self.refs()) {
+            if !wanted.iter().any(|(_, w)| *w == name) {
+                self.env.git(&self.bare, &["update-ref", "-d", &name]);
+            }
+        }
+        for (oid, name) in &wanted {
+            self.env.git(&self.bare, &["update-ref", name, oid]);
+        }
+        assert_eq!(self.refs(), snapshot);
+    }
+}
+
+/// The whole matrix over one transport: refusals leave nothing behind, every bypass
+/// category is refused, and (from the same starting refs) the legitimate flow lands on
+/// master.
+pub(crate) fn matrix(s: &Served, t: &Transport) {
+    let start = t.refs();
+    a_refused_push_leaves_nothing_behind(s, t);
+    every_bypass_is_refused(s, t, None);
+    t.reset(&start);
+    the_release_flow_passes(s, t, || {});
+}
+
+/// Pushes `refspecs` as QA: refused with `rule`, nothing moved; when `open` (a hookless
+/// copy of the server, taken just before) is given, it accepts the same push.
+fn bypass(
+    s: &Served,
+    t: &Transport,
+    open: Option<&dyn Fn(&str) -> String>,
+    name: &str,
+    rule: &str,
+    refspecs: &[&str],
+) {
+    let open = open.map(|copy| copy(name));
+    let before = t.refs();
+    let out = t.push(QA, refspecs);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success(),
+        "{name}: the server accepted it:\n{err}"
+    );
+    assert!(err.contains(rule), "{name}: no {rule} in:\n{err}");
+    assert!(
+        err.contains("remote: hint:"),
+        "{name}: no way out in:\n{err}"
+    );
+    assert!(err.contains("no ref was updated"), "{name}:\n{err}");
+    assert!(err.contains("pre-receive hook declined"), "{name}:\n{err}");
+    assert_eq!(t.refs(), before, "{name}: a ref moved");
+    if let Some(open) = open {
+        let out = s.push_to(&open, Some(QA), refspecs);
+        assert!(
+            out.status.success(),
+            "{name}: the hookless copy refused it:\n{}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Every category of bypass the client rules name, pushed by QA from a clone with no
+/// hooks: each refused. `open` makes a hookless copy of the server to show each is a
+/// push plain git takes.
+pub(crate) fn every_bypass_is_refused(
+    s: &Served,
+    t: &Transport,
+    open: Option<&dyn Fn(&str) -> String>,
+) {
+    let dev = &s.dev;
+    let refuse = |name: &str, rule: &str, refspecs: &[&str]| {
+        bypass(s, t, open, name, rule, refspecs);
+    };
+
+    s.detach("release");
     dev.commit("hotfix straight on release");
-    s.bypass("direct-release", "[E1]", &["HEAD:refs/heads/release"]);
+    refuse("direct-release", "[E1]", &["HEAD:refs/heads/release"]);
 
     // A pushed config that unprotects release changes nothing: the server's rules stand.
     let config = fs::read_to_string(dev.path.join(".shipgate.toml")).unwrap();
@@ -159,18 +267,18 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         ),
     );
     dev.git(&["commit", "-q", "-am", "release is no longer protected"]);
-    s.bypass("config-in-push", "[E1]", &["HEAD:refs/heads/release"]);
+    refuse("config-in-push", "[E1]", &["HEAD:refs/heads/release"]);
 
     s.detach("test");
     dev.commit("fix straight on test");
-    s.bypass("direct-test", "[F1]", &["HEAD:refs/heads/test"]);
+    refuse("direct-test", "[F1]", &["HEAD:refs/heads/test"]);
 
     s.detach("master");
     dev.commit("fix straight on master");
-    s.bypass("direct-master", "[F13]", &["HEAD:refs/heads/master"]);
+    refuse("direct-master", "[F13]", &["HEAD:refs/heads/master"]);
 
-    s.bypass("delete-release", "[protect]", &[":refs/heads/release"]);
-    s.bypass(
+    refuse("delete-release", "[protect]", &[":refs/heads/release"]);
+    refuse(
         "force-release",
         "[protect]",
         &["+master~1:refs/heads/release"],
@@ -179,7 +287,6 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
     // F6: a development branch that merged `test` brings test's commits into release.
     dev.git(&["switch", "-q", "-c", "feature/a", "master"]);
     write(dev, "a.txt", "a\n");
-    dev.git(&["add", "a.txt"]);
     dev.git(&["commit", "-q", "-m", "a: first"]);
     s.detach("test");
     dev.git(&[
@@ -190,7 +297,8 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         "Merge feature/a into test",
         "feature/a",
     ]);
-    assert_ok(&s.push(Some(QA), &["HEAD:refs/heads/test"]));
+    assert_ok(&t.push(QA, &["HEAD:refs/heads/test"]));
+    let test = dev.git(&["rev-parse", "HEAD"]).trim().to_string();
     dev.git(&["switch", "-q", "-c", "feature/b", "master"]);
     dev.git(&[
         "merge",
@@ -198,7 +306,7 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         "--no-ff",
         "-m",
         "Merge test into feature/b",
-        "origin/test",
+        &test,
     ]);
     s.detach("release");
     dev.git(&[
@@ -209,7 +317,7 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         "Merge feature/b",
         "feature/b",
     ]);
-    s.bypass(
+    refuse(
         "test-code-into-release",
         "[F6]",
         &["HEAD:refs/heads/release"],
@@ -224,21 +332,20 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         "Merge feature",
         "feature/coupon",
     ]);
-    s.bypass("master-to-a-non-tag", "[F13]", &["HEAD:refs/heads/master"]);
+    refuse("master-to-a-non-tag", "[F13]", &["HEAD:refs/heads/master"]);
 
-    s.bypass(
+    refuse(
         "tag-moved",
         "[protect]",
         &["+feature/coupon:refs/tags/v1.0.0"],
     );
-    s.bypass("tag-deleted", "[protect]", &[":refs/tags/v1.0.0"]);
+    refuse("tag-deleted", "[protect]", &[":refs/tags/v1.0.0"]);
 
     s.detach("release");
     dev.git(&["merge", "-q", "--no-ff", "--no-commit", "feature/coupon"]);
     write(dev, "evil.txt", "added in the merge itself\n");
-    dev.git(&["add", "evil.txt"]);
     dev.git(&["commit", "-q", "-m", "Merge feature/coupon"]);
-    s.bypass("evil-merge", "[merge]", &["HEAD:refs/heads/release"]);
+    refuse("evil-merge", "[merge]", &["HEAD:refs/heads/release"]);
 
     s.detach("release");
     dev.git(&[
@@ -249,20 +356,21 @@ fn every_bypass_is_refused_by_the_server_and_accepted_without_it() {
         "Merge feature/coupon",
         "feature/coupon",
     ]);
-    s.bypass("release-without-plan", "[F7]", &["HEAD:refs/heads/release"]);
+    refuse("release-without-plan", "[F7]", &["HEAD:refs/heads/release"]);
 
-    s.bypass("records", "[records]", &["+master:refs/shipgate/enforced"]);
+    refuse("records", "[records]", &["+master:refs/shipgate/enforced"]);
 }
 
-#[test]
-fn the_release_flow_passes_and_only_qa_tags_and_moves_master() {
-    let env = TestEnv::new();
-    let s = Served::new(&env);
+/// feature → test → release with a filled plan → QA's tag → the tag merged into master,
+/// pushed by `lisi` (a tech lead, not QA) except where only QA may: the tag and master,
+/// which refuse `lisi` by name. `before_qa_tags` runs with the tag made and refused.
+pub(crate) fn the_release_flow_passes(s: &Served, t: &Transport, before_qa_tags: impl FnOnce()) {
     let dev = &s.dev;
+    dev.git(&["switch", "-q", "feature/coupon"]);
     write_plan(dev, "v1.1.0");
     dev.git(&["add", "."]);
     dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
-    assert_ok(&s.push(None, &["feature/coupon"]));
+    assert_ok(&t.push("lisi", &["feature/coupon"]));
     dev.git(&["switch", "-q", "test"]);
     dev.git(&[
         "merge",
@@ -272,7 +380,7 @@ fn the_release_flow_passes_and_only_qa_tags_and_moves_master() {
         "Merge feature/coupon into test",
         "feature/coupon",
     ]);
-    assert_ok(&s.push(None, &["test"]));
+    assert_ok(&t.push("lisi", &["test"]));
     dev.git(&["switch", "-q", "release"]);
     dev.git(&[
         "merge",
@@ -282,21 +390,18 @@ fn the_release_flow_passes_and_only_qa_tags_and_moves_master() {
         "Merge feature/coupon",
         "feature/coupon",
     ]);
-    assert_ok(&s.push(None, &["release"]));
+    assert_ok(&t.push("lisi", &["release"]));
 
     dev.git(&["tag", "-a", "v1.1.0", "-m", "release 1.1.0"]);
-    let out = s.push(Some("lisi"), &["v1.1.0"]);
+    let out = t.push("lisi", &["v1.1.0"]);
     let err = stderr(&out);
     assert!(!out.status.success(), "{err}");
     assert!(
         err.contains("remote: error: [F13] v1.1.0: only QA (wangwu) may create the release tag `v1.1.0`, and `lisi` is not QA"),
         "{err}"
     );
-    let out = s.push(None, &["v1.1.0"]);
-    let err = stderr(&out);
-    assert!(err.contains("cannot tell who is pushing"), "{err}");
-    assert!(err.contains("SHIPGATE_PUSHER"), "{err}");
-    assert_ok(&s.push(Some(QA), &["v1.1.0"]));
+    before_qa_tags();
+    assert_ok(&t.push(QA, &["v1.1.0"]));
 
     dev.git(&["switch", "-q", "master"]);
     dev.git(&[
@@ -307,29 +412,29 @@ fn the_release_flow_passes_and_only_qa_tags_and_moves_master() {
         "Merge tag 'v1.1.0'",
         "v1.1.0",
     ]);
-    let out = s.push(Some("lisi"), &["master"]);
+    let out = t.push("lisi", &["master"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("only QA (wangwu) may move `master`"),
         "{}",
         stderr(&out)
     );
-    let out = s.push(Some(QA), &["master"]);
-    assert_ok(&out);
-    assert_eq!(
-        env.git(&s.bare, &["rev-parse", "master"]),
-        dev.git(&["rev-parse", "master"])
-    );
+    assert_ok(&t.push(QA, &["master"]));
+    for name in ["master", "release", "test", "v1.1.0"] {
+        assert_eq!(
+            t.env.git(&t.bare, &["rev-parse", name]),
+            dev.git(&["rev-parse", name]),
+            "{name} on the server"
+        );
+    }
 }
 
-#[test]
-fn a_refused_push_leaves_no_ref_and_no_object_behind() {
-    let env = TestEnv::new();
-    let s = Served::new(&env);
-    let objects = || env.git(&s.bare, &["count-objects", "-v"]);
-    let before = (s.refs(), objects());
+/// Quarantine: a refused push (one protected ref and one harmless one) leaves neither
+/// ref, nor the objects it brought, on the server.
+pub(crate) fn a_refused_push_leaves_nothing_behind(s: &Served, t: &Transport) {
+    let before = (t.refs(), t.objects());
     s.detach("release");
     write(&s.dev, "secret.txt", "a blob the server must not keep\n");
-    s.dev.git(&["add", "secret.txt"]);
     s.dev.git(&["commit", "-q", "-m", "straight on release"]);
     let id = s.dev.git(&["rev-parse", "HEAD"]).trim().to_string();
     let blob = s
@@ -337,17 +442,37 @@ fn a_refused_push_leaves_no_ref_and_no_object_behind() {
         .git(&["rev-parse", "HEAD:secret.txt"])
         .trim()
         .to_string();
-    let out = s.push(
-        Some(QA),
+    let out = t.push(
+        QA,
         &["HEAD:refs/heads/release", "HEAD:refs/heads/feature/ok"],
     );
-    assert!(!out.status.success());
+    assert!(!out.status.success(), "{}", stderr(&out));
     // All or nothing: the harmless feature branch in the same push did not land either.
-    assert_eq!((s.refs(), objects()), before);
+    assert_eq!((t.refs(), t.objects()), before);
     for object in [&id, &blob] {
-        let out = env.git_output(&s.bare, &["cat-file", "-e", object]);
+        let out = t.env.git_output(&t.bare, &["cat-file", "-e", object]);
         assert!(!out.status.success(), "{object} stayed on the server");
     }
+}
+
+#[test]
+fn over_file_urls_the_matrix_holds_and_plain_git_takes_every_bypass() {
+    let env = TestEnv::new();
+    let s = Served::new(&env);
+    let t = Transport::file(&s);
+    let start = t.refs();
+    a_refused_push_leaves_nothing_behind(&s, &t);
+    let copy = |name: &str| s.open_copy(&format!("open-{name}.git"));
+    every_bypass_is_refused(&s, &t, Some(&copy));
+    t.reset(&start);
+    the_release_flow_passes(&s, &t, || {
+        // Over file:// nothing but the environment names the pusher; without it, none.
+        let out = s.push(None, &["v1.1.0"]);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{err}");
+        assert!(err.contains("cannot tell who is pushing"), "{err}");
+        assert!(err.contains("SHIPGATE_PUSHER"), "{err}");
+    });
 }
 
 #[test]
@@ -639,51 +764,37 @@ fn wait_for_port(port: u16, children: &mut [&mut Child]) -> Result<(), String> {
 }
 
 #[test]
-fn pushes_over_git_daemon_are_judged_with_the_daemons_pusher() {
+fn over_git_daemon_the_matrix_holds_with_the_daemons_pusher() {
     let env = TestEnv::new();
     let s = Served::new(&env);
     let Some(lisi) = daemon(&env, "lisi") else {
         return;
     };
+    let Some(wangwu) = daemon(&env, QA) else {
+        return;
+    };
     let url = |d: &Daemon| format!("git://127.0.0.1:{}/origin.git", d.port);
+    // Each daemon's environment names its pusher; the pushing side's, which claims QA
+    // every time, does not count (the flow refuses lisi's tag and master by name).
+    let t = Transport::new(&env, &s.bare, |who, refspecs| {
+        let daemon = match who {
+            "lisi" => &lisi,
+            QA => &wangwu,
+            _ => panic!("no daemon runs as {who}"),
+        };
+        s.push_to(&url(daemon), Some(QA), refspecs)
+    });
+    matrix(&s, &t);
+
+    // A tech lead's refusal offers the emergency push option, not the client command.
     s.detach("release");
     s.dev.commit("hotfix straight on release");
-    let out = s.push_to(&url(&lisi), None, &["HEAD:refs/heads/release"]);
+    let out = t.push("lisi", &["HEAD:refs/heads/release"]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("remote: error: [E1] release:"), "{err}");
     assert!(err.contains("git push -o shipgate.emergency="), "{err}");
     assert!(!err.contains("shipgate emergency start"), "{err}");
-
-    // QA's release tag: refused for lisi, accepted for wangwu (the daemon's environment
-    // names the pusher; the pushing side's does not count).
-    let dev = &s.dev;
-    dev.git(&["switch", "-q", "feature/coupon"]);
-    write_plan(dev, "v1.1.0");
-    dev.git(&["add", "."]);
-    dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
-    dev.git(&["switch", "-q", "release"]);
-    dev.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
-    assert_ok(&s.push_to(&url(&lisi), Some(QA), &["release"]));
-    dev.git(&["tag", "v1.1.0"]);
-    let out = s.push_to(&url(&lisi), Some(QA), &["v1.1.0"]);
-    assert!(
-        stderr(&out).contains("`lisi` is not QA"),
-        "{}",
-        stderr(&out)
-    );
-    drop(lisi);
-    let Some(wangwu) = daemon(&env, QA) else {
-        return;
-    };
-    assert_ok(&s.push_to(&url(&wangwu), None, &["v1.1.0"]));
 }
 
 #[test]
@@ -820,62 +931,33 @@ fn http_server(env: &TestEnv) -> Option<HttpServer> {
 }
 
 #[test]
-fn pushes_over_http_are_judged_with_the_authenticated_user_as_pusher() {
+fn over_http_the_matrix_holds_with_the_authenticated_user_as_pusher() {
     let env = TestEnv::new();
     let s = Served::new(&env);
     let Some(http) = http_server(&env) else {
         return;
     };
-    let url = |user: &str| format!("http://{user}:pw@127.0.0.1:{}/origin.git", http.port);
-    let push = |user: &str, refspecs: &[&str]| {
-        let mut cmd = env.command("git", &s.dev.path);
-        cmd.args([
-            "-c",
-            "http.lowSpeedLimit=1",
-            "-c",
-            "http.lowSpeedTime=30",
-            "push",
-            "--no-verify",
-            &url(user),
-        ])
-        .args(refspecs)
-        .env("GIT_TERMINAL_PROMPT", "0");
-        cmd.output().unwrap()
-    };
-    let dev = &s.dev;
-    s.detach("release");
-    dev.commit("hotfix straight on release");
-    let out = push("wangwu", &["HEAD:refs/heads/release"]);
-    let err = stderr(&out);
-    assert!(!out.status.success(), "{err}");
-    assert!(err.contains("remote: error: [E1] release:"), "{err}");
-
-    dev.git(&["switch", "-q", "feature/coupon"]);
-    write_plan(dev, "v1.1.0");
-    dev.git(&["add", "."]);
-    dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
-    dev.git(&["switch", "-q", "release"]);
-    dev.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
-    assert_ok(&push("lisi", &["release"]));
-    dev.git(&["tag", "v1.1.0"]);
-    let out = push("lisi", &["v1.1.0"]);
-    assert!(
-        stderr(&out).contains("`lisi` is not QA"),
-        "{}",
-        stderr(&out)
-    );
-    assert_ok(&push("wangwu", &["v1.1.0"]));
-    assert_eq!(
-        env.git(&s.bare, &["rev-parse", "v1.1.0"]),
-        dev.git(&["rev-parse", "v1.1.0"])
-    );
+    // The HTTP user is the pusher: the client's SHIPGATE_PUSHER (QA, every time) never
+    // reaches the server, and the flow refuses lisi's tag and master by name.
+    let t = Transport::new(&env, &s.bare, |who, refspecs| {
+        let url = format!("http://{who}:pw@127.0.0.1:{}/origin.git", http.port);
+        env.command("git", &s.dev.path)
+            .args([
+                "-c",
+                "http.lowSpeedLimit=1",
+                "-c",
+                "http.lowSpeedTime=30",
+                "push",
+                "--no-verify",
+                &url,
+            ])
+            .args(refspecs)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("SHIPGATE_PUSHER", QA)
+            .output()
+            .unwrap()
+    });
+    matrix(&s, &t);
 }
 
 /// gitolite behind sshd on 127.0.0.1, serving a mirror of `origin.git` as `svc` with
@@ -1052,26 +1134,11 @@ fn gitolite(env: &TestEnv, s: &Served) -> Option<Gitolite> {
 }
 
 #[test]
-fn pushes_through_gitolite_and_sshd_are_judged_with_gitolites_user() {
+fn through_gitolite_and_sshd_the_matrix_holds_with_gitolites_user() {
     let env = TestEnv::new();
     let s = Served::new(&env);
     let Some(server) = gitolite(&env, &s) else {
         return;
-    };
-    let push = |who: &str, refspecs: &[&str]| {
-        let ssh = format!(
-            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
-             -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
-             -o ConnectTimeout=20",
-            server.dir.join(who).display()
-        );
-        let url = format!("ssh://{}@127.0.0.1:{}/svc", server.user, server.port);
-        env.command("git", &s.dev.path)
-            .args(["push", "--no-verify", &url])
-            .args(refspecs)
-            .env("GIT_SSH_COMMAND", ssh)
-            .output()
-            .unwrap()
     };
     let svc = server.home.join("repositories/svc.git");
     let doctor = env.shipgate(
@@ -1079,39 +1146,23 @@ fn pushes_through_gitolite_and_sshd_are_judged_with_gitolites_user() {
         &["doctor", "--server", "--repo", svc.to_str().unwrap()],
     );
     assert_ok(&doctor);
-
-    let dev = &s.dev;
-    s.detach("release");
-    dev.commit("hotfix straight on release");
-    let out = push("wangwu", &["HEAD:refs/heads/release"]);
-    let err = stderr(&out);
-    assert!(!out.status.success(), "{err}");
-    assert!(err.contains("remote: error: [E1] release:"), "{err}");
-
-    dev.git(&["switch", "-q", "feature/coupon"]);
-    write_plan(dev, "v1.1.0");
-    dev.git(&["add", "."]);
-    dev.git(&["commit", "-q", "-m", "plan for v1.1.0"]);
-    dev.git(&["switch", "-q", "release"]);
-    dev.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        "Merge feature/coupon",
-        "feature/coupon",
-    ]);
-    assert_ok(&push("lisi", &["release"]));
-    dev.git(&["tag", "v1.1.0"]);
-    let out = push("lisi", &["v1.1.0"]);
-    assert!(
-        stderr(&out).contains("`lisi` is not QA"),
-        "{}",
-        stderr(&out)
-    );
-    assert_ok(&push("wangwu", &["v1.1.0"]));
-    assert_eq!(
-        env.git(&svc, &["rev-parse", "v1.1.0"]),
-        dev.git(&["rev-parse", "v1.1.0"])
-    );
+    // Each person logs in with their own key and gitolite names them (`GL_USER`); the
+    // client's SHIPGATE_PUSHER (QA, every time) never reaches the server.
+    let url = format!("ssh://{}@127.0.0.1:{}/svc", server.user, server.port);
+    let t = Transport::new(&env, &svc, |who, refspecs| {
+        let ssh = format!(
+            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
+             -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
+             -o ConnectTimeout=20",
+            server.dir.join(who).display()
+        );
+        env.command("git", &s.dev.path)
+            .args(["push", "--no-verify", &url])
+            .args(refspecs)
+            .env("GIT_SSH_COMMAND", ssh)
+            .env("SHIPGATE_PUSHER", QA)
+            .output()
+            .unwrap()
+    });
+    matrix(&s, &t);
 }
