@@ -33,6 +33,42 @@ pub struct Config {
     pub plans: Plans,
     pub people: People,
     pub emergency: Emergency,
+    pub check_master: CheckMaster,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckMaster {
+    /// Paths whose findings are INFO: generated output (`dist/**`, `*.min.js`), matched
+    /// as `.gitattributes` patterns are (no `/`: any directory).
+    pub generated: Vec<PathGlob>,
+}
+
+/// A path pattern (glob syntax), checked when the config is read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PathGlob(String);
+
+impl PathGlob {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PathGlob {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<PathGlob, String> {
+        Pattern::new(text.trim_start_matches('/'))
+            .map_err(|e| format!("`{text}` is not a glob pattern ({e})"))?;
+        Ok(PathGlob(text))
+    }
+}
+
+impl From<PathGlob> for String {
+    fn from(g: PathGlob) -> String {
+        g.0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,6 +77,9 @@ pub enum Reason {
     /// A merge between development branches dropped lines that were not the release
     /// line's: reviewed where the branch was merged onto the release line.
     DevBranches,
+    /// A generated file (`linguist-generated` in the tag's `.gitattributes`, or
+    /// `[check_master] generated` in the config): rebuilt, not written by hand.
+    Generated,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -114,16 +117,28 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// How a check runs, beyond what it checks.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Bounds the cycle further: findings before it are accepted.
+    pub since: Option<&'a ObjectId>,
+    /// Glob patterns of generated paths (the config's `[check_master] generated`).
+    pub generated: &'a [crate::config::PathGlob],
+    /// Told `(n, m)` before the n-th of the cycle's m merges is re-merged.
+    pub progress: Option<&'a dyn Fn(usize, usize)>,
+}
+
 /// Checks `tag` (at `tag_commit`) against the production branch `master` (at
-/// `master_commit`); `since` bounds the cycle further (findings before it are accepted).
+/// `master_commit`).
 pub fn check(
     repo: &Repo,
     tag: &str,
     tag_commit: &ObjectId,
     master: &str,
     master_commit: &ObjectId,
-    since: Option<&ObjectId>,
+    options: &Options,
 ) -> Result<Report> {
+    let since = options.since;
     let merged = repo.is_ancestor(tag_commit, master_commit)?;
     let mut hide_extra: Vec<ObjectId> = since.into_iter().cloned().collect();
     // The shapes a release takes on its way to master: `before` is production as it was
@@ -249,10 +264,17 @@ pub fn check(
         .map(|c| c.id)
         .collect();
     let mut merged_findings = Vec::new();
-    for commit in repo.walk(&[end.clone(), tag_commit.clone()], &hide, false)? {
-        if commit.is_merge() {
-            merged_findings.extend(judge_merge(repo, &commit.id, &mainline)?);
+    let merges: Vec<ObjectId> = repo
+        .walk(&[end.clone(), tag_commit.clone()], &hide, false)?
+        .into_iter()
+        .filter(|c| c.is_merge())
+        .map(|c| c.id)
+        .collect();
+    for (n, merge) in merges.iter().enumerate() {
+        if let Some(progress) = options.progress {
+            progress(n + 1, merges.len());
         }
+        merged_findings.extend(judge_merge(repo, merge, &mainline)?);
     }
     // A tag change that a merge finding explains precisely is reported there only:
     // lines it names, and files it judged as a whole.
@@ -291,6 +313,19 @@ pub fn check(
     }
     findings.retain(|f| f.kind != Kind::TagChangeMissing || !f.files.is_empty());
     findings.extend(merged_findings);
+    // Generated files are rebuilt, not written: what differs in them is information.
+    let generated = Generated::at(repo, tag_commit, options.generated)?;
+    for f in findings.iter_mut() {
+        if f.severity > Severity::Info
+            && !f.files.is_empty()
+            && f.files.iter().all(|m| generated.matches(&m.path))
+        {
+            f.severity = Severity::Info;
+            if f.kind == Kind::MergeDropped {
+                f.reason = Some(Reason::Generated);
+            }
+        }
+    }
 
     let worst = findings.iter().map(|f| f.severity).max();
     // Not merged by history may still be merged by content (a squash): the tag is "not
@@ -823,6 +858,75 @@ fn judge_merge(
     Ok(out)
 }
 
+/// The most of `.gitattributes` read: a bound, not a limit anyone meets.
+const MAX_ATTRIBUTES_BYTES: usize = 256 * 1024;
+
+/// Generated paths: `linguist-generated` in the root `.gitattributes` committed at the
+/// tag, and the config's globs. A pattern without `/` matches a file's name in any
+/// directory, one with `/` the whole path from the root (as in `.gitattributes`); the
+/// last line that matches decides (`-linguist-generated` unsets).
+struct Generated {
+    patterns: Vec<(glob::Pattern, bool, bool)>,
+}
+
+impl Generated {
+    fn at(
+        repo: &Repo,
+        tag_commit: &ObjectId,
+        globs: &[crate::config::PathGlob],
+    ) -> Result<Generated> {
+        let mut patterns = Vec::new();
+        let mut push = |pattern: &str, generated: bool| {
+            let pattern = pattern.trim_start_matches('/');
+            let whole_path = pattern.contains('/');
+            if let Ok(p) = glob::Pattern::new(pattern) {
+                patterns.push((p, whole_path, generated));
+            }
+        };
+        if let Some(bytes) = History::read_file(repo, tag_commit, ".gitattributes")? {
+            let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
+            for line in String::from_utf8_lossy(bytes).lines() {
+                let mut words = line.split_whitespace();
+                let Some(pattern) = words.next() else {
+                    continue;
+                };
+                if pattern.starts_with('#') || pattern.starts_with('!') {
+                    continue;
+                }
+                for attr in words {
+                    match attr {
+                        "linguist-generated" | "linguist-generated=true" => push(pattern, true),
+                        "-linguist-generated"
+                        | "!linguist-generated"
+                        | "linguist-generated=false" => push(pattern, false),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for g in globs {
+            push(g.as_str(), true);
+        }
+        Ok(Generated { patterns })
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.patterns
+            .iter()
+            .rev()
+            .find(|(p, whole_path, _)| {
+                p.matches_with(if *whole_path { path } else { name }, options)
+            })
+            .is_some_and(|(_, _, generated)| *generated)
+    }
+}
+
 /// A changelog: its differences are bookkeeping, not code.
 fn is_changelog(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -914,7 +1018,10 @@ pub fn gate(
                 parent,
                 crate::policy::short_ref(&update.refname),
                 &update.new,
-                None,
+                &Options {
+                    generated: &config.check_master.generated,
+                    ..Options::default()
+                },
             )?;
             let bad: Vec<&Finding> = report
                 .findings

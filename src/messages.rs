@@ -289,6 +289,7 @@ catalog! {
     ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
     ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
+    ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（linguist-generated 或 [check_master] generated）：重新生成，而非手写";
     ReasonFileDropped => en "the merge deleted a file a parent changed", zh "合并删除了某个父提交修改过的文件";
     CmFileLines { path, count } => en "{path}: {count} line(s) missing", zh "{path}：缺少 {count} 行";
     CmBinary { path } => en "{path}: binary content differs", zh "{path}：二进制内容不同";

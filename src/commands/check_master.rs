@@ -64,7 +64,11 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
         &tag_commit,
         &master_shown,
         &master_commit,
-        since.as_ref(),
+        &lost_change::Options {
+            since: since.as_ref(),
+            generated: &config.check_master.generated,
+            progress: None,
+        },
     )?;
     let ui = ctx.ui();
     match args.format {
@@ -367,6 +371,7 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(BinaryConflict) => Msg::ReasonBinaryConflict,
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,
+        Some(Generated) => Msg::ReasonGenerated,
         Some(FileDropped) => Msg::ReasonFileDropped,
     }
 }

@@ -171,6 +171,18 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:changelog",
         ],
     ),
+    // Generated files (`linguist-generated`, `[check_master] generated`) are rebuilt.
+    (
+        "generated-files",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:generated",
+            "INFO:merge-dropped:generated",
+            "INFO:merge-dropped:moved",
+        ],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
