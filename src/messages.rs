@@ -597,6 +597,7 @@ catalog! {
     // check-master on real histories: the kind of a difference.
     ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
     ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
+    CmProgress { n, m } => en "check-master: merge {n} of {m}", zh "check-master：第 {n} 个合并，共 {m} 个";
     CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
     ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";

@@ -58,6 +58,14 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     let master_commit = repo.resolve(&master)?;
     let since = args.since.as_deref().map(|r| repo.resolve(r)).transpose()?;
     let master_shown = crate::policy::short_ref(&master).to_string();
+    let ui = ctx.ui();
+    let progress = ui.progress();
+    let tell = |n: usize, m: usize| {
+        progress.show(&Msg::CmProgress {
+            n: n.to_string(),
+            m: m.to_string(),
+        })
+    };
     let report = lost_change::check(
         &repo,
         &tag,
@@ -67,10 +75,10 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
         &lost_change::Options {
             since: since.as_ref(),
             generated: &config.check_master.generated,
-            progress: None,
+            progress: Some(&tell),
         },
     )?;
-    let ui = ctx.ui();
+    drop(progress);
     match args.format {
         Format::Text => text(&ui, &report, args.verbose),
         Format::Json => {
