@@ -80,6 +80,9 @@ pub enum Reason {
     /// A generated file (`linguist-generated` in the tag's `.gitattributes`, or
     /// `[check_master] generated` in the config): rebuilt, not written by hand.
     Generated,
+    /// A side deleted the file or the line, the automatic merge keeps it deleted, and
+    /// the merge's result has it back: a deletion undone.
+    BroughtBack,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -649,7 +652,26 @@ fn judge_merge(
             };
         let ours_side = Some(r.first_parent.clone());
         let theirs_side = Some(r.other_parent.clone());
-        if r.binary || r.auto.is_none() {
+        if r.auto.is_none() && !r.conflicted && r.result.is_some() {
+            // One side deleted the file, the other left it alone: the automatic merge
+            // deletes it, and the result has it back.
+            let side = if r.ours.is_none() {
+                ours_side.clone()
+            } else {
+                theirs_side.clone()
+            };
+            let lines = if r.binary {
+                Vec::new()
+            } else {
+                r.result
+                    .as_deref()
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            };
+            groups.push((Severity::Review, Reason::BroughtBack, side, lines));
+        } else if r.binary || r.auto.is_none() {
             let changed = |v: &Option<String>| v != &r.base;
             let side = if changed(&r.theirs) {
                 theirs_side.clone()
@@ -807,7 +829,34 @@ fn judge_merge(
                 add(severity, reason, side, Some(line.to_string()));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
-                add(Severity::Info, Reason::AddedByMerge, None, None);
+                // What the merge wrote that the base had and exactly one side deleted
+                // (the automatic merge keeps it deleted): a deletion undone.
+                let mut brought_back = false;
+                for (j, line) in result_lines.iter().enumerate() {
+                    let (in_ours, in_theirs) =
+                        (ours_lines.contains(*line), theirs_lines.contains(*line));
+                    if written[j]
+                        && !line.trim().is_empty()
+                        && base_lines.contains(*line)
+                        && in_ours != in_theirs
+                    {
+                        let side = if in_ours {
+                            theirs_side.clone()
+                        } else {
+                            ours_side.clone()
+                        };
+                        add(
+                            Severity::Review,
+                            Reason::BroughtBack,
+                            side,
+                            Some(line.to_string()),
+                        );
+                        brought_back = true;
+                    }
+                }
+                if !brought_back {
+                    add(Severity::Info, Reason::AddedByMerge, None, None);
+                }
             }
         }
         for (mut severity, mut reason, side, lines) in groups {
@@ -820,7 +869,9 @@ fn judge_merge(
             }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
-                (Some(tip), Some(line)) if severity > Severity::Info => {
+                (Some(tip), Some(line))
+                    if severity > Severity::Info && reason != Reason::BroughtBack =>
+                {
                     let line = match reason {
                         Reason::Edited => line.split(" → ").next().unwrap_or(line),
                         _ => line,
@@ -844,7 +895,7 @@ fn judge_merge(
                 commit,
                 files: vec![MissingLines {
                     path: r.path.clone(),
-                    binary: r.binary || r.auto.is_none(),
+                    binary: r.binary || r.auto.is_none() && reason != Reason::BroughtBack,
                     lines,
                     whitespace_only: reason == Reason::Whitespace,
                     // A position in the re-merged text matches no file anyone has.

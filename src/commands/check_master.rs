@@ -211,18 +211,19 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
                 Some(at) => format!("{}:{at}", file.path),
                 None => file.path.clone(),
             };
-            ui.line(&format!(
-                "         {}",
-                ui.text(&Msg::CmFileLines {
-                    path: place,
-                    count: file.lines.len().to_string()
-                })
-            ));
+            let count = file.lines.len().to_string();
+            let back = f.reason == Some(lost_change::Reason::BroughtBack);
+            let (head, sign) = if back {
+                (Msg::CmFileBroughtBack { path: place, count }, "+")
+            } else {
+                (Msg::CmFileLines { path: place, count }, "-")
+            };
+            ui.line(&format!("         {}", ui.text(&head)));
             let limit = if verbose { usize::MAX } else { LINES_SHOWN };
             for line in file.lines.iter().take(limit) {
                 ui.line(&format!(
                     "           {}",
-                    ui.paint_out(Tone::Bad, &format!("- {line}"))
+                    ui.paint_out(Tone::Bad, &format!("{sign} {line}"))
                 ));
             }
             if file.lines.len() > limit {
@@ -380,6 +381,7 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,
         Some(Generated) => Msg::ReasonGenerated,
+        Some(BroughtBack) => Msg::ReasonBroughtBack,
         Some(FileDropped) => Msg::ReasonFileDropped,
     }
 }

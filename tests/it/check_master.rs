@@ -183,6 +183,19 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:moved",
         ],
     ),
+    // A deletion the automatic merge keeps and the result undoes is not silence.
+    (
+        "brought-back-file",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:brought-back"],
+    ),
+    (
+        "brought-back-line",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:brought-back"],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
@@ -348,4 +361,23 @@ fn since_accepts_what_was_reviewed() {
     assert_ok(&out);
     let out = env.shipgate(&dir, &["check-master", "v9.9.9"]);
     assert_code(&out, 2);
+}
+
+#[test]
+fn a_deletion_brought_back_names_its_lines() {
+    let env = TestEnv::new();
+    let (_, json) = verdict(&env, "brought-back-line");
+    let back = &json["findings"][0];
+    assert_eq!(back["files"][0]["path"], "app.txt");
+    assert_eq!(
+        back["files"][0]["lines"],
+        serde_json::json!(["    legacy_init();"])
+    );
+    assert_eq!(back["files"][0]["binary"], false);
+    let (out, _) = run(&env, "brought-back-file", &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("lib.txt: 3 line(s) brought back\n           + pub fn start() {\n"),
+        "{text}"
+    );
 }
