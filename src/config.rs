@@ -553,6 +553,23 @@ mod tests {
     }
 
     #[test]
+    fn generated_globs_are_checked() {
+        let config =
+            parse_str("[check_master]\ngenerated = [\"dist/**\", \"*.min.js\"]\n").unwrap();
+        let globs: Vec<&str> = config
+            .check_master
+            .generated
+            .iter()
+            .map(PathGlob::as_str)
+            .collect();
+        assert_eq!(globs, ["dist/**", "*.min.js"]);
+        let err = error_text("[check_master]\ngenerated = [\"dist/[\"]\n");
+        assert!(err.contains("`dist/[` is not a glob pattern"), "{err}");
+        let err = error_text("[check_master]\ngenerate = []\n");
+        assert!(err.contains("unknown field `generate`"), "{err}");
+    }
+
+    #[test]
     fn unknown_key_names_line_and_column() {
         let err = error_text("[branches]\nproduction = \"main\"\nprotectd = [\"x\"]\n");
         assert!(

@@ -926,6 +926,17 @@ impl Generated {
         tag_commit: &ObjectId,
         globs: &[crate::config::PathGlob],
     ) -> Result<Generated> {
+        let attributes = History::read_file(repo, tag_commit, ".gitattributes")?;
+        let attributes = attributes.map(|bytes| {
+            let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
+            String::from_utf8_lossy(bytes).into_owned()
+        });
+        let globs: Vec<&str> = globs.iter().map(|g| g.as_str()).collect();
+        Ok(Generated::parse(attributes.as_deref(), &globs))
+    }
+
+    /// From the text of a `.gitattributes` and the config's globs.
+    fn parse(attributes: Option<&str>, globs: &[&str]) -> Generated {
         let mut patterns = Vec::new();
         let mut push = |pattern: &str, generated: bool| {
             let pattern = pattern.trim_start_matches('/');
@@ -934,31 +945,28 @@ impl Generated {
                 patterns.push((p, whole_path, generated));
             }
         };
-        if let Some(bytes) = History::read_file(repo, tag_commit, ".gitattributes")? {
-            let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
-            for line in String::from_utf8_lossy(bytes).lines() {
-                let mut words = line.split_whitespace();
-                let Some(pattern) = words.next() else {
-                    continue;
-                };
-                if pattern.starts_with('#') || pattern.starts_with('!') {
-                    continue;
-                }
-                for attr in words {
-                    match attr {
-                        "linguist-generated" | "linguist-generated=true" => push(pattern, true),
-                        "-linguist-generated"
-                        | "!linguist-generated"
-                        | "linguist-generated=false" => push(pattern, false),
-                        _ => {}
+        for line in attributes.unwrap_or_default().lines() {
+            let mut words = line.split_whitespace();
+            let Some(pattern) = words.next() else {
+                continue;
+            };
+            if pattern.starts_with('#') || pattern.starts_with('!') {
+                continue;
+            }
+            for attr in words {
+                match attr {
+                    "linguist-generated" | "linguist-generated=true" => push(pattern, true),
+                    "-linguist-generated" | "!linguist-generated" | "linguist-generated=false" => {
+                        push(pattern, false)
                     }
+                    _ => {}
                 }
             }
         }
         for g in globs {
-            push(g.as_str(), true);
+            push(g, true);
         }
-        Ok(Generated { patterns })
+        Generated { patterns }
     }
 
     fn matches(&self, path: &str) -> bool {
@@ -1176,6 +1184,38 @@ mod tests {
             got,
             [("a", Clean), ("b", Ours), ("c", Theirs), ("d", Clean)]
         );
+    }
+
+    #[test]
+    fn generated_paths_follow_gitattributes_and_config_globs() {
+        let attributes = "# build output\n\
+            *.gen.go linguist-generated\n\
+            /api/*.pb.go linguist-generated=true\n\
+            vendor/** linguist-generated\n\
+            vendor/keep.go -linguist-generated\n\
+            *.txt text\n";
+        let g = super::Generated::parse(Some(attributes), &["dist/**", "*.min.js"]);
+        for path in [
+            "a.gen.go",
+            "deep/dir/b.gen.go",
+            "api/x.pb.go",
+            "vendor/lib/c.go",
+            "dist/app.js",
+            "web/static/app.min.js",
+        ] {
+            assert!(g.matches(path), "{path}");
+        }
+        for path in [
+            "api/sub/x.pb.go",
+            "src/api/x.pb.go",
+            "vendor/keep.go",
+            "notes.txt",
+            "src/dist/app.js",
+            "app.js",
+        ] {
+            assert!(!g.matches(path), "{path}");
+        }
+        assert!(!super::Generated::parse(None, &[]).matches("a.gen.go"));
     }
 
     #[test]
