@@ -869,9 +869,12 @@ fn judge_merge(
             }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
-                (Some(tip), Some(line))
-                    if severity > Severity::Info && reason != Reason::BroughtBack =>
-                {
+                (Some(tip), _) if severity > Severity::Info && reason == Reason::BroughtBack => {
+                    // Whoever deleted it: the file, or the line.
+                    let line = lines.first().filter(|_| r.auto.is_some());
+                    repo.removing(&r.path, line.map(String::as_str), tip, &r.base_commit)?
+                }
+                (Some(tip), Some(line)) if severity > Severity::Info => {
                     let line = match reason {
                         Reason::Edited => line.split(" → ").next().unwrap_or(line),
                         _ => line,

@@ -374,7 +374,14 @@ fn a_deletion_brought_back_names_its_lines() {
         serde_json::json!(["    legacy_init();"])
     );
     assert_eq!(back["files"][0]["binary"], false);
-    let (out, _) = run(&env, "brought-back-file", &[]);
+    assert_eq!(
+        back["commit"]["subject"], "remove legacy_init",
+        "the commit that meant the deletion"
+    );
+    let (out, dir) = run(&env, "brought-back-file", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["commit"]["subject"], "remove lib.txt");
+    let out = env.shipgate(&dir, &["check-master"]);
     let text = stdout(&out);
     assert!(
         text.contains("lib.txt: 3 line(s) brought back\n           + pub fn start() {\n"),
