@@ -33,6 +33,42 @@ pub struct Config {
     pub plans: Plans,
     pub people: People,
     pub emergency: Emergency,
+    pub check_master: CheckMaster,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckMaster {
+    /// Paths whose findings are INFO: generated output (`dist/**`, `*.min.js`), matched
+    /// as `.gitattributes` patterns are (no `/`: any directory).
+    pub generated: Vec<PathGlob>,
+}
+
+/// A path pattern (glob syntax), checked when the config is read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PathGlob(String);
+
+impl PathGlob {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PathGlob {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<PathGlob, String> {
+        Pattern::new(text.trim_start_matches('/'))
+            .map_err(|e| format!("`{text}` is not a glob pattern ({e})"))?;
+        Ok(PathGlob(text))
+    }
+}
+
+impl From<PathGlob> for String {
+    fn from(g: PathGlob) -> String {
+        g.0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -514,6 +550,23 @@ mod tests {
     #[test]
     fn empty_file_is_default() {
         assert_eq!(parse_str("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn generated_globs_are_checked() {
+        let config =
+            parse_str("[check_master]\ngenerated = [\"dist/**\", \"*.min.js\"]\n").unwrap();
+        let globs: Vec<&str> = config
+            .check_master
+            .generated
+            .iter()
+            .map(PathGlob::as_str)
+            .collect();
+        assert_eq!(globs, ["dist/**", "*.min.js"]);
+        let err = error_text("[check_master]\ngenerated = [\"dist/[\"]\n");
+        assert!(err.contains("`dist/[` is not a glob pattern"), "{err}");
+        let err = error_text("[check_master]\ngenerate = []\n");
+        assert!(err.contains("unknown field `generate`"), "{err}");
     }
 
     #[test]

@@ -77,6 +77,12 @@ pub enum Reason {
     /// A merge between development branches dropped lines that were not the release
     /// line's: reviewed where the branch was merged onto the release line.
     DevBranches,
+    /// A generated file (`linguist-generated` in the tag's `.gitattributes`, or
+    /// `[check_master] generated` in the config): rebuilt, not written by hand.
+    Generated,
+    /// A side deleted the file or the line, the automatic merge keeps it deleted, and
+    /// the merge's result has it back: a deletion undone.
+    BroughtBack,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -114,16 +120,28 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// How a check runs, beyond what it checks.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Bounds the cycle further: findings before it are accepted.
+    pub since: Option<&'a ObjectId>,
+    /// Glob patterns of generated paths (the config's `[check_master] generated`).
+    pub generated: &'a [crate::config::PathGlob],
+    /// Told `(n, m)` before the n-th of the cycle's m merges is re-merged.
+    pub progress: Option<&'a dyn Fn(usize, usize)>,
+}
+
 /// Checks `tag` (at `tag_commit`) against the production branch `master` (at
-/// `master_commit`); `since` bounds the cycle further (findings before it are accepted).
+/// `master_commit`).
 pub fn check(
     repo: &Repo,
     tag: &str,
     tag_commit: &ObjectId,
     master: &str,
     master_commit: &ObjectId,
-    since: Option<&ObjectId>,
+    options: &Options,
 ) -> Result<Report> {
+    let since = options.since;
     let merged = repo.is_ancestor(tag_commit, master_commit)?;
     let mut hide_extra: Vec<ObjectId> = since.into_iter().cloned().collect();
     // The shapes a release takes on its way to master: `before` is production as it was
@@ -249,10 +267,17 @@ pub fn check(
         .map(|c| c.id)
         .collect();
     let mut merged_findings = Vec::new();
-    for commit in repo.walk(&[end.clone(), tag_commit.clone()], &hide, false)? {
-        if commit.is_merge() {
-            merged_findings.extend(judge_merge(repo, &commit.id, &mainline)?);
+    let merges: Vec<ObjectId> = repo
+        .walk(&[end.clone(), tag_commit.clone()], &hide, false)?
+        .into_iter()
+        .filter(|c| c.is_merge())
+        .map(|c| c.id)
+        .collect();
+    for (n, merge) in merges.iter().enumerate() {
+        if let Some(progress) = options.progress {
+            progress(n + 1, merges.len());
         }
+        merged_findings.extend(judge_merge(repo, merge, &mainline)?);
     }
     // A tag change that a merge finding explains precisely is reported there only:
     // lines it names, and files it judged as a whole.
@@ -291,6 +316,19 @@ pub fn check(
     }
     findings.retain(|f| f.kind != Kind::TagChangeMissing || !f.files.is_empty());
     findings.extend(merged_findings);
+    // Generated files are rebuilt, not written: what differs in them is information.
+    let generated = Generated::at(repo, tag_commit, options.generated)?;
+    for f in findings.iter_mut() {
+        if f.severity > Severity::Info
+            && !f.files.is_empty()
+            && f.files.iter().all(|m| generated.matches(&m.path))
+        {
+            f.severity = Severity::Info;
+            if f.kind == Kind::MergeDropped {
+                f.reason = Some(Reason::Generated);
+            }
+        }
+    }
 
     let worst = findings.iter().map(|f| f.severity).max();
     // Not merged by history may still be merged by content (a squash): the tag is "not
@@ -614,7 +652,26 @@ fn judge_merge(
             };
         let ours_side = Some(r.first_parent.clone());
         let theirs_side = Some(r.other_parent.clone());
-        if r.binary || r.auto.is_none() {
+        if r.auto.is_none() && !r.conflicted && r.result.is_some() {
+            // One side deleted the file, the other left it alone: the automatic merge
+            // deletes it, and the result has it back.
+            let side = if r.ours.is_none() {
+                ours_side.clone()
+            } else {
+                theirs_side.clone()
+            };
+            let lines = if r.binary {
+                Vec::new()
+            } else {
+                r.result
+                    .as_deref()
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            };
+            groups.push((Severity::Review, Reason::BroughtBack, side, lines));
+        } else if r.binary || r.auto.is_none() {
             let changed = |v: &Option<String>| v != &r.base;
             let side = if changed(&r.theirs) {
                 theirs_side.clone()
@@ -772,7 +829,34 @@ fn judge_merge(
                 add(severity, reason, side, Some(line.to_string()));
             }
             if dropped.is_empty() && result_lines.len() > texts.len() {
-                add(Severity::Info, Reason::AddedByMerge, None, None);
+                // What the merge wrote that the base had and exactly one side deleted
+                // (the automatic merge keeps it deleted): a deletion undone.
+                let mut brought_back = false;
+                for (j, line) in result_lines.iter().enumerate() {
+                    let (in_ours, in_theirs) =
+                        (ours_lines.contains(*line), theirs_lines.contains(*line));
+                    if written[j]
+                        && !line.trim().is_empty()
+                        && base_lines.contains(*line)
+                        && in_ours != in_theirs
+                    {
+                        let side = if in_ours {
+                            theirs_side.clone()
+                        } else {
+                            ours_side.clone()
+                        };
+                        add(
+                            Severity::Review,
+                            Reason::BroughtBack,
+                            side,
+                            Some(line.to_string()),
+                        );
+                        brought_back = true;
+                    }
+                }
+                if !brought_back {
+                    add(Severity::Info, Reason::AddedByMerge, None, None);
+                }
             }
         }
         for (mut severity, mut reason, side, lines) in groups {
@@ -785,6 +869,11 @@ fn judge_merge(
             }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
+                (Some(tip), _) if severity > Severity::Info && reason == Reason::BroughtBack => {
+                    // Whoever deleted it: the file, or the line.
+                    let line = lines.first().filter(|_| r.auto.is_some());
+                    repo.removing(&r.path, line.map(String::as_str), tip, &r.base_commit)?
+                }
                 (Some(tip), Some(line)) if severity > Severity::Info => {
                     let line = match reason {
                         Reason::Edited => line.split(" → ").next().unwrap_or(line),
@@ -809,7 +898,7 @@ fn judge_merge(
                 commit,
                 files: vec![MissingLines {
                     path: r.path.clone(),
-                    binary: r.binary || r.auto.is_none(),
+                    binary: r.binary || r.auto.is_none() && reason != Reason::BroughtBack,
                     lines,
                     whitespace_only: reason == Reason::Whitespace,
                     // A position in the re-merged text matches no file anyone has.
@@ -821,6 +910,83 @@ fn judge_merge(
         }
     }
     Ok(out)
+}
+
+/// The most of `.gitattributes` read: a bound, not a limit anyone meets.
+const MAX_ATTRIBUTES_BYTES: usize = 256 * 1024;
+
+/// Generated paths: `linguist-generated` in the root `.gitattributes` committed at the
+/// tag, and the config's globs. A pattern without `/` matches a file's name in any
+/// directory, one with `/` the whole path from the root (as in `.gitattributes`); the
+/// last line that matches decides (`-linguist-generated` unsets).
+struct Generated {
+    patterns: Vec<(glob::Pattern, bool, bool)>,
+}
+
+impl Generated {
+    fn at(
+        repo: &Repo,
+        tag_commit: &ObjectId,
+        globs: &[crate::config::PathGlob],
+    ) -> Result<Generated> {
+        let attributes = History::read_file(repo, tag_commit, ".gitattributes")?;
+        let attributes = attributes.map(|bytes| {
+            let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
+            String::from_utf8_lossy(bytes).into_owned()
+        });
+        let globs: Vec<&str> = globs.iter().map(|g| g.as_str()).collect();
+        Ok(Generated::parse(attributes.as_deref(), &globs))
+    }
+
+    /// From the text of a `.gitattributes` and the config's globs.
+    fn parse(attributes: Option<&str>, globs: &[&str]) -> Generated {
+        let mut patterns = Vec::new();
+        let mut push = |pattern: &str, generated: bool| {
+            let pattern = pattern.trim_start_matches('/');
+            let whole_path = pattern.contains('/');
+            if let Ok(p) = glob::Pattern::new(pattern) {
+                patterns.push((p, whole_path, generated));
+            }
+        };
+        for line in attributes.unwrap_or_default().lines() {
+            let mut words = line.split_whitespace();
+            let Some(pattern) = words.next() else {
+                continue;
+            };
+            if pattern.starts_with('#') || pattern.starts_with('!') {
+                continue;
+            }
+            for attr in words {
+                match attr {
+                    "linguist-generated" | "linguist-generated=true" => push(pattern, true),
+                    "-linguist-generated" | "!linguist-generated" | "linguist-generated=false" => {
+                        push(pattern, false)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for g in globs {
+            push(g, true);
+        }
+        Generated { patterns }
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.patterns
+            .iter()
+            .rev()
+            .find(|(p, whole_path, _)| {
+                p.matches_with(if *whole_path { path } else { name }, options)
+            })
+            .is_some_and(|(_, _, generated)| *generated)
+    }
 }
 
 /// A changelog: its differences are bookkeeping, not code.
@@ -914,7 +1080,10 @@ pub fn gate(
                 parent,
                 crate::policy::short_ref(&update.refname),
                 &update.new,
-                None,
+                &Options {
+                    generated: &config.check_master.generated,
+                    ..Options::default()
+                },
             )?;
             let bad: Vec<&Finding> = report
                 .findings
@@ -1018,6 +1187,38 @@ mod tests {
             got,
             [("a", Clean), ("b", Ours), ("c", Theirs), ("d", Clean)]
         );
+    }
+
+    #[test]
+    fn generated_paths_follow_gitattributes_and_config_globs() {
+        let attributes = "# build output\n\
+            *.gen.go linguist-generated\n\
+            /api/*.pb.go linguist-generated=true\n\
+            vendor/** linguist-generated\n\
+            vendor/keep.go -linguist-generated\n\
+            *.txt text\n";
+        let g = super::Generated::parse(Some(attributes), &["dist/**", "*.min.js"]);
+        for path in [
+            "a.gen.go",
+            "deep/dir/b.gen.go",
+            "api/x.pb.go",
+            "vendor/lib/c.go",
+            "dist/app.js",
+            "web/static/app.min.js",
+        ] {
+            assert!(g.matches(path), "{path}");
+        }
+        for path in [
+            "api/sub/x.pb.go",
+            "src/api/x.pb.go",
+            "vendor/keep.go",
+            "notes.txt",
+            "src/dist/app.js",
+            "app.js",
+        ] {
+            assert!(!g.matches(path), "{path}");
+        }
+        assert!(!super::Generated::parse(None, &[]).matches("a.gen.go"));
     }
 
     #[test]

@@ -289,7 +289,10 @@ catalog! {
     ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
     ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
+    ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（linguist-generated 或 [check_master] generated）：重新生成，而非手写";
     ReasonFileDropped => en "the merge deleted a file a parent changed", zh "合并删除了某个父提交修改过的文件";
+    ReasonBroughtBack => en "brought back: a side deleted this, the automatic merge keeps it deleted, and the result has it again", zh "被恢复：一方删除了它，自动合并保持删除，而合并结果又把它带了回来";
+    CmFileBroughtBack { path, count } => en "{path}: {count} line(s) brought back", zh "{path}：恢复了 {count} 行";
     CmFileLines { path, count } => en "{path}: {count} line(s) missing", zh "{path}：缺少 {count} 行";
     CmBinary { path } => en "{path}: binary content differs", zh "{path}：二进制内容不同";
     CmDroppedBy { commit, subject } => en "dropped by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 丢弃";
@@ -596,6 +599,7 @@ catalog! {
     // check-master on real histories: the kind of a difference.
     ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
     ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
+    CmProgress { n, m } => en "check-master: merge {n} of {m}", zh "check-master：第 {n} 个合并，共 {m} 个";
     CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
     ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";

@@ -18,6 +18,37 @@ const GREEN: &str = "\x1b[32m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
+/// A single updating line on stderr; see `Ui::progress`.
+pub struct Progress<'a> {
+    ui: &'a Ui,
+    started: std::time::Instant,
+    tty: bool,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress<'_> {
+    /// Shows `msg` in place of the previous progress line, once a second has passed.
+    pub fn show(&self, msg: &Msg) {
+        if !self.tty || self.started.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K{}{}", self.ui.err_prefix, self.ui.text(msg));
+        let _ = err.flush();
+        self.shown.set(true);
+    }
+}
+
+impl Drop for Progress<'_> {
+    fn drop(&mut self) {
+        if self.shown.get() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        }
+    }
+}
+
 /// How a table cell or a line should stand out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
@@ -141,6 +172,18 @@ impl Ui {
             self.err_prefix,
             self.text(msg)
         );
+    }
+
+    /// A progress line on stderr for work that may take a while: nothing for its first
+    /// second, and nothing at all unless stderr is a terminal (logs, tests and CI see
+    /// stable output). Cleared when dropped.
+    pub fn progress(&self) -> Progress<'_> {
+        Progress {
+            ui: self,
+            started: std::time::Instant::now(),
+            tty: std::io::stderr().is_terminal(),
+            shown: std::cell::Cell::new(false),
+        }
     }
 
     /// A line of ordinary output.

@@ -58,15 +58,27 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     let master_commit = repo.resolve(&master)?;
     let since = args.since.as_deref().map(|r| repo.resolve(r)).transpose()?;
     let master_shown = crate::policy::short_ref(&master).to_string();
+    let ui = ctx.ui();
+    let progress = ui.progress();
+    let tell = |n: usize, m: usize| {
+        progress.show(&Msg::CmProgress {
+            n: n.to_string(),
+            m: m.to_string(),
+        })
+    };
     let report = lost_change::check(
         &repo,
         &tag,
         &tag_commit,
         &master_shown,
         &master_commit,
-        since.as_ref(),
+        &lost_change::Options {
+            since: since.as_ref(),
+            generated: &config.check_master.generated,
+            progress: Some(&tell),
+        },
     )?;
-    let ui = ctx.ui();
+    drop(progress);
     match args.format {
         Format::Text => text(&ui, &report, args.verbose),
         Format::Json => {
@@ -199,18 +211,19 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
                 Some(at) => format!("{}:{at}", file.path),
                 None => file.path.clone(),
             };
-            ui.line(&format!(
-                "         {}",
-                ui.text(&Msg::CmFileLines {
-                    path: place,
-                    count: file.lines.len().to_string()
-                })
-            ));
+            let count = file.lines.len().to_string();
+            let back = f.reason == Some(lost_change::Reason::BroughtBack);
+            let (head, sign) = if back {
+                (Msg::CmFileBroughtBack { path: place, count }, "+")
+            } else {
+                (Msg::CmFileLines { path: place, count }, "-")
+            };
+            ui.line(&format!("         {}", ui.text(&head)));
             let limit = if verbose { usize::MAX } else { LINES_SHOWN };
             for line in file.lines.iter().take(limit) {
                 ui.line(&format!(
                     "           {}",
-                    ui.paint_out(Tone::Bad, &format!("- {line}"))
+                    ui.paint_out(Tone::Bad, &format!("{sign} {line}"))
                 ));
             }
             if file.lines.len() > limit {
@@ -367,6 +380,8 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(BinaryConflict) => Msg::ReasonBinaryConflict,
         Some(BinaryDropped) => Msg::ReasonBinaryDropped,
         Some(ModifyDelete) => Msg::ReasonModifyDelete,
+        Some(Generated) => Msg::ReasonGenerated,
+        Some(BroughtBack) => Msg::ReasonBroughtBack,
         Some(FileDropped) => Msg::ReasonFileDropped,
     }
 }

@@ -300,6 +300,44 @@ impl Repo {
         Ok(None)
     }
 
+    /// The oldest commit between `base` and `tip` that deleted `path` (with `line`
+    /// `None`) or removed a copy of `line` from it (it has fewer copies than its first
+    /// parent), if any: who meant the deletion a merge undid.
+    pub fn removing(
+        &self,
+        path: &str,
+        line: Option<&str>,
+        tip: &ObjectId,
+        base: &ObjectId,
+    ) -> Result<Option<ObjectId>> {
+        let count = |commit: &ObjectId| -> Result<usize> {
+            let text = crate::policy::History::read_file(self, commit, path)?;
+            Ok(match (text, line) {
+                (None, _) => 0,
+                (Some(_), None) => 1,
+                (Some(t), Some(line)) => String::from_utf8_lossy(&t)
+                    .lines()
+                    .filter(|l| *l == line)
+                    .count(),
+            })
+        };
+        let mut found = None;
+        for commit in crate::policy::History::walk(
+            self,
+            std::slice::from_ref(tip),
+            std::slice::from_ref(base),
+            false,
+        )? {
+            let Some(parent) = commit.parents.first() else {
+                continue;
+            };
+            if !commit.is_merge() && count(&commit.id)? < count(parent)? {
+                found = Some(commit.id);
+            }
+        }
+        Ok(found)
+    }
+
     /// The oldest commit between `base` and `tip` that added `line` to `path` (it has
     /// more copies of the line than its first parent), if any.
     pub fn introducing(

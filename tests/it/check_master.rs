@@ -171,6 +171,31 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:changelog",
         ],
     ),
+    // Generated files (`linguist-generated`, `[check_master] generated`) are rebuilt.
+    (
+        "generated-files",
+        "clean",
+        0,
+        &[
+            "INFO:hotfix-missing-from-tag",
+            "INFO:merge-dropped:generated",
+            "INFO:merge-dropped:generated",
+            "INFO:merge-dropped:moved",
+        ],
+    ),
+    // A deletion the automatic merge keeps and the result undoes is not silence.
+    (
+        "brought-back-file",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:brought-back"],
+    ),
+    (
+        "brought-back-line",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:brought-back"],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
@@ -336,4 +361,30 @@ fn since_accepts_what_was_reviewed() {
     assert_ok(&out);
     let out = env.shipgate(&dir, &["check-master", "v9.9.9"]);
     assert_code(&out, 2);
+}
+
+#[test]
+fn a_deletion_brought_back_names_its_lines() {
+    let env = TestEnv::new();
+    let (_, json) = verdict(&env, "brought-back-line");
+    let back = &json["findings"][0];
+    assert_eq!(back["files"][0]["path"], "app.txt");
+    assert_eq!(
+        back["files"][0]["lines"],
+        serde_json::json!(["    legacy_init();"])
+    );
+    assert_eq!(back["files"][0]["binary"], false);
+    assert_eq!(
+        back["commit"]["subject"], "remove legacy_init",
+        "the commit that meant the deletion"
+    );
+    let (out, dir) = run(&env, "brought-back-file", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["commit"]["subject"], "remove lib.txt");
+    let out = env.shipgate(&dir, &["check-master"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("lib.txt: 3 line(s) brought back\n           + pub fn start() {\n"),
+        "{text}"
+    );
 }
