@@ -8,7 +8,8 @@
 //! (cherry-picks, rebases, squashes, renames). What this slice judges:
 //! (a) tag changes missing from the integration result (LOST), (b) production changes the
 //! tag lacks (LOST: the release would regress them), (d) tag changes present at
-//! integration but gone from the tip later (INFO: a revert or a rewrite), and a tag not
+//! integration but gone from the tip later (INFO: a revert or a rewrite; REVIEW when a
+//! later commit that is no revert put the pre-release lines back), and a tag not
 //! merged at all (its own verdict; a tag squashed into master counts as merged when its
 //! changes are there).
 
@@ -38,6 +39,9 @@ pub enum Kind {
     HotfixMissingFromTag,
     /// A change of the tag that was on production and is gone from its tip since.
     ChangedLater,
+    /// A change of the tag that was on production and that a later commit there, not a
+    /// revert, put back to what production had before the release (a silent undo).
+    UndoneLater,
     /// A merge of the cycle whose recorded result drops lines that re-merging its
     /// parents keeps.
     MergeDropped,
@@ -180,7 +184,9 @@ pub fn check(
         // (a) The tag's own changes, at the integration result.
         let mut hide = vec![before.clone()];
         hide.append(&mut hide_extra.clone());
-        for commit in repo.walk(std::slice::from_ref(tag_commit), &hide, false)? {
+        let own = repo.walk(std::slice::from_ref(tag_commit), &hide, false)?;
+        let release: HashSet<&ObjectId> = own.iter().map(|c| &c.id).collect();
+        for commit in &own {
             if commit.is_merge() || commit.parents.is_empty() {
                 continue;
             }
@@ -190,13 +196,29 @@ pub fn check(
                     && judged_at != master_commit
                     && !repo.change_present(&commit.id, master_commit)?
                 {
+                    // Who took it away: a revert or a rewrite is information; a commit
+                    // that silently puts the pre-release lines back is not.
+                    let by = later_change(repo, &commit.id, judged_at, master_commit)?;
+                    let undone = match &by {
+                        Some(by) => {
+                            repo.undo_present(&commit.id, by)?
+                                && !explicit_revert(&repo.commit_message(by)?, &release)
+                        }
+                        None => false,
+                    };
+                    let (kind, severity) = if undone {
+                        (Kind::UndoneLater, Severity::Review)
+                    } else {
+                        (Kind::ChangedLater, Severity::Info)
+                    };
+                    let by = by.map(|by| repo.commit_info(&by)).transpose()?;
                     findings.push(finding(
                         repo,
-                        Kind::ChangedLater,
-                        Severity::Info,
+                        kind,
+                        severity,
                         &commit.id,
                         master_commit,
-                        None,
+                        by,
                     )?);
                 }
                 continue;
@@ -481,6 +503,55 @@ fn integration_point(repo: &Repo, tag: &ObjectId, master: &ObjectId) -> Result<O
             point
         },
     )
+}
+
+/// The commit on production after the integration (up to `master`) that took away the
+/// change `commit` made: the oldest one whose parent has the change and that lacks it.
+/// `None` when no single commit did (a merge dropped it, say).
+fn later_change(
+    repo: &Repo,
+    commit: &ObjectId,
+    integration: &ObjectId,
+    master: &ObjectId,
+) -> Result<Option<ObjectId>> {
+    let later = repo.walk(
+        std::slice::from_ref(master),
+        std::slice::from_ref(integration),
+        false,
+    )?;
+    // Oldest first: the walk lists children before their parents.
+    for c in later.iter().rev() {
+        let [parent] = c.parents.as_slice() else {
+            continue;
+        };
+        if repo.change_present(commit, parent)? && !repo.change_present(commit, &c.id)? {
+            return Ok(Some(c.id.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a commit's message says it is a revert of the release: git's
+/// `This reverts commit <id>.` naming one of the release's commits, or, without such a
+/// line, a subject `Revert "…"`. A line naming some other commit is not the release's
+/// revert.
+fn explicit_revert(message: &str, release: &HashSet<&ObjectId>) -> bool {
+    let named: Vec<&str> = message
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("This reverts commit "))
+        .map(|rest| rest.trim_end_matches(['.', ',']).trim())
+        .map(|rest| rest.split_whitespace().next().unwrap_or(""))
+        .collect();
+    if named.is_empty() {
+        return message.starts_with("Revert \"");
+    }
+    named.iter().any(|id| {
+        id.len() >= 7
+            && id.bytes().all(|b| b.is_ascii_hexdigit())
+            && release
+                .iter()
+                .any(|c| c.to_string().starts_with(&id.to_ascii_lowercase()))
+    })
 }
 
 /// Whether `commit` is a merge with `tag` reachable through a non-first parent.
@@ -1219,6 +1290,24 @@ mod tests {
             assert!(!g.matches(path), "{path}");
         }
         assert!(!super::Generated::parse(None, &[]).matches("a.gen.go"));
+    }
+
+    #[test]
+    fn a_revert_names_the_release() {
+        let ours = crate::oid::ObjectId::parse(&"ab12".repeat(10)).unwrap();
+        let release: std::collections::HashSet<&crate::oid::ObjectId> = [&ours].into();
+        let revert = |m: &str| super::explicit_revert(m, &release);
+        assert!(revert(&format!(
+            "Revert \"feature: coupon\"\n\nThis reverts commit {ours}.\n"
+        )));
+        assert!(revert("tidy\n\nThis reverts commit ab12ab12.\n"));
+        assert!(revert("Revert \"feature: coupon\"\n"));
+        let other = "cd34".repeat(10);
+        assert!(!revert(&format!(
+            "Revert \"x\"\n\nThis reverts commit {other}.\n"
+        )));
+        assert!(!revert("sync app.txt from the ops branch\n"));
+        assert!(!revert("Reverting to the old coupons\n"));
     }
 
     #[test]

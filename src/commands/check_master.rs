@@ -114,6 +114,9 @@ fn restore(finding: &lost_change::Finding) -> Option<String> {
             "git switch -c carry/{commit} release && git cherry-pick {commit}"
         )),
         Kind::ChangedLater => None,
+        Kind::UndoneLater => Some(format!(
+            "git switch -c restore/{commit} master && git cherry-pick {commit}"
+        )),
     }
 }
 
@@ -178,6 +181,7 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
                 date,
             },
             Kind::ChangedLater => Msg::CmChangedLater { commit, subject },
+            Kind::UndoneLater => Msg::CmUndoneLater { commit, subject },
             Kind::MergeDropped => {
                 let merge = f.merge.as_ref().expect("merge findings name their merge");
                 Msg::CmMergeDropped {

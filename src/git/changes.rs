@@ -127,6 +127,62 @@ impl Repo {
         Ok(true)
     }
 
+    /// The full message of `commit` (subject and body).
+    pub fn commit_message(&self, id: &ObjectId) -> Result<String> {
+        let commit = self.raw().find_commit(self.oid(id)?).map_err(git_error)?;
+        Ok(String::from_utf8_lossy(commit.message_bytes()).into_owned())
+    }
+
+    /// Whether `onto` holds the undoing of the change `commit` made: reverting `commit`
+    /// onto `onto` in memory changes nothing, every file it touched being back to what
+    /// it was before the commit where the commit touched it. A file rewritten into
+    /// something else (a conflict for the revert) is not an undoing.
+    pub fn undo_present(&self, commit: &ObjectId, onto: &ObjectId) -> Result<bool> {
+        let repo = self.raw();
+        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
+        if picked.parent_count() != 1 {
+            return Ok(false);
+        }
+        let target = repo.find_commit(self.oid(onto)?).map_err(git_error)?;
+        let parent_tree = picked.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
+        let picked_tree = picked.tree().map_err(git_error)?;
+        let target_tree = target.tree().map_err(git_error)?;
+        let mut paths = Vec::new();
+        super::tree_diff::changed(repo, Some(&parent_tree), Some(&picked_tree), "", &mut |p| {
+            paths.push(p.to_string())
+        })?;
+        // The revert, file by file: base is the commit's version, theirs the version
+        // before it.
+        let mut base_at = Lookup::new(repo, &picked_tree);
+        let mut ours_at = Lookup::new(repo, &target_tree);
+        let mut theirs_at = Lookup::new(repo, &parent_tree);
+        for path in &paths {
+            let (base, ours, theirs) = (base_at.id(path)?, ours_at.id(path)?, theirs_at.id(path)?);
+            if ours == theirs {
+                continue;
+            }
+            let (Some(base), Some(ours), Some(theirs)) = (base, ours, theirs) else {
+                return Ok(false);
+            };
+            let blob = |oid| repo.find_blob(oid).map_err(git_error);
+            let (b, o, t) = (blob(base)?, blob(ours)?, blob(theirs)?);
+            if o.is_binary() || t.is_binary() {
+                return Ok(false);
+            }
+            let mut anc = git2::MergeFileInput::new();
+            anc.content(b.content());
+            let mut our = git2::MergeFileInput::new();
+            our.content(o.content());
+            let mut their = git2::MergeFileInput::new();
+            their.content(t.content());
+            let merged = git2::merge_file(&anc, &our, &their, None).map_err(git_error)?;
+            if !merged.is_automergeable() || merged.content() != o.content() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The lines `commit` added (per file) that `onto`'s version of the file lacks.
     pub fn missing_lines(&self, commit: &ObjectId, onto: &ObjectId) -> Result<Vec<MissingLines>> {
         let repo = self.raw();

@@ -118,6 +118,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:tag-change-missing"],
     ),
+    // A later commit on master that silently puts the pre-release lines back.
+    ("silent-undo", "review", 1, &["REVIEW:undone-later"]),
     (
         "modify-delete",
         "review",
@@ -385,6 +387,39 @@ fn a_deletion_brought_back_names_its_lines() {
     let text = stdout(&out);
     assert!(
         text.contains("lib.txt: 3 line(s) brought back\n           + pub fn start() {\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_silent_undo_names_the_commit_that_undid_it() {
+    let env = TestEnv::new();
+    let (out, dir) = run(&env, "silent-undo", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let undone = &json["findings"][0];
+    assert_eq!(undone["commit"]["subject"], "feature: coupon");
+    assert_eq!(
+        undone["merge"]["subject"], "sync app.txt from the ops branch",
+        "the later commit that undid it"
+    );
+    assert_eq!(
+        undone["files"][0]["lines"],
+        serde_json::json!(["    coupons();"])
+    );
+    // An explicit revert is named too, and stays information.
+    let (_, json) = verdict(&env, "revert-after");
+    assert!(json["findings"][0]["merge"]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Revert \"feature: coupon\""));
+    let out = env.shipgate(&dir, &["check-master"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("(not a revert) put its lines back to what they were before the release"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dropped by ") && text.contains("\"sync app.txt from the ops branch\""),
         "{text}"
     );
 }
