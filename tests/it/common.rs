@@ -195,6 +195,13 @@ pub fn assert_code(out: &Output, code: i32) {
     out.clone().assert().code(code);
 }
 
+/// Whether a test that cannot find a tool or start a server must fail rather than skip:
+/// under CI (`CI=true`) or when `var` (`SHIPGATE_REQUIRE_TOOLS`,
+/// `SHIPGATE_REQUIRE_SERVERS`) is `1`.
+pub fn required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
 /// Asserts the command was refused (any failure) and returns what it said on stderr.
 pub fn refused(out: &Output) -> String {
     assert!(

@@ -731,11 +731,11 @@ fn daemon(env: &TestEnv, pusher: &str) -> Option<Daemon> {
     }
 }
 
-/// A server a test needs did not start: a failure under `SHIPGATE_REQUIRE_SERVERS=1`
-/// (CI), else a skip that says why.
+/// A server a test needs did not start: a failure under CI (`CI=true`) or
+/// `SHIPGATE_REQUIRE_SERVERS=1`, else a skip that says why.
 fn unavailable<T>(server: &str, why: String) -> Option<T> {
-    if std::env::var("SHIPGATE_REQUIRE_SERVERS").is_ok_and(|v| v == "1") {
-        panic!("{server}: {why} (SHIPGATE_REQUIRE_SERVERS=1)");
+    if required("SHIPGATE_REQUIRE_SERVERS") {
+        panic!("{server}: {why} (CI=true or SHIPGATE_REQUIRE_SERVERS=1)");
     }
     eprintln!("skipped: {server}: {why}");
     None
