@@ -213,11 +213,7 @@ fn pre_commit_old(
     dir: &std::path::Path,
     url: &str,
 ) -> Result<()> {
-    let defaults = Config::default();
-    let protected = |refname: &str| {
-        RefKind::of(config, refname) != RefKind::Other
-            || RefKind::of(&defaults, refname) != RefKind::Other
-    };
+    let protected = super::truth::protected_by(config);
     if !updates.iter().any(|u| protected(&u.refname)) {
         return Ok(());
     }
@@ -241,11 +237,7 @@ fn sha256_fallback(event: &HookEvent, err: crate::error::Error) -> Result<u8> {
     // protected whatever an uncommitted edit says (and a config git reads but libgit2
     // cannot, like `extensions.compatObjectFormat`, must not open a way around that).
     let config = config::load(std::path::Path::new(config::FILE_NAME))?.unwrap_or_default();
-    let defaults = Config::default();
-    let protected = |refname: &str| {
-        RefKind::of(&config, refname) != RefKind::Other
-            || RefKind::of(&defaults, refname) != RefKind::Other
-    };
+    let protected = super::truth::protected_by(&config);
     let touches = match event {
         HookEvent::PreCommit | HookEvent::PreMergeCommit => {
             match crate::git::current_branch(std::path::Path::new("."))? {

@@ -17,6 +17,17 @@ use crate::git::{self, Repo};
 use crate::messages::Msg;
 use crate::policy::{Finding, History, RefKind, RefUpdate, Severity};
 
+/// Whether a ref is protected by `config` or by the defaults, whichever protects more:
+/// what a clone may decide without asking the remote (an edit of its own view of the
+/// policy can add protection, never take it away).
+pub fn protected_by(config: &Config) -> impl Fn(&str) -> bool + '_ {
+    let defaults = Config::default();
+    move |refname| {
+        RefKind::of(config, refname) != RefKind::Other
+            || RefKind::of(&defaults, refname) != RefKind::Other
+    }
+}
+
 /// The policy that judges `updates`, and refusals for what the clone cannot know.
 /// `guess` is the policy this clone would use on its own; `dir` is where git runs the
 /// hook (so a relative `url` means what it meant to git); `remote` is the remote as the
@@ -29,13 +40,10 @@ pub fn establish(
     url: &str,
     remote: &str,
 ) -> Result<(Config, Vec<Finding>)> {
-    let defaults = Config::default();
-    let protected =
-        |config: &Config, u: &RefUpdate| RefKind::of(config, &u.refname) != RefKind::Other;
-    let Some(first) = updates
-        .iter()
-        .find(|u| protected(&guess, u) || protected(&defaults, u))
-    else {
+    let guessed = protected_by(&guess);
+    let first = updates.iter().find(|u| guessed(&u.refname));
+    drop(guessed);
+    let Some(first) = first else {
         return Ok((guess, Vec::new()));
     };
     let refname = first.refname.clone();
@@ -107,7 +115,7 @@ pub fn establish(
         .collect();
     let config = match config::at_remote(repo, &view, &creates)? {
         RemotePolicy::Committed { config, .. } => *config,
-        RemotePolicy::Defaults => defaults,
+        RemotePolicy::Defaults => Config::default(),
         RemotePolicy::Unfetched { branch, id } => {
             let finding = refuse(
                 Msg::RemoteTipUnfetched {
@@ -127,7 +135,10 @@ pub fn establish(
     // The protected branches' tips the remote has: the rules walk from them (what was
     // accepted, what was made on `test`), so each must be here.
     let mut findings = Vec::new();
-    if updates.iter().any(|u| protected(&config, u)) {
+    if updates
+        .iter()
+        .any(|u| RefKind::of(&config, &u.refname) != RefKind::Other)
+    {
         let b = &config.branches;
         for (name, id) in &view.refs {
             let Some(branch) = name.strip_prefix("refs/heads/") else {
@@ -151,12 +162,7 @@ pub fn establish(
         }
     }
     repo.set_view(view);
-    let tags: Vec<_> = updates
-        .iter()
-        .filter(|u| u.is_create())
-        .map(|u| (u.refname.clone(), u.new.clone()))
-        .collect();
-    repo.add_pushed_tags(&tags)?;
+    repo.add_pushed_tags(&creates)?;
     Ok((config, findings))
 }
 

@@ -447,7 +447,6 @@ impl History for Repo {
             };
             let short = match tips {
                 Tips::Local => local(),
-                Tips::Remote(_) if self.view.is_some() => remote(None),
                 Tips::Remote(r) => remote(Some(r)),
                 Tips::AllRemotes => remote(None),
                 Tips::Everywhere => local().or_else(|| remote(None)),

@@ -399,13 +399,6 @@ pub struct FileLines {
 }
 
 impl LineChange {
-    /// Whether `self` holds all of `other`'s change: every path `other` touches, with
-    /// all the lines it adds and removes. (A cherry-pick, a rebased copy or a squash that
-    /// includes `other` does; an empty change is held by nothing.)
-    pub fn contains(&self, other: &LineChange) -> bool {
-        CountedChange::of(self).holds(other).unwrap_or(false)
-    }
-
     /// One line that any change holding this one must also have: `(path, added, line)`.
     fn key(&self) -> Option<(&str, bool, &str)> {
         self.files.iter().find_map(|f| {
