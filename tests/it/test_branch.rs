@@ -40,15 +40,7 @@ fn feature(repo: &TestRepo) {
 
 fn release_it(repo: &TestRepo) -> std::process::Output {
     repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge feature/x",
-        "feature/x",
-    ]);
+    repo.merge_unchecked("feature/x", "Merge feature/x");
     repo.git_output(&["push", "origin", "release"])
 }
 
@@ -97,15 +89,7 @@ fn a_rebase_that_replays_test_commits_is_refused() {
     let repo = service(&env);
     let fix = fix_on_test(&repo);
     feature(&repo);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge branch 'test' into feature/x",
-        "test",
-    ]);
+    repo.merge_unchecked("test", "Merge branch 'test' into feature/x");
     // Flattened: the merge of test is gone, its commits are replayed under new ids.
     repo.git(&["rebase", "-q", "release"]);
     let err = refused(&release_it(&repo));
@@ -139,39 +123,15 @@ fn a_foxtrot_merge_does_not_hide_tests_history() {
         .to_string();
     // A development branch that took test in at that point.
     feature(&repo);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge branch 'test' into feature/x",
-        "test",
-    ]);
+    repo.merge_unchecked("test", "Merge branch 'test' into feature/x");
     // Someone with a stale test merges another branch locally, then pulls.
     repo.git(&["switch", "-q", "-c", "feature/two", "master"]);
     fs::write(repo.path.join("two.txt"), "two\n").unwrap();
     repo.git(&["add", "two.txt"]);
     repo.git(&["commit", "-q", "-m", "two"]);
     repo.git(&["switch", "-q", "-C", "stale-test", "master"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge branch 'feature/two' into test",
-        "feature/two",
-    ]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge branch 'test' of origin into test",
-        "origin/test",
-    ]);
+    repo.merge_unchecked("feature/two", "Merge branch 'feature/two' into test");
+    repo.merge_unchecked("origin/test", "Merge branch 'test' of origin into test");
     // shipgate refuses that push (test's first parent must go on from the remote's);
     // it happened before shipgate was installed.
     let err = refused(&repo.git_output(&["push", "origin", "stale-test:test"]));

@@ -148,15 +148,7 @@ fn a_single_branch_clone_must_fetch_test_before_releasing() {
     ]);
     repo.git(&["push", "-q", "--no-verify", "origin", "test"]);
     repo.git(&["switch", "-q", "-c", "feature/bad", "feature/coupon"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge test",
-        "test",
-    ]);
+    repo.merge_unchecked("test", "Merge test");
     repo.git(&["push", "-q", "origin", "feature/bad"]);
     // test moves on: its tip is not among what the branch carries.
     repo.git(&["switch", "-q", "test"]);
@@ -292,27 +284,11 @@ fn a_local_only_tag_is_no_release() {
     let repo = service(&env);
     // A commit on release that no one tagged on the remote.
     repo.git(&["switch", "-q", "release"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge coupon",
-        "feature/coupon",
-    ]);
+    repo.merge_unchecked("feature/coupon", "Merge coupon");
     repo.git(&["push", "-q", "--no-verify", "origin", "release"]);
     repo.git(&["tag", "v1.0.0"]);
     repo.git(&["switch", "-q", "master"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge tag v1.0.0",
-        "v1.0.0",
-    ]);
+    repo.merge_unchecked("v1.0.0", "Merge tag v1.0.0");
     let err = refused(&repo.git_output(&["push", "origin", "master"]));
     assert!(err.contains("[F13] master"), "{err}");
     plain_git_takes(&repo, &["origin", "master"]);
@@ -457,15 +433,7 @@ fn an_emergency_merges_only_the_remotes_release_into_master() {
     repo.git(&["add", "unreviewed.txt"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "unreviewed"]);
     repo.git(&["switch", "-q", "master"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-verify",
-        "-m",
-        "Merge branch 'release'",
-        "release",
-    ]);
+    repo.merge_unchecked("release", "Merge branch 'release'");
     let err = refused(&repo.git_output(&["push", "origin", "master"]));
     assert!(err.contains("[F13] master"), "{err}");
     plain_git_takes(&repo, &["origin", "master"]);
