@@ -3,6 +3,7 @@
 //! `run` is the whole program: parse the command line, dispatch to one command, report an
 //! error if there was one, and return the exit code (0 ok, 1 refused, 2 malfunction).
 
+pub mod check_master;
 pub mod ci;
 pub mod cli;
 pub mod commands;
@@ -14,7 +15,6 @@ pub mod fleet;
 pub mod git;
 pub mod hook;
 pub mod i18n;
-pub mod lost_change;
 pub mod messages;
 pub mod oid;
 pub mod plan;

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
+use crate::check_master::{self, Kind, Report, Severity, Verdict};
 use crate::cli::{CheckMasterArgs, FailOn, Format};
 use crate::config;
 use crate::error::{Error, Result, EXIT_OK, EXIT_REFUSED};
 use crate::git::Repo;
-use crate::lost_change::{self, Kind, Report, Severity, Verdict};
 use crate::messages::Msg;
 use crate::plan::check::parse_version;
 use crate::policy::History;
@@ -66,13 +66,13 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
             m: m.to_string(),
         })
     };
-    let report = lost_change::check(
+    let report = check_master::check(
         &repo,
         &tag,
         &tag_commit,
         &master_shown,
         &master_commit,
-        &lost_change::Options {
+        &check_master::Options {
             since: since.as_ref(),
             generated: &config.check_master.generated,
             progress: Some(&tell),
@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     Ok(if failing { EXIT_REFUSED } else { EXIT_OK })
 }
 
-fn restore(finding: &lost_change::Finding) -> Option<String> {
+fn restore(finding: &check_master::Finding) -> Option<String> {
     let commit = finding.commit.id.short();
     match finding.kind {
         Kind::MergeDropped => {
@@ -140,12 +140,12 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
     }));
     // One screen per release: findings grouped by file, worst first within a file; INFO
     // only counted unless asked for.
-    let mut shown: Vec<&lost_change::Finding> = report
+    let mut shown: Vec<&check_master::Finding> = report
         .findings
         .iter()
         .filter(|f| verbose || f.severity > Severity::Info)
         .collect();
-    let path_of = |f: &lost_change::Finding| f.files.first().map(|m| m.path.clone());
+    let path_of = |f: &check_master::Finding| f.files.first().map(|m| m.path.clone());
     shown.sort_by(|a, b| {
         path_of(a)
             .cmp(&path_of(b))
@@ -216,7 +216,7 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
                 None => file.path.clone(),
             };
             let count = file.lines.len().to_string();
-            let back = f.reason == Some(lost_change::Reason::BroughtBack);
+            let back = f.reason == Some(check_master::Reason::BroughtBack);
             let (head, sign) = if back {
                 (Msg::CmFileBroughtBack { path: place, count }, "+")
             } else {
@@ -308,7 +308,7 @@ struct JsonFinding {
     files: Vec<JsonFile>,
     merge: Option<JsonCommit>,
     restore: Option<String>,
-    reason: Option<lost_change::Reason>,
+    reason: Option<check_master::Reason>,
 }
 
 #[derive(Serialize)]
@@ -368,8 +368,8 @@ fn json(report: &Report) -> JsonReport<'_> {
     }
 }
 
-fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
-    use lost_change::Reason::*;
+fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
+    use check_master::Reason::*;
     match reason {
         Some(CleanlyMerged) | None => Msg::ReasonCleanlyMerged,
         Some(ConflictDecision) => Msg::ReasonConflictDecision,
