@@ -279,6 +279,8 @@ catalog! {
         zh "{commit} \"{subject}\" 已进入 master，之后在 master 上又被修改（回退或改写）";
     CmUndoneLater { commit, subject } => en "{commit} \"{subject}\" reached master, and a later commit there (not a revert) put its lines back to what they were before the release",
         zh "{commit} \"{subject}\" 已进入 master，之后 master 上的一个提交（并非回退）把这些行改回了上线前的样子";
+    CmReleaseNotOnMaster { commit, subject, author, date, branch } => en "{commit} \"{subject}\" ({author}, {date}) is on `{branch}` but not on master yet: merge it back after verification (E4)",
+        zh "{commit} \"{subject}\"（{author}，{date}）在 `{branch}` 上，但尚未合入 master：验证后请合回 master（E4）";
     CmMergeDropped { merge, subject, reason, commit, introduced, author, date } => en "{merge} \"{subject}\": {reason}; from {commit} \"{introduced}\" ({author}, {date})",
         zh "{merge} \"{subject}\"：{reason}；来自 {commit} \"{introduced}\"（{author}，{date}）";
     ReasonCleanlyMerged => en "lines that merged cleanly are gone from the result", zh "干净合并的行在合并结果中消失了";

@@ -43,6 +43,7 @@ pub(super) fn finding(
         files,
         merge,
         reason: None,
+        branch: None,
     })
 }
 

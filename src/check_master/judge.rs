@@ -387,6 +387,7 @@ pub(super) fn judge_merge(
                 }],
                 merge: Some(info.clone()),
                 reason: Some(reason),
+                branch: None,
             });
         }
     }

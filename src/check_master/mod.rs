@@ -20,6 +20,7 @@ mod cycle;
 mod gate;
 mod judge;
 mod later;
+mod pending;
 #[cfg(test)]
 mod tests;
 
@@ -55,6 +56,9 @@ pub enum Kind {
     /// A merge of the cycle whose recorded result drops lines that re-merging its
     /// parents keeps.
     MergeDropped,
+    /// A commit made on a release branch (an emergency fix, E1) that production does not
+    /// have yet: merge it back (E4).
+    ReleaseNotOnMaster,
 }
 
 /// Why a merge's dropped lines have the severity they have.
@@ -120,6 +124,18 @@ pub struct Finding {
     pub merge: Option<CommitInfo>,
     /// For merge findings: why the severity.
     pub reason: Option<Reason>,
+    /// For a release commit not yet on production: the release branch holding it.
+    pub branch: Option<OnBranch>,
+}
+
+/// The release branch a commit production lacks is on (E4).
+#[derive(Clone, Debug)]
+pub struct OnBranch {
+    /// As shown: `origin/release`, or `release` without a remote-tracking branch.
+    pub name: String,
+    /// Whether only direct commits follow it there, so that merging the branch brings
+    /// nothing but emergency fixes (no reviewed merge of the next release).
+    pub only_fixes_follow: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -143,6 +159,9 @@ pub struct Options<'a> {
     pub generated: &'a [crate::config::PathGlob],
     /// Told `(n, m)` before the n-th of the cycle's m merges is re-merged.
     pub progress: Option<&'a dyn Fn(usize, usize)>,
+    /// Release branches `(shown name, tip)` whose own commits production should have
+    /// (E4); empty: not asked.
+    pub release: &'a [(String, ObjectId)],
 }
 
 /// Checks `tag` (at `tag_commit`) against the production branch `master` (at
@@ -168,6 +187,12 @@ pub fn check(
     }
     attribution::leave_to_merges(&mut findings, &merged_findings);
     findings.extend(merged_findings);
+    findings.extend(pending::release_not_on_master(
+        repo,
+        options.release,
+        master_commit,
+        tag_commit,
+    )?);
     classify::generated(repo, tag_commit, options.generated, &mut findings)?;
     let merged = cycle.merged;
     let integration = cycle.integration;

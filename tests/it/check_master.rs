@@ -198,6 +198,15 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:brought-back"],
     ),
+    // E4: an emergency fix on release that master lacks is reported until merged back
+    // (or cherry-picked); the next release's reviewed merges are not.
+    (
+        "emergency-not-on-master",
+        "review",
+        1,
+        &["REVIEW:release-not-on-master"],
+    ),
+    ("emergency-merged-back", "clean", 0, &[]),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
