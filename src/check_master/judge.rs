@@ -165,6 +165,9 @@ pub(super) fn judge_merge(
                 {
                     (Severity::Review, Reason::ModifyDelete)
                 }
+                // Both parents have it and the merge deleted it: a decision, written by
+                // hand (a file moved or replaced in the merge), for a reviewer to confirm.
+                (Some(_), Some(_), None) => (Severity::Review, Reason::DeletedInMerge),
                 (_, _, None) => (Severity::Lost, Reason::FileDropped),
                 _ if r.binary && changed(&r.ours) && changed(&r.theirs) => {
                     (Severity::Review, Reason::BinaryConflict)
@@ -213,6 +216,7 @@ pub(super) fn judge_merge(
             }
             let base_lines = lines_of(&r.base);
             let bookkeeping = is_changelog(&r.path);
+            let own_version = r.result != r.ours && r.result != r.theirs && r.result != r.base;
             let manifest = is_manifest(&r.path);
             // For each line of the re-merge, the part of the result between its nearest
             // kept neighbours: where a rewrite of it would stand.
@@ -259,6 +263,16 @@ pub(super) fn judge_merge(
                     && trimmed.to_ascii_lowercase().contains("version")
                 {
                     (Severity::Info, Reason::VersionLine)
+                } else if *region == Region::Clean && own_version {
+                    // The merge wrote a version of its own (neither parent's nor the
+                    // base's): it adapted the file by hand, as sync merges do when the
+                    // other side renamed an API. A decision for a reviewer; a result that
+                    // is one side's file wholesale is the loss this check is for.
+                    let reason = match r.result {
+                        None => Reason::DeletedInMerge,
+                        Some(_) => Reason::Rewritten,
+                    };
+                    (Severity::Review, reason)
                 } else if *region == Region::Clean {
                     (Severity::Lost, Reason::CleanlyMerged)
                 } else {

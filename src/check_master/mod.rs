@@ -87,6 +87,11 @@ pub enum Reason {
     ModifyDelete,
     /// The merge deleted a file a parent changed.
     FileDropped,
+    /// The merge deleted a file both parents have: a decision written by hand.
+    DeletedInMerge,
+    /// Merged cleanly, and gone from a result the merge wrote itself (neither parent's
+    /// version nor the base's): an adaptation by hand, for a reviewer to confirm.
+    Rewritten,
     /// The line stands in the result rewritten (`old → new`), not restored to what the
     /// base or the other side had: a merge clean on it is REVIEW, a conflict INFO.
     Edited,

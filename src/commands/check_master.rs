@@ -427,5 +427,7 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(Generated) => Msg::ReasonGenerated,
         Some(BroughtBack) => Msg::ReasonBroughtBack,
         Some(FileDropped) => Msg::ReasonFileDropped,
+        Some(DeletedInMerge) => Msg::ReasonDeletedInMerge,
+        Some(Rewritten) => Msg::ReasonRewritten,
     }
 }

@@ -207,6 +207,23 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         &["REVIEW:release-not-on-master"],
     ),
     ("emergency-merged-back", "clean", 0, &[]),
+    // A merge that writes its own version of a file (an adaptation by hand in a sync
+    // merge, a file replaced by a library) is a decision to confirm, not a loss.
+    (
+        "sync-merge-adapted",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:rewritten"],
+    ),
+    (
+        "deleted-in-merge",
+        "review",
+        1,
+        &[
+            "INFO:merge-dropped:dev-branches",
+            "REVIEW:merge-dropped:deleted-in-merge",
+        ],
+    ),
 ];
 
 fn findings(json: &serde_json::Value) -> Vec<String> {
