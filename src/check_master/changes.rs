@@ -12,7 +12,7 @@ use crate::policy::History;
 
 use super::attribution::finding;
 use super::cycle::Cycle;
-use super::{Finding, Kind, Severity};
+use super::{Finding, Kind, Reason, Severity};
 
 /// The findings of (a) and (b), and how many changes the tag has of its own.
 pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)> {
@@ -62,14 +62,23 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
             continue;
         }
         let merge = cycle.integration.clone().filter(|i| i.parents.len() > 1);
-        findings.push(finding(
+        let mut missing = finding(
             repo,
             Kind::TagChangeMissing,
             Severity::Lost,
             &commit.id,
             judged_at,
             merge,
-        )?);
+        )?;
+        if let Some(forward) = merged_forward(repo, cycle, &commit.id, &missing)? {
+            // The release line was merged forward into the line production took, and
+            // that merge superseded the change (a conflict resolved for the newer line's
+            // own version): judged with that line's release, information here.
+            missing.severity = Severity::Info;
+            missing.reason = Some(Reason::Superseded);
+            missing.merge = Some(repo.commit_info(&forward)?);
+        }
+        findings.push(missing);
     }
     // (b) Production's changes the tag lacks: deploying the tag would undo them.
     let mut hide_extra: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
@@ -91,4 +100,99 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         }
     }
     Ok((findings, tag_changes))
+}
+
+/// When the tag reached production inside another line (its release branch merged
+/// forward, X.y into X+1.y, and production merged X+1.y): the merge on that line that
+/// brought `commit` in and superseded its lines, if one did. Superseded means each line
+/// the change misses at the integration was dropped there by a conflict decision, for
+/// the other side's own version, or rewritten; lines that merged cleanly and vanished
+/// stay a loss.
+fn merged_forward(
+    repo: &Repo,
+    cycle: &Cycle,
+    commit: &ObjectId,
+    missing: &Finding,
+) -> Result<Option<ObjectId>> {
+    let (Some(integration), Some(before)) = (&cycle.integration, &cycle.before) else {
+        return Ok(None);
+    };
+    for side in integration.parents.iter().skip(1) {
+        if side == cycle.tag
+            || !repo.is_ancestor(cycle.tag, side)?
+            || repo.change_present(commit, side)?
+        {
+            continue;
+        }
+        // Oldest first: the commit on the other line that took the change away, after
+        // the merge that brought it in.
+        let line = repo.walk(
+            std::slice::from_ref(side),
+            std::slice::from_ref(before),
+            false,
+        )?;
+        for c in line.iter().rev() {
+            let Some(first) = c.parents.first() else {
+                continue;
+            };
+            if !repo.is_ancestor(commit, &c.id)?
+                || c.id == *commit
+                || repo.change_present(commit, &c.id)?
+            {
+                continue;
+            }
+            // Had it before this commit (on its first parent, or on the parent that
+            // brought it in)?
+            let mut had = false;
+            for p in &c.parents {
+                if repo.is_ancestor(commit, p)? && repo.change_present(commit, p)? {
+                    had = true;
+                    break;
+                }
+            }
+            if !had {
+                continue;
+            }
+            if !c.is_merge() {
+                // A commit of the newer line rewrote it: superseded there, unless it put
+                // back what was there before (a silent undo stays for a reviewer).
+                return Ok((!repo.undo_present(commit, &c.id)?
+                    || repo.change_present(commit, first)?)
+                .then(|| c.id.clone()));
+            }
+            let own: HashSet<ObjectId> = std::iter::once(c.id.clone()).collect();
+            let judged = super::judge::judge_merge(repo, &c.id, &own)?;
+            let superseded = |path: &str, line: &str| {
+                judged.iter().any(|f| {
+                    f.files.iter().any(|file| {
+                        file.path == path
+                            && file
+                                .lines
+                                .iter()
+                                .any(|l| l == line || l.split(" → ").next() == Some(line))
+                    }) && matches!(
+                        f.reason,
+                        Some(
+                            Reason::ConflictDecision
+                                | Reason::Superseded
+                                | Reason::Edited
+                                | Reason::Whitespace
+                                | Reason::Moved
+                                | Reason::VersionLine
+                        )
+                    )
+                })
+            };
+            let all = !missing.files.is_empty()
+                && missing.files.iter().all(|file| {
+                    !file.binary
+                        && file
+                            .lines
+                            .iter()
+                            .all(|line| line.trim().is_empty() || superseded(&file.path, line))
+                });
+            return Ok(all.then(|| c.id.clone()));
+        }
+    }
+    Ok(None)
 }

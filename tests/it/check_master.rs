@@ -207,6 +207,14 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         &["REVIEW:release-not-on-master"],
     ),
     ("emergency-merged-back", "clean", 0, &[]),
+    // A fix of an older line merged forward and superseded there by the newer line's own
+    // version: the conflict decision is named, the fix is not LOST.
+    (
+        "merged-forward-superseded",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:conflict-decision"],
+    ),
     // A merge that writes its own version of a file (an adaptation by hand in a sync
     // merge, a file replaced by a library) is a decision to confirm, not a loss.
     (
