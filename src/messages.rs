@@ -296,6 +296,7 @@ catalog! {
     ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（linguist-generated 或 [check_master] generated）：重新生成，而非手写";
     ReasonDeletedInMerge => en "the merge deleted a file both parents have", zh "合并删除了两个父提交都有的文件";
     ReasonRewritten => en "the merge wrote its own version of the file, without lines that merged cleanly", zh "合并自行改写了该文件，干净合并的行不在其中";
+    ReasonRepairedBeforeTag => en "lines a merge dropped, back in the tag before it shipped", zh "合并丢弃的行在打标签前已恢复";
     ReasonFileDropped => en "the merge deleted a file a parent changed", zh "合并删除了某个父提交修改过的文件";
     ReasonBroughtBack => en "brought back: a side deleted this, the automatic merge keeps it deleted, and the result has it again", zh "被恢复：一方删除了它，自动合并保持删除，而合并结果又把它带了回来";
     CmFileBroughtBack { path, count } => en "{path}: {count} line(s) brought back", zh "{path}：恢复了 {count} 行";

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::error::Result;
 use crate::git::{MissingLines, Repo};
 use crate::oid::ObjectId;
+use crate::policy::History;
 
 use super::attribution::stable_id;
 use super::classify::{is_changelog, is_manifest};
@@ -414,4 +415,54 @@ pub(super) fn similar_line(old: &str, new: &str) -> bool {
         return false;
     }
     similar::TextDiff::from_chars(old, new).ratio() >= 0.6
+}
+
+/// A merge before the tag that dropped lines the tag has again (a later commit or merge
+/// of the release put them back) lost nothing of the release: information. Only merges
+/// the tag contains; the lines are compared as the tag's file holds them.
+pub(super) fn repaired_before_tag(
+    repo: &Repo,
+    tag: &ObjectId,
+    findings: &mut [Finding],
+) -> Result<()> {
+    let mut files: HashMap<String, Option<HashSet<String>>> = HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(merge) = &f.merge else { continue };
+        if f.severity == Severity::Info
+            || f.reason == Some(Reason::BroughtBack)
+            || f.files.iter().any(|m| m.binary || m.lines.is_empty())
+            || merge.id == *tag
+            || !repo.is_ancestor(&merge.id, tag)?
+        {
+            continue;
+        }
+        let mut all = true;
+        for m in &f.files {
+            let at_tag = match files.get(&m.path) {
+                Some(lines) => lines,
+                None => {
+                    let text = repo.read_file(tag, &m.path)?.map(|b| {
+                        String::from_utf8_lossy(&b)
+                            .lines()
+                            .map(str::to_string)
+                            .collect()
+                    });
+                    files.entry(m.path.clone()).or_insert(text)
+                }
+            };
+            let Some(at_tag) = at_tag else {
+                all = false;
+                break;
+            };
+            all &= m.lines.iter().all(|l| {
+                let line = l.split(" → ").next().unwrap_or(l);
+                line.trim().is_empty() || at_tag.contains(line)
+            });
+        }
+        if all {
+            f.severity = Severity::Info;
+            f.reason = Some(Reason::RepairedBeforeTag);
+        }
+    }
+    Ok(())
 }

@@ -89,6 +89,9 @@ pub enum Reason {
     FileDropped,
     /// The merge deleted a file both parents have: a decision written by hand.
     DeletedInMerge,
+    /// Dropped by a merge the release went through, and back in the tag: a later commit
+    /// of the release restored it before it shipped.
+    RepairedBeforeTag,
     /// Merged cleanly, and gone from a result the merge wrote itself (neither parent's
     /// version nor the base's): an adaptation by hand, for a reviewer to confirm.
     Rewritten,
@@ -190,6 +193,7 @@ pub fn check(
         }
         merged_findings.extend(judge::judge_merge(repo, merge, &candidates.mainline)?);
     }
+    judge::repaired_before_tag(repo, tag_commit, &mut merged_findings)?;
     attribution::leave_to_merges(&mut findings, &merged_findings);
     findings.extend(merged_findings);
     findings.extend(pending::release_not_on_master(

@@ -429,5 +429,6 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(FileDropped) => Msg::ReasonFileDropped,
         Some(DeletedInMerge) => Msg::ReasonDeletedInMerge,
         Some(Rewritten) => Msg::ReasonRewritten,
+        Some(RepairedBeforeTag) => Msg::ReasonRepairedBeforeTag,
     }
 }

@@ -207,6 +207,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         &["REVIEW:release-not-on-master"],
     ),
     ("emergency-merged-back", "clean", 0, &[]),
+    // Lines a merge dropped and a later commit of the release put back before the tag.
+    (
+        "dropped-then-repaired",
+        "clean",
+        0,
+        &["INFO:merge-dropped:repaired-before-tag"],
+    ),
     // A fix of an older line merged forward and superseded there by the newer line's own
     // version: the conflict decision is named, the fix is not LOST.
     (
