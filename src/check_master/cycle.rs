@@ -266,10 +266,22 @@ impl<'a> Cycle<'a> {
             .into_iter()
             .map(|c| c.id)
             .collect();
+        // The merges the release or production went through, and the integration
+        // itself. When the integration brought in more than the tag (the tag's line was
+        // merged forward into a newer release line, and production took that line), the
+        // newer line's merges are the newer release's, judged with it.
+        let mut tips = vec![self.tag.clone()];
+        tips.extend(self.before.iter().cloned());
+        let ours: HashSet<ObjectId> = repo
+            .walk(&tips, &hide, false)?
+            .into_iter()
+            .filter(|c| c.is_merge())
+            .map(|c| c.id)
+            .collect();
         let merges: Vec<ObjectId> = repo
             .walk(&[end.clone(), self.tag.clone()], &hide, false)?
             .into_iter()
-            .filter(|c| c.is_merge())
+            .filter(|c| c.is_merge() && (c.id == *end || ours.contains(&c.id)))
             .map(|c| c.id)
             .collect();
         Ok(Candidates { merges, mainline })

@@ -215,12 +215,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         &["INFO:merge-dropped:repaired-before-tag"],
     ),
     // A fix of an older line merged forward and superseded there by the newer line's own
-    // version: the conflict decision is named, the fix is not LOST.
+    // version: INFO naming the forward merge (the newer release's check judges that
+    // merge), not LOST.
     (
         "merged-forward-superseded",
-        "review",
-        1,
-        &["REVIEW:merge-dropped:conflict-decision"],
+        "clean",
+        0,
+        &["INFO:tag-change-missing:superseded"],
     ),
     // A merge that writes its own version of a file (an adaptation by hand in a sync
     // merge, a file replaced by a library) is a decision to confirm, not a loss.
