@@ -8,6 +8,7 @@ pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod emergency;
 pub mod env;
 pub mod error;
@@ -131,5 +132,6 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Audit(args) => commands::audit::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
+        Command::Demo(args) => commands::demo::run(ctx, &args),
     }
 }

@@ -610,6 +610,36 @@ catalog! {
     CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
     ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
+    // ----- demo -----
+    DemoHeader { dir } => en "shipgate demo: one release of the service order-api, from the keyboard, with the real hooks (in `{dir}`). The team:",
+        zh "shipgate 演示：服务 order-api 的一次上线，全程在键盘上完成，钩子真实触发（目录 `{dir}`）。团队：";
+    DemoPerson { name, login, role } => en "  {name} ({login}): {role}", zh "  {name}（{login}）：{role}";
+    DemoWayPast => en "  → the way past it:", zh "  → 正确的做法：";
+    DemoRefused { code } => en "✗ refused (exit {code}), as the process requires", zh "✗ 被拒绝（退出码 {code}），流程要求如此";
+    DemoEdited => en "(changed lines)", zh "（改动的行）";
+    DemoDone { steps, refusals, seconds } => en "✓ all {steps} steps went as the process requires: {refusals} refusals, each with the way past it, and every other command accepted ({seconds} s)",
+        zh "✓ 全部 {steps} 步都符合流程：{refusals} 次拒绝，每次都给出了正确做法，其余命令全部通过（{seconds} 秒）";
+    DemoRemoved => en "the throw-away repositories were removed; `shipgate demo --keep DIR` keeps them to look at",
+        zh "演示用的临时仓库已删除；`shipgate demo --keep DIR` 可保留它们以便查看";
+    DemoKept { dir, command } => en "the repositories stay in `{dir}`: `{command}`",
+        zh "仓库保留在 `{dir}`：`{command}`";
+    DemoNotRefused { step, command, expected } => en "demo step {step}: `{command}` was accepted, but the process refuses it ({expected})",
+        zh "演示第 {step} 步：`{command}` 被接受了，但流程应拒绝它（{expected}）";
+    DemoNotAccepted { step, command, code } => en "demo step {step}: `{command}` failed (exit {code}), but the process accepts it",
+        zh "演示第 {step} 步：`{command}` 失败（退出码 {code}），但流程应接受它";
+    DemoBadExit { step, command, code } => en "demo step {step}: `{command}` exited {code}, not 1 as a refusal does",
+        zh "演示第 {step} 步：`{command}` 退出码为 {code}，而拒绝的退出码应为 1";
+    DemoNotShown { step, command, missing } => en "demo step {step}: the output of `{command}` does not show {missing}",
+        zh "演示第 {step} 步：`{command}` 的输出中没有 {missing}";
+    HintDemoLook { dir } => en "the repositories are left as they were, to look at: `cd {dir}`",
+        zh "仓库保持原样，可以查看：`cd {dir}`";
+    DemoEditMissing { step, path, what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
+        zh "演示第 {step} 步：`{path}` 中找不到要编辑的 {what}（演示脚本与模板不再一致）";
+    DemoBadScript { detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
+    DemoSeedFailed { detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
+    DemoKeepNotEmpty { path } => en "`{path}` exists and is not an empty directory; the demo never writes over files",
+        zh "`{path}` 已存在且不是空目录；演示绝不覆盖已有文件";
+    HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
 }
 
 #[cfg(test)]
