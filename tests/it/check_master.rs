@@ -143,6 +143,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tagged-after-merge", "clean", 0, &[]),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
+    // ... and renames: a file renamed on one side and edited on the other is one file.
+    ("rename-edit", "clean", 0, &[]),
     // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
     (
         "edited-in-merge",
