@@ -24,6 +24,9 @@ pub mod server;
 pub mod shim;
 pub mod ui;
 
+pub mod rules;
+pub mod status;
+
 use std::cell::Cell;
 use std::ffi::OsString;
 
@@ -81,6 +84,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             commands::hook::run(ctx, &hook)
         });
     }
+    // A completion script calling back for candidates (`shipgate completions`).
+    let env = Env::read();
+    if let Some(shell) = env.complete.clone() {
+        return finish(&Context::new(None, env), |ctx| {
+            commands::completions::complete(ctx, &shell, &args)
+        });
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -93,7 +103,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             };
         }
     };
-    let ctx = Context::new(cli.lang, Env::read());
+    let ctx = Context::new(cli.lang, env);
     finish(&ctx, |ctx| dispatch(ctx, cli.command))
 }
 
@@ -131,5 +141,10 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Audit(args) => commands::audit::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
+        Command::Status(args) => commands::status::run(ctx, &args),
+        Command::Rules => commands::rules::list(ctx),
+        Command::Explain(args) => commands::rules::explain(ctx, &args),
+        Command::Man(args) => commands::man::run(ctx, &args),
+        Command::Plan(PlanCommand::List(args)) => commands::plan_list::run(ctx, &args),
     }
 }
