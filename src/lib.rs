@@ -84,9 +84,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             commands::hook::run(ctx, &hook)
         });
     }
-    // A completion script calling back for candidates (`shipgate completions`).
+    // A completion script calling back for candidates (`shipgate completions`): it
+    // sets `SHIPGATE_COMPLETE` and passes the command line after `--`.
     let env = Env::read();
-    if let Some(shell) = env.complete.clone() {
+    let completing = args.get(1).is_some_and(|a| a == "--");
+    if let Some(shell) = env.complete.clone().filter(|_| completing) {
         return finish(&Context::new(None, env), |ctx| {
             commands::completions::complete(ctx, &shell, &args)
         });

@@ -640,8 +640,8 @@ catalog! {
     StatusWorkingDiffers => en "the working tree's `.shipgate.toml` differs from it: the change takes effect when a release brings it to the production branch",
         zh "工作区的 `.shipgate.toml` 与之不同：改动要等发布把它带到生产分支后才生效";
     StatusWorkingInvalid { detail } => en "the working tree's `.shipgate.toml` is invalid: {detail}", zh "工作区的 `.shipgate.toml` 无效：{detail}";
-    StatusPreparingNone { dir } => en "no release in preparation: every plan in `{dir}` has its release tag",
-        zh "没有准备中的发布：`{dir}` 中的每份发布计划都已有发布标签";
+    StatusPreparingNone { dir } => en "no release in preparation: every plan in `{dir}` is released or rolled back",
+        zh "没有准备中的发布：`{dir}` 中的发布计划都已发布或已回滚";
     StatusPreparing { version, kind, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind}），`{file}`";
     StatusStageReached { stage } => en "passes stage `{stage}`", zh "已通过 `{stage}` 阶段";
     StatusStageNone => en "passes no stage yet", zh "尚未通过任何阶段";

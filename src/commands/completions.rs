@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &CompletionsArgs) -> Result<u8> {
 /// way that shell reads them.
 pub fn complete(ctx: &Context, shell: &str, args: &[OsString]) -> Result<u8> {
     let completer = find(shell)?;
-    // Everything up to `--` is the binary's own call; what follows is the command line.
+    // `shipgate -- <the command line>`: what follows the first `--` is being completed.
     let words: Vec<OsString> = match args.iter().position(|a| a == "--") {
         Some(i) => args[i + 1..].to_vec(),
         None => Vec::new(),
@@ -99,9 +99,9 @@ fn find(name: &str) -> Result<&'static dyn clap_complete::env::EnvCompleter> {
 /// What an argument holds, by its id in the clap definition.
 #[derive(Clone, Copy)]
 enum Holds {
-    /// A plan version or release tag (`plan check VERSION`, `--version`, `--to`).
+    /// A plan version or release tag (`plan check VERSION`, `--version`).
     Version,
-    /// A release tag (`check-master TAG`).
+    /// A release tag (`check-master TAG`, `rollback --to`).
     Tag,
     /// A branch (`--master`, `check-push --ref`).
     Branch,
@@ -133,8 +133,8 @@ fn attach(cmd: clap::Command, dir: &Option<PathBuf>) -> clap::Command {
             let holds = match (cmd.get_name(), arg.get_id().as_str()) {
                 // A new plan's version is one that does not exist yet.
                 ("new", "version") => return None,
-                (_, "version") | (_, "to") => Holds::Version,
-                (_, "tag") => Holds::Tag,
+                (_, "version") => Holds::Version,
+                (_, "tag") | (_, "to") => Holds::Tag,
                 (_, "master") | (_, "refname") => Holds::Branch,
                 (_, "old") | (_, "new") | (_, "since") => Holds::Revision,
                 _ => return None,

@@ -246,15 +246,16 @@ fn policy_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, 
 
 fn preparing_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, Tone)> {
     let Some(prepared) = &status.preparing else {
+        let dir = status.plans_dir.clone();
+        let none = if status.plan_count == 0 {
+            Msg::PlanNone { dir }
+        } else {
+            Msg::StatusPreparingNone { dir }
+        };
         if status.broken.is_empty() {
             hints.push(Msg::HintPlanNew);
         }
-        return vec![(
-            ui.text(&Msg::StatusPreparingNone {
-                dir: status.plans_dir.clone(),
-            }),
-            Tone::Plain,
-        )];
+        return vec![(ui.text(&none), Tone::Plain)];
     };
     let mut lines = vec![(
         ui.text(&Msg::StatusPreparing {

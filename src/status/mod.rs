@@ -47,6 +47,8 @@ pub struct Status {
     pub plans_dir: String,
     /// Plan files that could not be read, with why.
     pub broken: Vec<(String, Error)>,
+    /// How many plans the plan directory holds (read or not).
+    pub plan_count: usize,
     /// The newest plan no release tag has shipped yet.
     pub preparing: Option<Prepared>,
     pub closed: Vec<Closed>,
@@ -285,6 +287,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
     let window = store.open_window(now)?;
 
     let last = last_release(&repo, &config, &working_plans, &tags)?;
+    let plan_count = working_plans.len() + broken.len();
     let server = server(&repo, &top, &asked, view.as_ref())?;
     Ok(Status {
         root: top,
@@ -298,6 +301,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
         config,
         plans_dir,
         broken,
+        plan_count,
         preparing,
         closed,
         window,

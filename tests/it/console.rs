@@ -246,7 +246,7 @@ fn status_outside_the_happy_path() {
         "hooks         pre-commit, pre-merge-commit, pre-push: not installed",
         "policy        the built-in defaults (there is no `.shipgate.toml`)",
         "there is no remote `origin`",
-        "preparing     no release in preparation: every plan in `docs/releases` has its release tag",
+        "preparing     there are no plans in `docs/releases`",
         "last release  no release tag yet",
         "server        none: there is no remote `origin`",
     ] {
@@ -514,8 +514,21 @@ fn completion_offers_plan_versions_tags_branches_and_rule_ids() {
         complete(&repo, &["shipgate", "explain", "E"]),
         ["E1", "E2", "E3", "E4", "E5"]
     );
+    assert_eq!(
+        complete(&repo, &["shipgate", "rollback", "--to", "v"]),
+        ["v1.1.0", "v1.0.0"]
+    );
     let subcommands = complete(&repo, &["shipgate", "st"]);
     assert_eq!(subcommands, ["status"]);
+    // The variable alone, without the script's `--`, is an ordinary run.
+    let out = env
+        .command(BIN, &repo.path)
+        .env("SHIPGATE_COMPLETE", "bash")
+        .args(["plan", "list"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(stdout(&out).contains("v1.2.0"), "{}", stdout(&out));
 }
 
 #[test]
