@@ -441,7 +441,15 @@ fn man_pages_render() {
         "the hook entry point is hidden"
     );
     let main = fs::read_to_string(dir.join("shipgate.1")).unwrap();
-    assert!(main.starts_with(".ie \\n(.g .ds Aq \\(aq") || main.contains(".TH shipgate 1"));
+    assert!(main.contains(".TH shipgate 1"), "{main}");
+    // The main page points at each subcommand's page.
+    for sub in [
+        "shipgate\\-status(1)",
+        "shipgate\\-explain(1)",
+        "shipgate\\-plan(1)",
+    ] {
+        assert!(main.contains(sub), "{sub} in:\n{main}");
+    }
     // Without --out: the main page on stdout, the same text.
     let out = env.shipgate(&env.root(), &["man"]);
     assert_eq!(stdout(&out), main);
