@@ -709,6 +709,7 @@ catalog! {
     HintManRead { page } => en "read one: `man -l {page}`", zh "阅读：`man -l {page}`";
     CompletionShellUnknown { shell, shells } => en "cannot complete for the shell `{shell}`: shipgate completes for {shells}",
         zh "无法为 `{shell}` 补全：shipgate 支持 {shells}";
+    HintStatusOffline => en "look without asking the remote: `shipgate status --offline`", zh "不询问远程直接查看：`shipgate status --offline`";
     ListSeparator => en ", ", zh "、";
     HintCompletions => en "set up completion for bash: `source <(shipgate completions bash)`", zh "为 bash 设置补全：`source <(shipgate completions bash)`";
 }

@@ -225,7 +225,7 @@ fn policy_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, 
                 }),
                 Tone::Warn,
             ));
-            hints.extend(err.hints.iter().cloned());
+            hints.push(Msg::HintStatusOffline);
         }
     }
     match &policy.working {

@@ -253,6 +253,21 @@ fn status_outside_the_happy_path() {
         assert!(text.contains(expected), "{expected}\nnot in:\n{text}");
     }
     assert!(stderr(&out).contains("hint: run `shipgate install`"));
+    // A remote that cannot be reached is said, and the clone's own view stands in.
+    repo.git(&["remote", "add", "origin", "/nonexistent/origin.git"]);
+    let out = repo.shipgate(&["status"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out)
+            .contains("origin could not be asked: cannot ask the remote `/nonexistent/origin.git`"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("hint: look without asking the remote: `shipgate status --offline`")
+    );
+    assert!(stdout(&repo.shipgate(&["status", "--offline"]))
+        .contains("origin was not asked (`--offline`)"));
     // A bare repository is the server's: status says where to look instead.
     let bare = env.bare("server.git");
     let out = env.shipgate(&bare, &["status"]);
