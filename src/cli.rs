@@ -61,6 +61,15 @@ pub enum Command {
     /// Walk the whole release process on a throw-away service repository and its server:
     /// every step, every refusal and the command that gets past it
     Demo(DemoArgs),
+    /// Where this repository stands: hooks, policy, the release in preparation, closed
+    /// gates, the last release's check-master verdict, server enforcement
+    Status(StatusArgs),
+    /// List every rule of the release process, one line each (F, B, E, R)
+    Rules,
+    /// Show one rule of the process and how shipgate serves it
+    Explain(ExplainArgs),
+    /// Write the man pages (shipgate.1 and one per subcommand)
+    Man(ManArgs),
 }
 
 /// Which repositories a command works on.
@@ -252,6 +261,8 @@ pub enum PlanCommand {
     New(PlanNewArgs),
     /// Say what a plan still needs before a stage; exit 1 if anything
     Check(PlanCheckArgs),
+    /// List every plan with its version, kind, stage reached and state
+    List(PlanListArgs),
 }
 
 #[derive(Debug, Args)]
@@ -397,4 +408,45 @@ pub struct DemoArgs {
     /// is described at the top of templates/demo.toml)
     #[arg(long, value_name = "FILE", hide = true)]
     pub script: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// Do not ask the remote (policy and server enforcement then come from what this
+    /// clone fetched)
+    #[arg(long)]
+    pub offline: bool,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule's id: F1–F22, B1–B5, E1–E5, R1–R5
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write shipgate.1 and one page per subcommand into DIR [default: print shipgate.1]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
 }

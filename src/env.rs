@@ -43,6 +43,10 @@ pub struct Env {
     /// `pre-receive` in `GIT_PUSH_OPTION_COUNT` and `GIT_PUSH_OPTION_<n>` (only when the
     /// repository sets `receive.advertisePushOptions`). Empty when there are none.
     pub push_options: Vec<String>,
+    /// `SHIPGATE_COMPLETE`: the shell (`bash`, `zsh`, ...) whose completion script is
+    /// calling the binary back for candidates (`shipgate completions`). Unset, empty or
+    /// `0`: a normal run.
+    pub complete: Option<String>,
 }
 
 /// The CI variables `shipgate ci` reads. GitHub Actions: `GITHUB_ACTIONS` says it is
@@ -124,6 +128,7 @@ impl Env {
             pusher: PUSHER_VARS.iter().find_map(|name| var(name)),
             gitlab: var("GL_ID").is_some() || var("GL_USERNAME").is_some(),
             push_options: push_options(&var),
+            complete: var("SHIPGATE_COMPLETE").filter(|v| v != "0"),
         }
     }
 

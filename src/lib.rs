@@ -25,6 +25,9 @@ pub mod server;
 pub mod shim;
 pub mod ui;
 
+pub mod rules;
+pub mod status;
+
 use std::cell::Cell;
 use std::ffi::OsString;
 
@@ -82,6 +85,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             commands::hook::run(ctx, &hook)
         });
     }
+    // A completion script calling back for candidates (`shipgate completions`): it
+    // sets `SHIPGATE_COMPLETE` and passes the command line after `--`.
+    let env = Env::read();
+    let completing = args.get(1).is_some_and(|a| a == "--");
+    if let Some(shell) = env.complete.clone().filter(|_| completing) {
+        return finish(&Context::new(None, env), |ctx| {
+            commands::completions::complete(ctx, &shell, &args)
+        });
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -94,7 +106,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             };
         }
     };
-    let ctx = Context::new(cli.lang, Env::read());
+    let ctx = Context::new(cli.lang, env);
     finish(&ctx, |ctx| dispatch(ctx, cli.command))
 }
 
@@ -133,5 +145,10 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
         Command::Demo(args) => commands::demo::run(ctx, &args),
+        Command::Status(args) => commands::status::run(ctx, &args),
+        Command::Rules => commands::rules::list(ctx),
+        Command::Explain(args) => commands::rules::explain(ctx, &args),
+        Command::Man(args) => commands::man::run(ctx, &args),
+        Command::Plan(PlanCommand::List(args)) => commands::plan_list::run(ctx, &args),
     }
 }

@@ -640,6 +640,113 @@ catalog! {
     DemoKeepNotEmpty { path } => en "`{path}` exists and is not an empty directory; the demo never writes over files",
         zh "`{path}` 已存在且不是空目录；演示绝不覆盖已有文件";
     HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
+    // ----- status, plan list, rules and explain, man pages, completions (issue 13) -----
+    StatusHeader { repo, branch } => en "shipgate status: {repo} (on {branch})", zh "shipgate 状态：{repo}（当前分支 {branch}）";
+    StatusDetached => en "a detached HEAD", zh "分离的 HEAD";
+    StatusLabelHooks => en "hooks", zh "钩子";
+    StatusLabelPolicy => en "policy", zh "策略";
+    StatusLabelPreparing => en "preparing", zh "准备中";
+    StatusLabelGates => en "gates", zh "闸门";
+    StatusLabelLast => en "last release", zh "上次发布";
+    StatusLabelServer => en "server", zh "服务器端";
+    StatusHooksInstalled { hooks, binary } => en "{hooks}: installed, run {binary}", zh "{hooks}：已安装，运行 {binary}";
+    StatusHooksBinaryMissing { hooks, binary } => en "{hooks}: installed, but the binary they run, {binary}, is gone (then `shipgate` on PATH runs, if there is one)",
+        zh "{hooks}：已安装，但它们运行的程序 {binary} 不存在（此时运行 PATH 上的 `shipgate`，如果有）";
+    StatusHooksMissing { hooks } => en "{hooks}: not installed", zh "{hooks}：未安装";
+    StatusHooksForeign { hooks } => en "{hooks}: another tool's hook, not shipgate's (a hook manager may call shipgate from it)",
+        zh "{hooks}：其他工具的钩子，不是 shipgate 的（钩子管理器可能在其中调用 shipgate）";
+    StatusHooksStale { hooks, version, current } => en "{hooks}: written by another shipgate (shim version {version}; this one writes {current})",
+        zh "{hooks}：由另一版本的 shipgate 写入（垫片版本 {version}；本版本写入 {current}）";
+    StatusHooksNotExecutable { hooks } => en "{hooks}: not executable, so git ignores them", zh "{hooks}：没有执行权限，git 会忽略它们";
+    HintStatusDoctor => en "see what is wrong and how to fix it: `shipgate doctor`", zh "查看问题及修复方法：`shipgate doctor`";
+    StatusPolicyRemote { remote, source } => en "committed on {remote}'s production branch: `{source}` (every push is judged by it)",
+        zh "{remote} 生产分支上提交的配置：`{source}`（所有推送都按它判断）";
+    StatusPolicyRemoteDefaults { remote } => en "the built-in defaults: {remote} has no `.shipgate.toml` committed on its production branch",
+        zh "内置默认配置：{remote} 的生产分支上没有提交 `.shipgate.toml`";
+    StatusPolicyRemoteUnfetched { remote, branch, id } => en "{remote}'s `{branch}` is at {id}, which this clone has not fetched: this clone's own guess stands in until it does",
+        zh "{remote} 的 `{branch}` 位于 {id}，本克隆尚未获取：获取之前以本克隆自己的推断为准";
+    StatusPolicyCommitted { refname } => en "committed at `{refname}` (this clone's copy)", zh "提交在 `{refname}` 上（本克隆的副本）";
+    StatusPolicyWorkingTree => en "the working tree's `.shipgate.toml` (nothing is committed on the production branch yet)",
+        zh "工作区的 `.shipgate.toml`（生产分支上还没有提交配置）";
+    StatusPolicyDefaults => en "the built-in defaults (there is no `.shipgate.toml`)", zh "内置默认配置（没有 `.shipgate.toml`）";
+    StatusAskedOffline { remote } => en "{remote} was not asked (`--offline`)", zh "未询问 {remote}（`--offline`）";
+    StatusAskedFailed { remote, detail } => en "{remote} could not be asked: {detail}", zh "无法询问 {remote}：{detail}";
+    StatusNoRemote { remote } => en "there is no remote `{remote}`", zh "没有远程 `{remote}`";
+    StatusWorkingDiffers => en "the working tree's `.shipgate.toml` differs from it: the change takes effect when a release brings it to the production branch",
+        zh "工作区的 `.shipgate.toml` 与之不同：改动要等发布把它带到生产分支后才生效";
+    StatusWorkingInvalid { detail } => en "the working tree's `.shipgate.toml` is invalid: {detail}", zh "工作区的 `.shipgate.toml` 无效：{detail}";
+    StatusPreparingNone { dir } => en "no release in preparation: every plan in `{dir}` is released or rolled back",
+        zh "没有准备中的发布：`{dir}` 中的发布计划都已发布或已回滚";
+    StatusPreparing { version, kind, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind}），`{file}`";
+    StatusStageReached { stage } => en "passes stage `{stage}`", zh "已通过 `{stage}` 阶段";
+    StatusStageNone => en "passes no stage yet", zh "尚未通过任何阶段";
+    StatusStageNext { stage, count } => en "stage `{stage}` still needs {count}:", zh "`{stage}` 阶段还缺 {count} 项：";
+    StatusStageComplete => en "complete: it passes every stage", zh "已完成：通过了所有阶段";
+    StatusMore { count } => en "… and {count} more", zh "……另有 {count} 项";
+    HintPlanCheckStage { version, stage } => en "what stage `{stage}` needs, line by line: `shipgate plan check {version} --stage {stage}`",
+        zh "逐行查看 `{stage}` 阶段还缺什么：`shipgate plan check {version} --stage {stage}`";
+    StatusGatesOpen => en "open: no rollback analysis and no emergency plan owed", zh "畅通：没有欠问题分析，也没有欠紧急上线计划";
+    StatusGateRollbackPlanMissing { version, expected } => en "[R3] {version} was rolled back and its problem analysis is owed, but there is no plan at `{expected}`",
+        zh "[R3] {version} 已回滚，欠问题分析，但 `{expected}` 处没有发布计划";
+    StatusGateRollbackRecordGone { version, path } => en "[R3] {version} was rolled back, but `{path}` no longer records the rollback (`status: rolled-back` and the `rollback:` block)",
+        zh "[R3] {version} 已回滚，但 `{path}` 不再记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
+    StatusGateAnalysis { rule, version, path, count } => en "[{rule}] {version} was rolled back: its problem analysis in `{path}` still needs {count}; nothing is released until it is written and confirmed",
+        zh "[{rule}] {version} 已回滚：`{path}` 中的问题分析还缺 {count} 项；写完并确认之前不能上线";
+    StatusGateEmergency { date, incident } => en "[E5] an emergency window was used on {date} (incident {incident}): no normal release until its emergency plan passes `done`",
+        zh "[E5] {date} 使用过紧急窗口（故障 {incident}）：紧急上线计划通过 `done` 之前不能正常上线";
+    StatusWindowOpen { until, reason } => en "[E1] an emergency window is open until {until}: {reason}", zh "[E1] 紧急窗口开放至 {until}：{reason}";
+    StatusLastClean { tag, master } => en "{tag}: check-master is clean ({master} has everything {tag} carries)",
+        zh "{tag}：check-master 通过（{master} 包含 {tag} 的全部内容）";
+    StatusLastLost { tag, master, count } => en "{tag}: check-master found {count} LOST change(s) on {master}", zh "{tag}：check-master 在 {master} 上发现 {count} 处丢失（LOST）";
+    StatusLastReview { tag, master, count } => en "{tag}: check-master found {count} conflict decision(s) on {master} to review", zh "{tag}：check-master 在 {master} 上发现 {count} 处冲突处理待复查（REVIEW）";
+    StatusLastNotMerged { tag, master } => en "{tag}: not merged into {master} yet", zh "{tag}：尚未合并到 {master}";
+    StatusLastNotChecked { tag, why } => en "{tag}: not checked: {why}", zh "{tag}：未检查：{why}";
+    StatusLastNone => en "no release tag yet", zh "还没有发布标签";
+    StatusNoProduction { branch } => en "there is no `{branch}` branch here (local or remote-tracking)", zh "这里没有 `{branch}` 分支（本地或远程跟踪分支）";
+    StatusLastPlan { file, progress } => en "its plan `{file}`: {progress}", zh "其发布计划 `{file}`：{progress}";
+    StatusStageNextShort { stage, count } => en "stage `{stage}` still needs {count}", zh "`{stage}` 阶段还缺 {count} 项";
+    HintCheckMasterTag { tag } => en "see the findings: `shipgate check-master {tag}`", zh "查看发现的问题：`shipgate check-master {tag}`";
+    StatusServerAdvertised { remote } => en "enforced: {remote} advertises `refs/shipgate/enforced` (its pre-receive hook judges every push, `--no-verify` ones too)",
+        zh "已强制：{remote} 公布了 `refs/shipgate/enforced`（其 pre-receive 钩子会检查每一次推送，包括 `--no-verify` 的推送）";
+    StatusServerNotAdvertised { remote } => en "not enforced: {remote} does not advertise `refs/shipgate/enforced`, so a push with `--no-verify` is not checked",
+        zh "未强制：{remote} 没有公布 `refs/shipgate/enforced`，`--no-verify` 的推送不会被检查";
+    StatusServerFetched { remote } => en "enforced as of the last fetch: this clone has {remote}'s `refs/shipgate/enforced`",
+        zh "截至上次获取已强制：本克隆有 {remote} 的 `refs/shipgate/enforced`";
+    StatusServerUnknown { remote } => en "unknown: {remote} was not asked, and this clone has no fetched `refs/shipgate/enforced`",
+        zh "未知：未询问 {remote}，本克隆也没有获取到的 `refs/shipgate/enforced`";
+    StatusServerNoRemote { remote } => en "none: there is no remote `{remote}`, only this clone's hooks check the rules",
+        zh "无：没有远程 `{remote}`，只有本克隆的钩子检查规则";
+    StatusBare { path } => en "`{path}` is a bare repository: `shipgate status` reports on a working tree", zh "`{path}` 是裸仓库：`shipgate status` 报告的是工作区";
+    HintStatusBare { path } => en "on the server, check its hook instead: `shipgate doctor --server --repo {path}`",
+        zh "在服务器上请改为检查其钩子：`shipgate doctor --server --repo {path}`";
+    ColumnVersion => en "version", zh "版本";
+    ColumnKind => en "kind", zh "类型";
+    ColumnStage => en "stage", zh "阶段";
+    ColumnState => en "state", zh "状态";
+    PlanStateDraft => en "draft", zh "草稿";
+    PlanStateReleased => en "released", zh "已发布";
+    PlanStateRolledBack => en "rolled back", zh "已回滚";
+    PlanStateAnalysisOwed => en "rolled back, analysis owed", zh "已回滚，欠问题分析";
+    PlanStateUnreadable => en "unreadable", zh "无法读取";
+    PlanListSummary { count, dir } => en "{count} plan(s) in `{dir}`", zh "`{dir}` 中共 {count} 份发布计划";
+    HintExplain => en "one rule and how shipgate serves it: `shipgate explain F6`", zh "查看单条规则及 shipgate 如何执行它：`shipgate explain F6`";
+    ExplainHow => en "how", zh "做法";
+    ExplainHooks => en "checked by", zh "检查于";
+    ExplainItems => en "plan items", zh "计划检查项";
+    ExplainRun => en "run", zh "命令";
+    ExplainNote => en "note", zh "说明";
+    ExplainItem { id, stage } => en "`{id}` (ticked by stage `{stage}`)", zh "`{id}`（`{stage}` 阶段前勾选）";
+    ExplainServerHook { hook } => en "{hook} (server)", zh "{hook}（服务器端）";
+    ExplainNone => en "nothing automatic: the team follows it", zh "没有自动检查：由团队自行遵守";
+    RuleUnknown { id, ids } => en "there is no rule `{id}`: the rules are {ids}", zh "没有规则 `{id}`：规则编号为 {ids}";
+    HintRules => en "list them all: `shipgate rules`", zh "列出全部规则：`shipgate rules`";
+    ManWritten { count, dir } => en "wrote {count} man pages to `{dir}`", zh "已把 {count} 个 man 手册页写入 `{dir}`";
+    HintManRead { page } => en "read one: `man -l {page}`", zh "阅读：`man -l {page}`";
+    CompletionShellUnknown { shell, shells } => en "cannot complete for the shell `{shell}`: shipgate completes for {shells}",
+        zh "无法为 `{shell}` 补全：shipgate 支持 {shells}";
+    HintStatusOffline => en "look without asking the remote: `shipgate status --offline`", zh "不询问远程直接查看：`shipgate status --offline`";
+    ListSeparator => en ", ", zh "、";
+    HintCompletions => en "set up completion for bash: `source <(shipgate completions bash)`", zh "为 bash 设置补全：`source <(shipgate completions bash)`";
 }
 
 #[cfg(test)]

@@ -263,7 +263,7 @@ pub fn report(ui: &Ui, findings: &[Finding]) {
 
 /// Emergency windows that were used (a commit or push recorded under them): each owes
 /// an emergency plan (E5).
-fn emergency_debts(store: &Store) -> Result<Vec<Debt>> {
+pub(crate) fn emergency_debts(store: &Store) -> Result<Vec<Debt>> {
     let mut debts: Vec<Debt> = Vec::new();
     let mut current: Option<Debt> = None;
     for entry in store.log()? {

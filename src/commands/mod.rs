@@ -17,6 +17,11 @@ pub mod rollback;
 pub mod truth;
 pub mod uninstall;
 
+pub mod man;
+pub mod plan_list;
+pub mod rules;
+pub mod status;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, EXIT_OK, EXIT_REFUSED};

@@ -15,6 +15,8 @@ mod repo;
 mod review;
 mod tree_diff;
 
+mod inventory;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -24,6 +26,8 @@ pub use records::{add_fetch_refspec, append_record, push_record, write_blob};
 pub use remerge::Remerged;
 pub use remote::{ls_remote, RemoteRefs};
 pub use repo::Repo;
+
+pub use inventory::push_url;
 
 use crate::error::{Error, Result};
 use crate::messages::Msg;

@@ -30,6 +30,9 @@ pub struct RemoteRefs {
     pub refs: Vec<(String, ObjectId)>,
     /// Annotated tags' commits: `refs/tags/v1.2.0` → the commit it peels to.
     pub peeled: HashMap<String, ObjectId>,
+    /// The team's records it advertises under `refs/shipgate/` (the server's marker,
+    /// rollback records, the audit log), for `shipgate status`; no rule reads them here.
+    pub records: Vec<(String, ObjectId)>,
 }
 
 impl RemoteRefs {
@@ -60,6 +63,8 @@ impl RemoteRefs {
                 out.peeled.insert(tag.to_string(), id);
             } else if name.starts_with("refs/heads/") || name.starts_with("refs/tags/") {
                 out.refs.push((name.to_string(), id));
+            } else if name.starts_with(crate::records::PREFIX) {
+                out.records.push((name.to_string(), id));
             }
         }
         out
@@ -251,13 +256,16 @@ mod tests {
         let b = "b".repeat(40);
         let text = format!(
             "ref: refs/heads/master\tHEAD\n{a}\tHEAD\n{a}\trefs/heads/master\n\
-             {b}\trefs/tags/v1.0.0\n{a}\trefs/tags/v1.0.0^{{}}\n{a}\trefs/pull/1/head\n"
+             {b}\trefs/tags/v1.0.0\n{a}\trefs/tags/v1.0.0^{{}}\n{a}\trefs/pull/1/head\n\
+             {b}\trefs/shipgate/enforced\n"
         );
         let refs = RemoteRefs::parse(&text);
         assert_eq!(refs.head.as_deref(), Some("master"));
         assert_eq!(refs.refs.len(), 2);
         assert_eq!(refs.branch("master").unwrap().as_str(), a);
         assert_eq!(refs.peeled["refs/tags/v1.0.0"].as_str(), a);
+        assert_eq!(refs.records.len(), 1);
+        assert_eq!(refs.records[0].0, "refs/shipgate/enforced");
     }
 
     #[test]

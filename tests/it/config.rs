@@ -70,7 +70,7 @@ fn version_help_and_completions() {
     for shell in ["bash", "zsh", "fish"] {
         let out = env.shipgate(&env.root(), &["completions", shell]);
         assert_ok(&out);
-        assert!(stdout(&out).contains("check"), "{shell}");
+        assert!(stdout(&out).contains("SHIPGATE_COMPLETE"), "{shell}");
     }
     let out = env.shipgate(&env.root(), &["instal"]);
     assert_code(&out, 2);

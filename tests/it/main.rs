@@ -24,3 +24,5 @@ mod records;
 mod server;
 mod test_branch;
 mod trust;
+
+mod console;
