@@ -58,6 +58,9 @@ pub enum Command {
     /// Entry point for the installed hook shims (not for direct use)
     #[command(hide = true)]
     Hook(HookArgs),
+    /// Print the on-call group's notice of a release moment and post it to the team's chat
+    /// robots (F17, F18, F22, R2)
+    Announce(AnnounceArgs),
 }
 
 /// Which repositories a command works on.
@@ -381,4 +384,30 @@ pub enum FailOn {
     Lost,
     /// Also conflict decisions to review
     Review,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct AnnounceArgs {
+    /// Which notice: the release starts, the canary runs, the release is done, it was
+    /// rolled back
+    #[arg(value_enum)]
+    pub moment: crate::notify::Moment,
+
+    /// The release (`v2.3.0`); the notice is filled from its plan
+    #[arg(long)]
+    pub version: String,
+
+    /// Post the notice to every robot in `.shipgate.toml` (`[[notify]]`) and record it in
+    /// the plan [default: only print it]
+    #[arg(long)]
+    pub send: bool,
+
+    /// Record in the plan that the printed notice was posted by hand
+    #[arg(long, conflicts_with = "send")]
+    pub record: bool,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
 }

@@ -23,6 +23,8 @@ pub mod records;
 pub mod server;
 pub mod shim;
 pub mod ui;
+// Notices to the on-call group (`shipgate announce`).
+pub mod notify;
 
 use std::cell::Cell;
 use std::ffi::OsString;
@@ -131,5 +133,6 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Audit(args) => commands::audit::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
+        Command::Announce(args) => commands::announce::run(ctx, &args),
     }
 }

@@ -15,6 +15,8 @@ pub mod plan;
 pub mod rollback;
 pub mod truth;
 pub mod uninstall;
+// Notices to the on-call group.
+pub mod announce;
 
 use std::path::{Path, PathBuf};
 
