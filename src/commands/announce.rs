@@ -76,23 +76,46 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
             .map_err(|detail| Error::new(Msg::AnnounceProxyInvalid { detail }))?;
         for target in targets {
             let text = render::render_within(moment, lang, &notice, target.kind.max_text_bytes())?;
-            let outcome = notify::deliver(&transport, &target, &text, &|| ctx.env.now());
+            let text = text.trim_end();
+            let outcome = notify::deliver(&transport, &target, text, &|| ctx.env.now());
+            let robot = target.kind.name().to_string();
+            let url = notify::shown_url(&target.url);
             match &outcome {
-                Outcome::Delivered => ui.note(&Msg::AnnounceSent {
-                    robot: target.shown(),
-                }),
+                Outcome::Delivered => ui.note(&Msg::AnnounceSent { robot, url }),
                 Outcome::Refused(detail) => ui.error(&Msg::AnnounceRefused {
-                    robot: target.shown(),
+                    robot,
+                    url,
                     detail: detail.clone(),
                 }),
                 Outcome::Unreachable(detail) => ui.error(&Msg::AnnounceUnreachable {
-                    robot: target.shown(),
+                    robot,
+                    url,
                     tries: notify::http::ATTEMPTS.to_string(),
                     detail: detail.clone(),
                 }),
             }
             outcomes.push((target, outcome));
         }
+    }
+
+    let refused = outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Refused(_)));
+    let unreachable = outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Unreachable(_)));
+    let (moment_name, version) = hint_args();
+    if refused {
+        ui.hint(&Msg::HintAnnounceAgain {
+            moment: moment_name.clone(),
+            version: version.clone(),
+        });
+    }
+    if unreachable {
+        ui.hint(&Msg::HintAnnounceRetry {
+            moment: moment_name,
+            version,
+        });
     }
 
     let names = |wanted: &dyn Fn(&Outcome) -> bool| {
@@ -148,22 +171,6 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
         ui.hint(&Msg::HintAnnounceCommit { path: shown });
     }
 
-    let refused = outcomes
-        .iter()
-        .any(|(_, o)| matches!(o, Outcome::Refused(_)));
-    let unreachable = outcomes
-        .iter()
-        .any(|(_, o)| matches!(o, Outcome::Unreachable(_)));
-    let (moment, version) = hint_args();
-    if refused {
-        ui.hint(&Msg::HintAnnounceAgain {
-            moment: moment.clone(),
-            version: version.clone(),
-        });
-    }
-    if unreachable {
-        ui.hint(&Msg::HintAnnounceRetry { moment, version });
-    }
     // Exit 1 when a robot said no; 2 when one could not be reached at all (shipgate could
     // not do its job), which outranks a refusal.
     Ok(if unreachable {

@@ -332,11 +332,6 @@ pub struct Target {
 }
 
 impl Target {
-    /// How messages name this robot: `feishu (https://open.feishu.cn/open-apis/bot/v2/hook/…)`.
-    pub fn shown(&self) -> String {
-        format!("{} ({})", self.kind, shown_url(&self.url))
-    }
-
     fn secrets(&self) -> Vec<String> {
         secrets_of(&self.url, self.secret.as_deref())
     }

@@ -187,6 +187,12 @@ pub fn changes_of(plan_text: &str) -> Vec<String> {
                     item.push_str(&text);
                 }
             }
+            // `<beta>` in a commit subject is text to a reader, HTML to Markdown.
+            Event::InlineHtml(html) if !html.starts_with("<!--") => {
+                if let Some(item) = current.as_mut() {
+                    item.push_str(&html);
+                }
+            }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(item) = current.as_mut() {
                     item.push(' ');
@@ -280,12 +286,12 @@ mod tests {
 
     #[test]
     fn changes_come_from_the_plans_change_list() {
-        let text = "---\nkind: feature\n---\n# Plan\n\n## Release\n\n- [ ] not a change <!-- id: canary -->\n\n## Changes since v1.0.0\n\n- `abc1234` coupon: limits\n- `def5678` Merge branch 'feature/x'\n  nested\n- (to fill in)\n\n## Problem analysis\n\n- [ ] Timeline <!-- id: analysis-timeline -->\n";
+        let text = "---\nkind: feature\n---\n# Plan\n\n## Release\n\n- [ ] not a change <!-- id: canary -->\n\n## Changes since v1.0.0\n\n- `abc1234` coupon: limits\n- `def5678` Merge branch 'feature/x' <beta>\n  nested\n- (to fill in)\n\n## Problem analysis\n\n- [ ] Timeline <!-- id: analysis-timeline -->\n";
         assert_eq!(
             changes_of(text),
             [
                 "abc1234 coupon: limits",
-                "def5678 Merge branch 'feature/x' nested"
+                "def5678 Merge branch 'feature/x' <beta> nested"
             ]
         );
         let zh = "## 变更列表（自 v1.0.0 以来）\n\n- `abc1234` 优惠券：限额\n";
