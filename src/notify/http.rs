@@ -198,3 +198,39 @@ fn decode(text: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(url: &str) -> ProxySetting {
+        ProxySetting {
+            var: "HTTPS_PROXY",
+            url: url.into(),
+            no_proxy: Some("intranet.example, .corp".into()),
+        }
+    }
+
+    #[test]
+    fn proxies_from_the_environment() {
+        let proxy = build_proxy(&setting("http://ops:p%40ss@proxy.corp:3128")).unwrap();
+        assert_eq!(proxy.protocol(), ProxyProtocol::Http);
+        assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 3128));
+        assert_eq!(
+            (proxy.username(), proxy.password()),
+            (Some("ops"), Some("p@ss"))
+        );
+        let no_proxy = |url: &str| proxy.is_no_proxy(&url.parse::<ureq::http::Uri>().unwrap());
+        assert!(no_proxy("http://127.0.0.1:9/x") && no_proxy("http://localhost/x"));
+        assert!(no_proxy("https://intranet.example/x") && no_proxy("https://chat.corp/x"));
+        assert!(!no_proxy("https://open.feishu.cn/x"));
+        let proxy = build_proxy(&setting("proxy.corp:8080")).unwrap();
+        assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 8080));
+        let err = build_proxy(&setting("socks5://u:hidden@proxy.corp:1080")).unwrap_err();
+        assert!(
+            err.contains("`HTTPS_PROXY` names a `socks5:` proxy"),
+            "{err}"
+        );
+        assert!(!err.contains("hidden"), "{err}");
+    }
+}

@@ -293,7 +293,7 @@ pub fn secrets_of(url: &Url, secret: Option<&str>) -> Vec<String> {
         None => {
             if let Some(segment) = url
                 .path_segments()
-                .and_then(|s| s.filter(|s| !s.is_empty()).last())
+                .and_then(|mut s| s.rfind(|s| !s.is_empty()))
             {
                 found.push(segment.to_string());
             }
