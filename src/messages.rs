@@ -630,8 +630,8 @@ catalog! {
         zh "请按上面机器人的说明修改 `.shipgate.toml` 中该机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
     HintAnnounceRetry { moment, version } => en "once the robot can be reached, send again: `shipgate announce {moment} --version {version} --send`",
         zh "机器人可以访问后请重新发送：`shipgate announce {moment} --version {version} --send`";
-    AnnounceNoRobots => en "no chat robot is configured: `--send` posts to the `[[notify]]` tables of `.shipgate.toml`, and there are none",
-        zh "没有配置聊天机器人：`--send` 发送到 `.shipgate.toml` 中的 `[[notify]]` 表，而目前一个也没有";
+    AnnounceNoRobots => en "no chat robot is configured: `--send` posts to the `[[notify]]` tables of the policy in force (`.shipgate.toml` as committed on the production branch), and it has none",
+        zh "没有配置聊天机器人：`--send` 发送到当前生效策略（生产分支上已提交的 `.shipgate.toml`）中的 `[[notify]]` 表，而其中一个也没有";
     HintAnnounceNoRobots => en "see how to add one (robot, url, secret_env): `shipgate config default`",
         zh "查看添加方法（robot、url、secret_env）：`shipgate config default`";
     AnnounceVarMissing { robot, key, var } => en "{robot}: `{key}` names the environment variable `{var}`, which is not set (or empty); nothing was sent",

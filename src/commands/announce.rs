@@ -156,13 +156,15 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
     if let Some(entry) = entry {
         // The checklist item is ticked only when the notice reached every robot (or was
         // posted by hand): a group that did not hear of the release was not told.
-        let item = moment.item().filter(|_| failed.is_empty());
+        let item = moment
+            .item()
+            .filter(|id| failed.is_empty() && plan.item(id).is_some());
         record(ctx, &path, &shown, &plan, &text, item, &ui.text(&entry))?;
         ui.note(&Msg::AnnounceRecorded {
             notice: label,
             path: shown.clone(),
         });
-        if let Some(item) = item {
+        if let Some(item) = item.filter(|id| plan.item(id).is_some_and(|w| !w.checked)) {
             ui.note(&Msg::AnnounceTicked {
                 item: item.to_string(),
                 path: shown.clone(),
@@ -343,9 +345,7 @@ fn record(
             after.id == before.id
                 && (after.checked == before.checked || Some(after.id.as_str()) == item)
         });
-    let ticked = item
-        .and_then(|id| plan.item(id).map(|_| id))
-        .is_none_or(|id| reread.item(id).is_some_and(|i| i.checked));
+    let ticked = item.is_none_or(|id| reread.item(id).is_some_and(|i| i.checked));
     if !same_items || !ticked || reread.meta != plan.meta {
         return Err(not_recorded());
     }
