@@ -624,8 +624,8 @@ catalog! {
         zh "{at} · {notice}（{by}）：手工发送";
     AnnounceSent { robot, url } => en "sent to {robot} ({url})", zh "已发送到 {robot}（{url}）";
     AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条通知：{detail}";
-    AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) after {tries} tries: {detail}",
-        zh "尝试 {tries} 次后仍无法把通知送到 {robot}（{url}）：{detail}";
+    AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
+        zh "尝试 {tries} 次仍无法把通知送到 {robot}（{url}）：{detail}";
     HintAnnounceAgain { moment, version } => en "fix the robot's `url` or `secret_env` in `.shipgate.toml` (the robot's own words are above), then send again: `shipgate announce {moment} --version {version} --send`",
         zh "请按上面机器人的说明修改 `.shipgate.toml` 中该机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
     HintAnnounceRetry { moment, version } => en "once the robot can be reached, send again: `shipgate announce {moment} --version {version} --send`",

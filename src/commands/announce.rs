@@ -87,10 +87,10 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
                     url,
                     detail: detail.clone(),
                 }),
-                Outcome::Unreachable(detail) => ui.error(&Msg::AnnounceUnreachable {
+                Outcome::Unreachable { detail, tries } => ui.error(&Msg::AnnounceUnreachable {
                     robot,
                     url,
-                    tries: notify::http::ATTEMPTS.to_string(),
+                    tries: tries.to_string(),
                     detail: detail.clone(),
                 }),
             }
@@ -103,7 +103,7 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
         .any(|(_, o)| matches!(o, Outcome::Refused(_)));
     let unreachable = outcomes
         .iter()
-        .any(|(_, o)| matches!(o, Outcome::Unreachable(_)));
+        .any(|(_, o)| matches!(o, Outcome::Unreachable { .. }));
     let (moment_name, version) = hint_args();
     if refused {
         ui.hint(&Msg::HintAnnounceAgain {

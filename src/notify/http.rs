@@ -99,7 +99,10 @@ impl Transport {
                 Err(err) => {
                     last = describe(&err);
                     if !worth_retrying(&err) {
-                        return Outcome::Unreachable(last);
+                        return Outcome::Unreachable {
+                            detail: last,
+                            tries: attempt + 1,
+                        };
                     }
                 }
             }
@@ -107,7 +110,10 @@ impl Transport {
                 std::thread::sleep(wait);
             }
         }
-        Outcome::Unreachable(last)
+        Outcome::Unreachable {
+            detail: last,
+            tries: ATTEMPTS,
+        }
     }
 }
 

@@ -361,8 +361,12 @@ pub enum Outcome {
     Delivered,
     /// The robot's own words, scrubbed of the URL's token and the secret.
     Refused(String),
-    /// The last transport error or busy answer after every try, scrubbed likewise.
-    Unreachable(String),
+    /// The last transport error or busy answer, scrubbed likewise, and how many tries
+    /// were made (fewer than `http::ATTEMPTS` when another could not help, e.g. TLS).
+    Unreachable {
+        detail: String,
+        tries: u32,
+    },
 }
 
 /// Builds the request for `target` carrying `text`, signed at `now` where the vendor
@@ -402,7 +406,10 @@ pub fn deliver(
     match outcome {
         Outcome::Delivered => Outcome::Delivered,
         Outcome::Refused(why) => Outcome::Refused(scrub(&why, &secrets)),
-        Outcome::Unreachable(why) => Outcome::Unreachable(scrub(&why, &secrets)),
+        Outcome::Unreachable { detail, tries } => Outcome::Unreachable {
+            detail: scrub(&detail, &secrets),
+            tries,
+        },
     }
 }
 

@@ -478,7 +478,7 @@ fn a_robot_that_cannot_be_reached_is_tried_three_times_then_exit_2() {
     let said = stderr(&out);
     assert!(
         said.contains(&format!(
-            "error: could not deliver the notice to wecom (http://127.0.0.1:{closed}/cgi-bin/webhook/…) after 3 tries:"
+            "error: could not deliver the notice to wecom (http://127.0.0.1:{closed}/cgi-bin/webhook/…) in 3 tries:"
         )),
         "{said}"
     );
