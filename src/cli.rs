@@ -70,6 +70,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write the man pages (shipgate.1 and one per subcommand)
     Man(ManArgs),
+    /// Print the on-call group's notice of a release moment and post it to the team's chat
+    /// robots (F17, F18, F22, R2)
+    Announce(AnnounceArgs),
 }
 
 /// Which repositories a command works on.
@@ -445,6 +448,32 @@ pub struct PlanListArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct AnnounceArgs {
+    /// Which notice: the release starts, the canary runs, the release is done, it was
+    /// rolled back
+    #[arg(value_enum)]
+    pub moment: crate::notify::Moment,
+
+    /// The release (`v2.3.0`); the notice is filled from its plan
+    #[arg(long)]
+    pub version: String,
+
+    /// Post the notice to every robot in `.shipgate.toml` (`[[notify]]`) and record it in
+    /// the plan [default: only print it]
+    #[arg(long)]
+    pub send: bool,
+
+    /// Record in the plan that the printed notice was posted by hand
+    #[arg(long, conflicts_with = "send")]
+    pub record: bool,
 
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]

@@ -34,6 +34,9 @@ pub struct Config {
     pub people: People,
     pub emergency: Emergency,
     pub check_master: CheckMaster,
+    /// The chat robots `shipgate announce --send` posts the on-call notices to
+    /// (`[[notify]]` tables; last, as TOML writes arrays of tables after plain tables).
+    pub notify: Vec<crate::notify::Robot>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -614,6 +617,38 @@ mod tests {
         );
         let err = error_text("[emergency]\nwindow = \"25h\"\n");
         assert!(err.contains("longer than 24 hours"), "{err}");
+    }
+
+    #[test]
+    fn notify_robots() {
+        let config = parse_str(
+            "[[notify]]\nrobot = \"feishu\"\nurl = \"https://open.feishu.cn/open-apis/bot/v2/hook/t\"\nsecret_env = \"FEISHU_SECRET\"\n\n[[notify]]\nrobot = \"slack\"\nurl_env = \"SLACK_WEBHOOK\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.notify.len(), 2);
+        assert_eq!(config.notify[0].kind, crate::notify::RobotKind::Feishu);
+        assert_eq!(
+            config.notify[1].url,
+            crate::notify::Webhook::Env("SLACK_WEBHOOK".into())
+        );
+        // The commented examples of the default file are valid tables.
+        let examples: String = DEFAULT_TOML
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[notify]]"))
+            .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+            .collect();
+        assert_eq!(parse_str(&examples).unwrap().notify.len(), 4);
+        let err = error_text(
+            "[[notify]]\nrobot = \"wecom\"\nurl = \"https://q/x?key=k\"\nsecret_env = \"S\"\n",
+        );
+        assert!(
+            err.starts_with(".shipgate.toml:1:1: wecom robots are not signed"),
+            "{err}"
+        );
+        let err = error_text(
+            "[[notify]]\nrobot = \"slack\"\nurl = \"https://h/s/tok\"\nchannel = \"x\"\n",
+        );
+        assert!(err.contains("unknown field `channel`"), "{err}");
     }
 
     #[test]

@@ -173,3 +173,31 @@ fn ident(name: Option<String>, email: Option<String>) -> Option<String> {
         _ => None,
     }
 }
+
+/// What `shipgate announce --send` reads, when it sends: the variables the config names
+/// and the proxy settings. Read on demand, never on the hook path.
+impl Env {
+    /// A variable that `.shipgate.toml` names (`secret_env`, `url_env`); `None` when it
+    /// is unset, empty or not UTF-8. Its value (a signing secret, a webhook URL with its
+    /// token) is never printed.
+    pub fn named(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+
+    /// The proxy to reach the chat robots through: the first set of `HTTPS_PROXY`,
+    /// `https_proxy`, `ALL_PROXY`, `all_proxy`, with the hosts `NO_PROXY` (or
+    /// `no_proxy`) exempts, as curl reads them.
+    pub fn https_proxy(&self) -> Option<crate::notify::http::ProxySetting> {
+        let (var, url) = PROXY_VARS
+            .iter()
+            .find_map(|name| Some((*name, self.named(name)?)))?;
+        Some(crate::notify::http::ProxySetting {
+            var,
+            url,
+            no_proxy: self.named("NO_PROXY").or_else(|| self.named("no_proxy")),
+        })
+    }
+}
+
+/// Where a proxy for HTTPS requests is set, in the order curl consults them.
+pub const PROXY_VARS: &[&str] = &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];

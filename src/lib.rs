@@ -24,6 +24,8 @@ pub mod records;
 pub mod server;
 pub mod shim;
 pub mod ui;
+// Notices to the on-call group (`shipgate announce`).
+pub mod notify;
 
 pub mod rules;
 pub mod status;
@@ -150,5 +152,6 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Explain(args) => commands::rules::explain(ctx, &args),
         Command::Man(args) => commands::man::run(ctx, &args),
         Command::Plan(PlanCommand::List(args)) => commands::plan_list::run(ctx, &args),
+        Command::Announce(args) => commands::announce::run(ctx, &args),
     }
 }

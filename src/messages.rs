@@ -747,6 +747,55 @@ catalog! {
     HintStatusOffline => en "look without asking the remote: `shipgate status --offline`", zh "不询问远程直接查看：`shipgate status --offline`";
     ListSeparator => en ", ", zh "、";
     HintCompletions => en "set up completion for bash: `source <(shipgate completions bash)`", zh "为 bash 设置补全：`source <(shipgate completions bash)`";
+
+    // ----- announce: notices to the on-call group (F17, F18, F22, R2) -----
+    NoticeStart => en "release start notice", zh "上线周知";
+    NoticeCanary => en "canary notice", zh "灰度周知";
+    NoticeDone => en "completion notice", zh "上线完毕周知";
+    NoticeRollback => en "rollback notice", zh "回滚周知";
+    NoticeKindFeature => en "feature release", zh "需求上线";
+    NoticeKindOptimization => en "technical optimisation", zh "技术优化上线";
+    NoticeKindBugfix => en "bug fix", zh "Bug 修复上线";
+    NoticeKindEmergency => en "emergency release", zh "紧急上线";
+    AnnounceSection => en "Announcements", zh "通知记录";
+    AnnounceEntrySent { at, notice, by, robots } => en "{at} · {notice} ({by}): sent to {robots}",
+        zh "{at} · {notice}（{by}）：已发送到 {robots}";
+    AnnounceEntryPartial { at, notice, by, robots, failed } => en "{at} · {notice} ({by}): sent to {robots}; not delivered to {failed}",
+        zh "{at} · {notice}（{by}）：已发送到 {robots}；未送达 {failed}";
+    AnnounceEntryByHand { at, notice, by } => en "{at} · {notice} ({by}): posted by hand",
+        zh "{at} · {notice}（{by}）：手工发送";
+    AnnounceSent { robot, url } => en "sent to {robot} ({url})", zh "已发送到 {robot}（{url}）";
+    AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条通知：{detail}";
+    AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
+        zh "尝试 {tries} 次仍无法把通知送到 {robot}（{url}）：{detail}";
+    HintAnnounceAgain { moment, version } => en "fix the robot's `url` or `secret_env` in `.shipgate.toml` (the robot's own words are above), then send again: `shipgate announce {moment} --version {version} --send`",
+        zh "请按上面机器人的说明修改 `.shipgate.toml` 中该机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
+    HintAnnounceRetry { moment, version } => en "once the robot can be reached, send again: `shipgate announce {moment} --version {version} --send`",
+        zh "机器人可以访问后请重新发送：`shipgate announce {moment} --version {version} --send`";
+    AnnounceNoRobots => en "no chat robot is configured: `--send` posts to the `[[notify]]` tables of the policy in force (`.shipgate.toml` as committed on the production branch), and it has none",
+        zh "没有配置聊天机器人：`--send` 发送到当前生效策略（生产分支上已提交的 `.shipgate.toml`）中的 `[[notify]]` 表，而其中一个也没有";
+    HintAnnounceNoRobots => en "see how to add one (robot, url, secret_env): `shipgate config default`",
+        zh "查看添加方法（robot、url、secret_env）：`shipgate config default`";
+    AnnounceVarMissing { robot, key, var } => en "{robot}: `{key}` names the environment variable `{var}`, which is not set (or empty); nothing was sent",
+        zh "{robot}：`{key}` 指定的环境变量 `{var}` 未设置（或为空）；未发送任何通知";
+    HintAnnounceVar { var, moment, version } => en "set it without echoing it, then send: `stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`",
+        zh "不回显地设置它，然后发送：`stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`";
+    AnnounceUrlInvalid { robot, var, detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
+        zh "{robot}：`{var}` 中的 webhook 地址不可用：{detail}";
+    AnnounceProxyInvalid { detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
+    AnnouncePlanVersion { path, found, version } => en "`{path}` is the plan of {found}, not of {version} (its front matter says `version: {found}`)",
+        zh "`{path}` 是 {found} 的计划，不是 {version} 的（其 front matter 为 `version: {found}`）";
+    AnnouncePreview => en "a preview: nothing was sent and nothing recorded", zh "仅预览：未发送，也未记录";
+    HintAnnounceSend { moment, version } => en "post it to the team's robots and record it in the plan: `shipgate announce {moment} --version {version} --send`",
+        zh "发送到团队的机器人并记入发布计划：`shipgate announce {moment} --version {version} --send`";
+    HintAnnounceByHand { moment, version } => en "no robot is configured; once you have posted it by hand, record it in the plan: `shipgate announce {moment} --version {version} --record`",
+        zh "没有配置机器人；手工发到值班群后，请记入发布计划：`shipgate announce {moment} --version {version} --record`";
+    AnnounceRecorded { notice, path } => en "recorded the {notice} in `{path}`", zh "已将{notice}记入 `{path}`";
+    AnnounceTicked { item, path } => en "ticked `{item}` in `{path}`", zh "已在 `{path}` 中勾选 `{item}`";
+    HintAnnounceCommit { path } => en "commit the plan with the release's other post-release records: `git add {path}`",
+        zh "请将计划与本次上线的其他上线后记录一起提交：`git add {path}`";
+    AnnounceNotRecorded { path } => en "`{path}`: the announcement written into the plan does not read back as written; the plan was not changed",
+        zh "`{path}`：写入计划的通知记录读回后与写入的不一致；计划未被修改";
 }
 
 #[cfg(test)]

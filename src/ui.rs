@@ -211,6 +211,17 @@ impl Ui {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
 
+    /// A line of commentary on stderr, without a prefix: what was done beside the
+    /// command's output on stdout (so stdout can be piped on its own).
+    pub fn note(&self, msg: &Msg) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}{}",
+            self.err_prefix,
+            self.text(msg)
+        );
+    }
+
     /// A table with a bold header; columns padded by display width (CJK counts double).
     pub fn table(&self, header: &[String], rows: &[Vec<(String, Tone)>]) {
         let columns = header.len();

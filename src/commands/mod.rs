@@ -16,6 +16,8 @@ pub mod plan;
 pub mod rollback;
 pub mod truth;
 pub mod uninstall;
+// Notices to the on-call group.
+pub mod announce;
 
 pub mod man;
 pub mod plan_list;

@@ -17,6 +17,7 @@ mod hooks;
 mod hostile;
 mod install;
 mod merges;
+mod notify;
 mod plans;
 mod policy;
 mod props;
