@@ -8,6 +8,7 @@
 mod bare;
 mod changes;
 mod records;
+mod releases;
 mod remerge;
 mod remote;
 mod repo;

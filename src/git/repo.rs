@@ -283,6 +283,7 @@ impl Repo {
             head,
             merge_heads,
             merge_source: None,
+            staged: Vec::new(),
         })
     }
 
