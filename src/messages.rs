@@ -214,8 +214,8 @@ catalog! {
         zh "请一次只把一个开发分支合并到 `{branch}`；当 {commit} 是它最新的提交时：`git switch {branch} && git reset --hard {first} && {merges}`，然后重新推送";
     TagNotOnRelease { tag, commit } => en "the release tag `{tag}` points at {commit}, which is on no release branch of the remote nor of this push: a release is tagged on `release`, after review",
         zh "上线 tag `{tag}` 指向 {commit}，它不在远程或本次推送的任何 release 分支上：上线 tag 只能打在评审后的 release 上";
-    HintTagOnRelease { tag, remote, branch } => en "delete the local tag (`git tag -d {tag}`), bring the work into `{branch}` by a reviewed merge, then tag what the remote's `{branch}` has: `git fetch {remote} && git tag -a {tag} {remote}/{branch}`",
-        zh "请删除本地 tag（`git tag -d {tag}`），通过评审合并把代码带入 `{branch}`，再给远程 `{branch}` 上的提交打 tag：`git fetch {remote} && git tag -a {tag} {remote}/{branch}`";
+    HintTagOnRelease { tag, remote, branch } => en "a release is tagged on what the remote's `{branch}` has, once the work is merged there by review (`git fetch {remote} && git tag -a {tag} {remote}/{branch}`); first delete this tag: `git tag -d {tag}`",
+        zh "上线 tag 只能打在远程 `{branch}` 已有的提交上，须先通过评审合并把代码带入（`git fetch {remote} && git tag -a {tag} {remote}/{branch}`）；请先删除这个 tag：`git tag -d {tag}`";
     FirstParentLeaves { branch, old } => en "this push takes `{branch}`'s history off the remote's {old}: its first-parent chain must go on from what the remote has (that chain is how shipgate tells what was made on `{branch}`)",
         zh "这次推送让 `{branch}` 的历史离开了远程的 {old}：它的第一父提交链必须接在远程已有的提交之后（shipgate 靠这条链判断哪些提交产生于 `{branch}`）";
     HintFirstParent { remote, branch } => en "redo the merge on top of the remote's `{branch}`: `git fetch {remote} && git switch {branch} && git reset --hard {remote}/{branch}`, then merge your development branch again with `git merge --no-ff`",

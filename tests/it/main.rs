@@ -21,5 +21,6 @@ mod policy;
 mod props;
 mod records;
 mod server;
+mod stages;
 mod test_branch;
 mod trust;
