@@ -242,13 +242,21 @@ fn emergency(
             // The reason the push tried to give, if any, in the command that gives it right.
             let reason = options
                 .iter()
-                .find_map(|o| o.split_once('=').map(|(_, v)| v.trim().to_string()))
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "production incident".to_string());
+                .filter_map(|o| o.split_once('='))
+                .find(|(key, _)| key.contains("emerg"))
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty());
+            let branch = policy::short_ref(refname).to_string();
             let finding =
-                Finding::new(Severity::Block, "E1", refname, *message).hint(Msg::HintPushOptions {
-                    branch: policy::short_ref(refname).to_string(),
-                    reason: policy::sh_word(&reason),
+                Finding::new(Severity::Block, "E1", refname, *message).hint(match reason {
+                    Some(reason) => Msg::HintPushOptions {
+                        branch,
+                        reason: policy::sh_word(&reason),
+                    },
+                    None => Msg::HintEmergencyPushIncident {
+                        people: people.to_string(),
+                        branch,
+                    },
                 });
             return (vec![finding], None);
         }
