@@ -179,8 +179,8 @@ catalog! {
     // ----- trust: what the client can know, merges by content -----
     RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
         zh "无法向远程 `{url}` 查询它的分支和 tag：{detail}";
-    HintRemoteUnreachable => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check the connection and push again",
-        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请检查网络连接后重新推送";
+    HintRemoteUnreachable { url } => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check that it answers, then push again: `git ls-remote {url}`",
+        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
     HistoryShallow { refname } => en "this clone is shallow: shipgate cannot see the history a push to `{refname}` brings, so it refuses rather than guess",
         zh "这是一个浅克隆：shipgate 看不到推送到 `{refname}` 的完整历史，因此拒绝而不是猜测";
     HintUnshallow { remote } => en "fetch the whole history, then push again: `git fetch --unshallow {remote}`",

@@ -540,6 +540,7 @@ fn debt_gate(
     let day = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
     // The emergency release is the one after the newest release tag.
     let version = plan::check::next_version(&plans.tags, &|t| plans.config.tags.release.matches(t));
+    let targets = plan::check::rollback_targets(&plans.tags, pushed, plans.recorded);
     for debt in debts {
         let covered = pushed.iter().any(|p| {
             p.meta.kind == Kind::Emergency
@@ -555,7 +556,7 @@ fn debt_gate(
                     p,
                     &plan::Context {
                         config: plans.config,
-                        tags: &plans.tags,
+                        tags: &targets,
                     },
                     Stage::Done,
                 )
@@ -632,7 +633,8 @@ pub fn released_plan_path(
 
 /// Whether `commit` records the plan of a released version and nothing else: one parent,
 /// the only change `<plans dir>/<version>.md` of a release tag the receiving side has,
-/// a plan before and after that still names `version:`. A release branch takes such a
+/// a plan before and after that still names `version:`, with the same kind, date and
+/// incident. A release branch takes such a
 /// commit directly: it changes no code, and after the tag there is no reviewed merge
 /// left to bring the canary, the minutes observed and the completion notice in (F15–F22).
 /// Returns the version.
@@ -689,10 +691,18 @@ pub fn plan_record(
     {
         return Ok(None);
     }
-    let names_version = |bytes: &[u8]| {
-        plan::parse(bytes, Path::new(&path)).is_ok_and(|p| same_version(&p.meta.version, version))
+    // Still this version's plan, and the same release: its kind, date and incident
+    // stay (an old emergency plan re-dated could otherwise pay a new window's debt, E5).
+    let parse = |bytes: &[u8]| {
+        plan::parse(bytes, Path::new(&path))
+            .ok()
+            .filter(|p| same_version(&p.meta.version, version))
     };
-    if !names_version(&before) || !names_version(&after) {
+    let (Some(before), Some(after)) = (parse(&before), parse(&after)) else {
+        return Ok(None);
+    };
+    let (b, a) = (&before.meta, &after.meta);
+    if (b.kind, &b.date, &b.incident) != (a.kind, &a.date, &a.incident) {
         return Ok(None);
     }
     Ok(Some(version.to_string()))

@@ -325,6 +325,17 @@ fn a_direct_commit_on_release_may_change_a_released_plan_and_nothing_else() {
             .contains("remote: error: [E1]")
     );
     reset(&repo);
+    // Nor a plan re-dated (an old plan must not pass for a new release's, E5).
+    fs::write(
+        &plan,
+        fill_plan(&original).replace("date: \"2026-11-01\"", "date: \"2026-12-24\""),
+    )
+    .unwrap();
+    assert_ok(&repo.git_output(&["commit", "-qam", "re-dated plan"]));
+    assert!(refused(&repo.git_output(&["push", "origin", "release"])).contains("[E1]"));
+    assert!(refused(&repo.git_output(&["push", "--no-verify", "origin", "release"]))
+        .contains("remote: error: [E1]"));
+    reset(&repo);
     // The legitimate record passes all three.
     fs::write(&plan, fill_plan(&original)).unwrap();
     assert_ok(&repo.git_output(&["commit", "-qam", "v1.1.0: post-release record"]));
