@@ -293,18 +293,20 @@ fn released(
             }
         }
         HookEvent::PreMergeCommit | HookEvent::PreCommit => {
+            // Only a merge of what looks like a release tag costs a look at the branch.
+            let Some(tag) = merging
+                .first()
+                .map(|(_, name)| name.clone())
+                .filter(|name| config.tags.release.matches(name))
+            else {
+                return Ok(hints);
+            };
             let state = repo.commit_state()?;
             let on_production = state.branch.as_ref().is_some_and(|b| {
                 RefKind::of(config, &format!("refs/heads/{b}")) == RefKind::Production
             });
             if on_production {
-                if let Some(tag) = merging
-                    .first()
-                    .map(|(_, name)| name.clone())
-                    .filter(|name| config.tags.release.matches(name))
-                {
-                    hints.extend(policy::post_release_hints(config, repo, &tag, "origin")?);
-                }
+                hints.extend(policy::post_release_hints(config, repo, &tag, "origin")?);
             }
         }
     }

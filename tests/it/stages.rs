@@ -333,8 +333,10 @@ fn a_direct_commit_on_release_may_change_a_released_plan_and_nothing_else() {
     .unwrap();
     assert_ok(&repo.git_output(&["commit", "-qam", "re-dated plan"]));
     assert!(refused(&repo.git_output(&["push", "origin", "release"])).contains("[E1]"));
-    assert!(refused(&repo.git_output(&["push", "--no-verify", "origin", "release"]))
-        .contains("remote: error: [E1]"));
+    assert!(
+        refused(&repo.git_output(&["push", "--no-verify", "origin", "release"]))
+            .contains("remote: error: [E1]")
+    );
     reset(&repo);
     // The legitimate record passes all three.
     fs::write(&plan, fill_plan(&original)).unwrap();
