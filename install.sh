@@ -66,11 +66,17 @@ mv -f "$bindir/.shipgate.new" "$bindir/shipgate"
 say "installed $("$bindir/shipgate" --version) to $bindir/shipgate"
 case ":$PATH:" in
     *":$bindir:"*) ;;
-    *) say "note: $bindir is not on PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;
+    *) say "note: $bindir is not on PATH; add it, e.g. export PATH=\"$bindir:\$PATH\""
+       say "until then run it by its path, e.g. $bindir/shipgate demo" ;;
 esac
 
 if [ "$hook_repo" = auto ]; then
-    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$here" && pwd -P)" ]; then
+        # shipgate's own checkout is no service repository: `./install.sh && shipgate demo`
+        # must leave it as it was.
+        say "this is shipgate's own checkout: no hooks installed here (use --repo PATH); see it work: shipgate demo"
+        exit 0
+    elif git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         repo=$(pwd)
     else
         say "not inside a git repository: no hooks installed (use --repo PATH, or shipgate install --all DIR)"

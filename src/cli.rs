@@ -58,6 +58,9 @@ pub enum Command {
     /// Entry point for the installed hook shims (not for direct use)
     #[command(hide = true)]
     Hook(HookArgs),
+    /// Walk the whole release process on a throw-away service repository and its server:
+    /// every step, every refusal and the command that gets past it
+    Demo(DemoArgs),
 }
 
 /// Which repositories a command works on.
@@ -382,4 +385,17 @@ pub enum FailOn {
     Lost,
     /// Also conflict decisions to review
     Review,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the demo's repositories in DIR (which must not exist, or be empty) and keep
+    /// them to look at [default: a temporary directory, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+
+    /// Run the script in FILE instead of the built-in one (to try new steps; the format
+    /// is described at the top of templates/demo.toml)
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub script: Option<PathBuf>,
 }

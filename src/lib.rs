@@ -3,10 +3,12 @@
 //! `run` is the whole program: parse the command line, dispatch to one command, report an
 //! error if there was one, and return the exit code (0 ok, 1 refused, 2 malfunction).
 
+pub mod check_master;
 pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod emergency;
 pub mod env;
 pub mod error;
@@ -14,7 +16,6 @@ pub mod fleet;
 pub mod git;
 pub mod hook;
 pub mod i18n;
-pub mod lost_change;
 pub mod messages;
 pub mod oid;
 pub mod plan;
@@ -131,5 +132,6 @@ fn dispatch(ctx: &Context, command: Command) -> Result<u8> {
         Command::Audit(args) => commands::audit::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::Hook(args) => commands::hook::run(ctx, &args),
+        Command::Demo(args) => commands::demo::run(ctx, &args),
     }
 }

@@ -279,6 +279,8 @@ catalog! {
         zh "{commit} \"{subject}\" 已进入 master，之后在 master 上又被修改（回退或改写）";
     CmUndoneLater { commit, subject } => en "{commit} \"{subject}\" reached master, and a later commit there (not a revert) put its lines back to what they were before the release",
         zh "{commit} \"{subject}\" 已进入 master，之后 master 上的一个提交（并非回退）把这些行改回了上线前的样子";
+    CmReleaseNotOnMaster { commit, subject, author, date, branch } => en "{commit} \"{subject}\" ({author}, {date}) is on `{branch}` but not on master yet: merge it back after verification (E4)",
+        zh "{commit} \"{subject}\"（{author}，{date}）在 `{branch}` 上，但尚未合入 master：验证后请合回 master（E4）";
     CmMergeDropped { merge, subject, reason, commit, introduced, author, date } => en "{merge} \"{subject}\": {reason}; from {commit} \"{introduced}\" ({author}, {date})",
         zh "{merge} \"{subject}\"：{reason}；来自 {commit} \"{introduced}\"（{author}，{date}）";
     ReasonCleanlyMerged => en "lines that merged cleanly are gone from the result", zh "干净合并的行在合并结果中消失了";
@@ -292,6 +294,9 @@ catalog! {
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
     ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
     ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（linguist-generated 或 [check_master] generated）：重新生成，而非手写";
+    ReasonDeletedInMerge => en "the merge deleted a file both parents have", zh "合并删除了两个父提交都有的文件";
+    ReasonRewritten => en "the merge wrote its own version of the file, without lines that merged cleanly", zh "合并自行改写了该文件，干净合并的行不在其中";
+    ReasonRepairedBeforeTag => en "lines a merge dropped, back in the tag before it shipped", zh "合并丢弃的行在打标签前已恢复";
     ReasonFileDropped => en "the merge deleted a file a parent changed", zh "合并删除了某个父提交修改过的文件";
     ReasonBroughtBack => en "brought back: a side deleted this, the automatic merge keeps it deleted, and the result has it again", zh "被恢复：一方删除了它，自动合并保持删除，而合并结果又把它带了回来";
     CmFileBroughtBack { path, count } => en "{path}: {count} line(s) brought back", zh "{path}：恢复了 {count} 行";
@@ -605,6 +610,36 @@ catalog! {
     CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
     ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
+    // ----- demo -----
+    DemoHeader { dir } => en "shipgate demo: one release of the service order-api, from the keyboard, with the real hooks (in `{dir}`). The team:",
+        zh "shipgate 演示：服务 order-api 的一次上线，全程在键盘上完成，钩子真实触发（目录 `{dir}`）。团队：";
+    DemoPerson { name, login, role } => en "  {name} ({login}): {role}", zh "  {name}（{login}）：{role}";
+    DemoWayPast => en "  → the way past it:", zh "  → 正确的做法：";
+    DemoRefused { code } => en "✗ refused (exit {code}), as the process requires", zh "✗ 被拒绝（退出码 {code}），流程要求如此";
+    DemoEdited => en "(changed lines)", zh "（改动的行）";
+    DemoDone { steps, refusals, seconds } => en "✓ all {steps} steps went as the process requires: {refusals} refusals, each with the way past it, and every other command accepted ({seconds} s)",
+        zh "✓ 全部 {steps} 步都符合流程：{refusals} 次拒绝，每次都给出了正确做法，其余命令全部通过（{seconds} 秒）";
+    DemoRemoved => en "the throw-away repositories were removed; `shipgate demo --keep DIR` keeps them to look at",
+        zh "演示用的临时仓库已删除；`shipgate demo --keep DIR` 可保留它们以便查看";
+    DemoKept { dir, command } => en "the repositories stay in `{dir}`: `{command}`",
+        zh "仓库保留在 `{dir}`：`{command}`";
+    DemoNotRefused { step, command, expected } => en "demo step {step}: `{command}` was accepted, but the process refuses it ({expected})",
+        zh "演示第 {step} 步：`{command}` 被接受了，但流程应拒绝它（{expected}）";
+    DemoNotAccepted { step, command, code } => en "demo step {step}: `{command}` failed (exit {code}), but the process accepts it",
+        zh "演示第 {step} 步：`{command}` 失败（退出码 {code}），但流程应接受它";
+    DemoBadExit { step, command, code } => en "demo step {step}: `{command}` exited {code}, not 1 as a refusal does",
+        zh "演示第 {step} 步：`{command}` 退出码为 {code}，而拒绝的退出码应为 1";
+    DemoNotShown { step, command, missing } => en "demo step {step}: the output of `{command}` does not show {missing}",
+        zh "演示第 {step} 步：`{command}` 的输出中没有 {missing}";
+    HintDemoLook { dir } => en "the repositories are left as they were, to look at: `cd {dir}`",
+        zh "仓库保持原样，可以查看：`cd {dir}`";
+    DemoEditMissing { step, path, what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
+        zh "演示第 {step} 步：`{path}` 中找不到要编辑的 {what}（演示脚本与模板不再一致）";
+    DemoBadScript { detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
+    DemoSeedFailed { detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
+    DemoKeepNotEmpty { path } => en "`{path}` exists and is not an empty directory; the demo never writes over files",
+        zh "`{path}` 已存在且不是空目录；演示绝不覆盖已有文件";
+    HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
     // ----- every stage from the keyboard: register tables, the next stage, post-release records, hints that run -----
     PlanTableMissing { id, kind } => en "table `{id}` is missing (its heading carries a `table: {id}` comment); the {kind} template has it",
         zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；{kind} 模板中有该表格";
@@ -638,6 +673,10 @@ catalog! {
         zh "请把这些提交移到开发分支，把 `{branch}` 恢复到远程的位置，再推送开发分支以发起评审：`git switch -c {new} && git branch -f {branch} {remote}/{branch} && git push {remote} {new}`";
     HintRebuildUnnamed { test, merge } => en "a development branch merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with its own commits only:",
         zh "某个开发分支合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用它自己的提交重建：";
+    HintMergeDevBranch { test, branch, dev } => en "`{branch}` takes the development branch that was tested, never `{test}` itself: `git merge --no-ff {dev}`",
+        zh "`{branch}` 接收经过测试的开发分支，绝不接收 `{test}` 本身：`git merge --no-ff {dev}`";
+    HintListDevBranches { test, branch, upstream } => en "`{branch}` takes the development branch that was tested, never `{test}` itself; the branches `{branch}` does not have yet: `git branch --no-merged {upstream}`",
+        zh "`{branch}` 接收经过测试的开发分支，绝不接收 `{test}` 本身；尚未合入 `{branch}` 的分支：`git branch --no-merged {upstream}`";
     HintCommitConfig => en "commit it on a development branch (an untracked copy would stop `git switch` to a branch that has it committed): `git switch -c feature/shipgate-policy && git add .shipgate.toml && git commit -m \"shipgate policy\"`",
         zh "请在开发分支上提交它（未跟踪的副本会妨碍 `git switch` 到已提交该文件的分支）：`git switch -c feature/shipgate-policy && git add .shipgate.toml && git commit -m \"shipgate policy\"`";
     HintCommitConfigFirst => en "commit it as the repository's first commit, before `master` is pushed: the first push of `master` brings the policy: `git add .shipgate.toml && git commit -m \"shipgate policy\"`",

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
+use crate::check_master::{self, Kind, Report, Severity, Verdict};
 use crate::cli::{CheckMasterArgs, FailOn, Format};
 use crate::config;
 use crate::error::{Error, Result, EXIT_OK, EXIT_REFUSED};
 use crate::git::Repo;
-use crate::lost_change::{self, Kind, Report, Severity, Verdict};
 use crate::messages::Msg;
 use crate::plan::check::parse_version;
 use crate::policy::History;
@@ -21,20 +21,21 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     let config = config::in_force(&repo, None)?;
     ctx.adopt(&config);
     let pattern = &config.tags.release;
-    let tag = match &args.tag {
-        Some(tag) => tag.clone(),
-        None => repo
-            .tag_names(&|t| pattern.matches(t))?
-            .into_iter()
-            .filter_map(|t| parse_version(&t).map(|v| (v, t)))
-            .max_by(|a, b| a.0.cmp(&b.0))
-            .map(|(_, t)| t)
-            .ok_or_else(|| {
-                Error::new(Msg::NoReleaseTag {
-                    pattern: pattern.to_string(),
-                })
-                .hint(Msg::HintNameTag)
-            })?,
+    let newest = repo
+        .tag_names(&|t| pattern.matches(t))?
+        .into_iter()
+        .filter_map(|t| parse_version(&t).map(|v| (v, t)))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, t)| t);
+    let tag = match (&args.tag, &newest) {
+        (Some(tag), _) => tag.clone(),
+        (None, Some(newest)) => newest.clone(),
+        (None, None) => {
+            return Err(Error::new(Msg::NoReleaseTag {
+                pattern: pattern.to_string(),
+            })
+            .hint(Msg::HintNameTag))
+        }
     };
     let tag_commit = repo
         .resolve(&format!("refs/tags/{tag}"))
@@ -57,6 +58,13 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     };
     let master_commit = repo.resolve(&master)?;
     let since = args.since.as_deref().map(|r| repo.resolve(r)).transpose()?;
+    // E4: checking the newest release, also what the release branches have that
+    // production lacks (an emergency fix not merged back yet).
+    let release = if newest.as_deref() == Some(tag.as_str()) {
+        repo.branches_named(&|b| config.branches.is_release(b))?
+    } else {
+        Vec::new()
+    };
     let master_shown = crate::policy::short_ref(&master).to_string();
     let ui = ctx.ui();
     let progress = ui.progress();
@@ -66,16 +74,17 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
             m: m.to_string(),
         })
     };
-    let report = lost_change::check(
+    let report = check_master::check(
         &repo,
         &tag,
         &tag_commit,
         &master_shown,
         &master_commit,
-        &lost_change::Options {
+        &check_master::Options {
             since: since.as_ref(),
             generated: &config.check_master.generated,
             progress: Some(&tell),
+            release: &release,
         },
     )?;
     drop(progress);
@@ -93,7 +102,7 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     Ok(if failing { EXIT_REFUSED } else { EXIT_OK })
 }
 
-fn restore(finding: &lost_change::Finding) -> Option<String> {
+fn restore(finding: &check_master::Finding) -> Option<String> {
     let commit = finding.commit.id.short();
     match finding.kind {
         Kind::MergeDropped => {
@@ -117,6 +126,16 @@ fn restore(finding: &lost_change::Finding) -> Option<String> {
         Kind::UndoneLater => Some(format!(
             "git switch -c restore/{commit} master && git cherry-pick {commit}"
         )),
+        // Merging the branch is accepted on production under the emergency window (E4)
+        // when nothing but direct commits (the emergency's) follows the fix: a reviewed
+        // merge after it is the next release in preparation, which only its tag brings.
+        Kind::ReleaseNotOnMaster => {
+            let branch = finding.branch.as_ref().filter(|b| b.only_fixes_follow)?;
+            Some(format!(
+                "git switch master && git merge --no-ff {} && git push origin master",
+                branch.name
+            ))
+        }
     }
 }
 
@@ -140,12 +159,12 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
     }));
     // One screen per release: findings grouped by file, worst first within a file; INFO
     // only counted unless asked for.
-    let mut shown: Vec<&lost_change::Finding> = report
+    let mut shown: Vec<&check_master::Finding> = report
         .findings
         .iter()
         .filter(|f| verbose || f.severity > Severity::Info)
         .collect();
-    let path_of = |f: &lost_change::Finding| f.files.first().map(|m| m.path.clone());
+    let path_of = |f: &check_master::Finding| f.files.first().map(|m| m.path.clone());
     shown.sort_by(|a, b| {
         path_of(a)
             .cmp(&path_of(b))
@@ -182,6 +201,17 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
             },
             Kind::ChangedLater => Msg::CmChangedLater { commit, subject },
             Kind::UndoneLater => Msg::CmUndoneLater { commit, subject },
+            Kind::ReleaseNotOnMaster => Msg::CmReleaseNotOnMaster {
+                commit,
+                subject,
+                author,
+                date,
+                branch: f
+                    .branch
+                    .as_ref()
+                    .map(|b| b.name.clone())
+                    .unwrap_or_default(),
+            },
             Kind::MergeDropped => {
                 let merge = f.merge.as_ref().expect("merge findings name their merge");
                 Msg::CmMergeDropped {
@@ -216,7 +246,7 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
                 None => file.path.clone(),
             };
             let count = file.lines.len().to_string();
-            let back = f.reason == Some(lost_change::Reason::BroughtBack);
+            let back = f.reason == Some(check_master::Reason::BroughtBack);
             let (head, sign) = if back {
                 (Msg::CmFileBroughtBack { path: place, count }, "+")
             } else {
@@ -280,7 +310,13 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
             });
         }
     }
-    if matches!(report.verdict, Verdict::Lost | Verdict::Review) {
+    // `--since` accepts a cycle's findings; a release commit master lacks stays until
+    // merged back.
+    let acceptable = report
+        .findings
+        .iter()
+        .any(|f| f.severity > Severity::Info && f.kind != Kind::ReleaseNotOnMaster);
+    if matches!(report.verdict, Verdict::Lost | Verdict::Review) && acceptable {
         ui.hint(&Msg::HintAccept {
             rev: report.master_commit.short().to_string(),
         });
@@ -308,7 +344,10 @@ struct JsonFinding {
     files: Vec<JsonFile>,
     merge: Option<JsonCommit>,
     restore: Option<String>,
-    reason: Option<lost_change::Reason>,
+    reason: Option<check_master::Reason>,
+    /// For `release-not-on-master`: the release branch holding the commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -363,13 +402,14 @@ fn json(report: &Report) -> JsonReport<'_> {
                 merge: f.merge.as_ref().map(commit),
                 restore: restore(f),
                 reason: f.reason,
+                branch: f.branch.as_ref().map(|b| b.name.clone()),
             })
             .collect(),
     }
 }
 
-fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
-    use lost_change::Reason::*;
+fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
+    use check_master::Reason::*;
     match reason {
         Some(CleanlyMerged) | None => Msg::ReasonCleanlyMerged,
         Some(ConflictDecision) => Msg::ReasonConflictDecision,
@@ -387,5 +427,8 @@ fn reason_msg(reason: Option<lost_change::Reason>) -> Msg {
         Some(Generated) => Msg::ReasonGenerated,
         Some(BroughtBack) => Msg::ReasonBroughtBack,
         Some(FileDropped) => Msg::ReasonFileDropped,
+        Some(DeletedInMerge) => Msg::ReasonDeletedInMerge,
+        Some(Rewritten) => Msg::ReasonRewritten,
+        Some(RepairedBeforeTag) => Msg::ReasonRepairedBeforeTag,
     }
 }

@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &CheckPushArgs) -> Result<u8> {
     // F14, as the pre-push hook applies it.
     if !policy::refused(&findings) && RefKind::of(&config, &update.refname) == RefKind::Production {
         let accepted = policy::accepted_tips(&config, &repo, side)?;
-        findings.extend(crate::lost_change::gate(
+        findings.extend(crate::check_master::gate(
             &repo, &config, &update, &accepted,
         )?);
     }

@@ -147,8 +147,9 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
                 for update in &updates {
                     if RefKind::of(&config, &update.refname) == RefKind::Production {
                         let accepted = policy::accepted_tips(&config, &repo, side)?;
-                        findings
-                            .extend(crate::lost_change::gate(&repo, &config, update, &accepted)?);
+                        findings.extend(crate::check_master::gate(
+                            &repo, &config, update, &accepted,
+                        )?);
                     }
                 }
             }

@@ -6,6 +6,7 @@ pub mod check_push;
 pub mod ci;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod doctor;
 pub mod emergency;
 pub mod hook;

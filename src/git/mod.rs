@@ -7,6 +7,7 @@
 
 mod bare;
 mod changes;
+pub mod demo;
 mod records;
 mod releases;
 mod remerge;

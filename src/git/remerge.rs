@@ -83,6 +83,7 @@ impl Repo {
             // Criss-cross histories have several merge bases; git merges them into a
             // virtual one. Asked for only once a path differs from the cheap re-merge.
             let mut virtual_merge: Option<Option<Virtual>> = None;
+            let mut whole_merge = false;
             for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
                 let (mut b, o, t, r) = (
                     base_at.id(&path)?,
@@ -103,8 +104,14 @@ impl Repo {
                 if trivial == Some(r) {
                     continue;
                 }
-                if virtual_merge.is_none() {
-                    virtual_merge = Some(self.virtual_merge(first.id(), other.id())?);
+                // A side that deleted or added the path may have renamed it: git follows
+                // renames (a file renamed on one side and edited on the other is one
+                // file), so then the re-merge is git's whole merge, renames detected.
+                let renamed = [o, t, b].iter().any(Option::is_none);
+                if virtual_merge.is_none() || renamed && !whole_merge {
+                    whole_merge |= renamed;
+                    virtual_merge =
+                        Some(self.virtual_merge(first.id(), other.id(), whole_merge)?);
                 }
                 if let Some(Some(virt)) = &virtual_merge {
                     match virt.get(&path) {
@@ -223,13 +230,14 @@ enum VirtualPath {
 }
 
 impl Repo {
-    /// For parents with more than one merge base (a criss-cross history), what git's
-    /// recursive merge (a virtual merge base, rename detection) gives, path by path;
-    /// `None` when there is a single base (the cheap per-path re-merge agrees with git).
-    fn virtual_merge(&self, ours: Oid, theirs: Oid) -> Result<Option<Virtual>> {
+    /// What git's merge of the two commits gives, path by path (a virtual merge base for
+    /// parents with more than one, rename detection): for criss-cross histories, and with
+    /// `renames` whenever a side deleted or added a path. `None` when neither applies
+    /// (the cheap per-path re-merge agrees with git).
+    fn virtual_merge(&self, ours: Oid, theirs: Oid, renames: bool) -> Result<Option<Virtual>> {
         let repo = self.raw();
         match repo.merge_bases(ours, theirs) {
-            Ok(bases) if bases.len() > 1 => {}
+            Ok(bases) if bases.len() > 1 || renames => {}
             Ok(_) => return Ok(None),
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(git_error(e)),

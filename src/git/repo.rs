@@ -121,6 +121,36 @@ impl Repo {
         Ok(refs)
     }
 
+    /// The branches whose short name `matches`, as `(shown name, tip)`: `origin`'s
+    /// remote-tracking branch (`origin/release`, what was pushed and deployed) where there
+    /// is one, else the local branch (`release`).
+    pub fn branches_named(
+        &self,
+        matches: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<(String, ObjectId)>> {
+        let mut remote = Vec::new();
+        let mut local = Vec::new();
+        for (name, id) in self.ref_list()? {
+            if let Some(short) = name.strip_prefix("refs/remotes/origin/") {
+                if short != "HEAD" && matches(short) {
+                    remote.push((short.to_string(), format!("origin/{short}"), id.clone()));
+                }
+            } else if let Some(short) = name.strip_prefix("refs/heads/") {
+                if matches(short) {
+                    local.push((short.to_string(), short.to_string(), id.clone()));
+                }
+            }
+        }
+        let mut out: Vec<(String, ObjectId)> = Vec::new();
+        for (short, shown, id) in remote.iter().chain(&local) {
+            let taken = remote.iter().any(|(r, ..)| r == short) && shown == short;
+            if !taken {
+                out.push((shown.clone(), id.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether this clone's history can be trusted to be whole and true: not shallow,
     /// and without `info/grafts` rewriting parents. `None` when it can, else what is wrong.
     pub fn untrustworthy_history(&self) -> Option<&'static str> {

@@ -582,6 +582,49 @@ impl Rules<'_> {
             .as_ref()
             .or_else(|| copies.first().map(|(c, _)| &c.id))
             .map_or_else(String::new, |m| m.short().to_string());
+        // `test` itself (or another protected branch) being merged or pushed: there is no
+        // development branch to rebuild, only the one that was tested to merge instead.
+        let protected =
+            |name: &str| RefKind::of(self.config, &format!("refs/heads/{name}")) != RefKind::Other;
+        let itself = match &source {
+            Some(source) => protected(source),
+            None => entry.is_none() && copies.is_empty(),
+        };
+        if itself {
+            // The development branches test merged, newest first: merge one of those.
+            let mut tested = None;
+            for commit in bad.iter().filter(|c| c.is_merge()) {
+                for parent in commit.parents.iter().skip(1) {
+                    tested = self
+                        .history
+                        .local_branches_containing(parent)?
+                        .into_iter()
+                        .find(|b| !protected(b));
+                    if tested.is_some() {
+                        break;
+                    }
+                }
+                if tested.is_some() {
+                    break;
+                }
+            }
+            let finding = finding.hint(match tested {
+                Some(dev) => Msg::HintMergeDevBranch {
+                    test: test_branch,
+                    branch: branch.to_string(),
+                    dev,
+                },
+                None => Msg::HintListDevBranches {
+                    test: test_branch,
+                    branch: branch.to_string(),
+                    upstream,
+                },
+            });
+            let mut finding = finding;
+            finding.more = lines.len().saturating_sub(super::LISTED);
+            finding.commits = lines.into_iter().take(super::LISTED).collect();
+            return Ok(Some(finding));
+        }
         let finding = match source {
             Some(source) => finding
                 .hint(Msg::HintRebuildWithoutTest {

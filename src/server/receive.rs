@@ -190,7 +190,9 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
         for update in &updates {
             if RefKind::of(&config, &update.refname) == RefKind::Production {
                 let accepted = policy::accepted_tips(&config, &repo, Side::Server)?;
-                findings.extend(crate::lost_change::gate(&repo, &config, update, &accepted)?);
+                findings.extend(crate::check_master::gate(
+                    &repo, &config, update, &accepted,
+                )?);
             }
         }
     }

@@ -143,6 +143,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tagged-after-merge", "clean", 0, &[]),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
+    // ... and renames: a file renamed on one side and edited on the other is one file.
+    ("rename-edit", "clean", 0, &[]),
     // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
     (
         "edited-in-merge",
@@ -197,6 +199,48 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         "review",
         1,
         &["REVIEW:merge-dropped:brought-back"],
+    ),
+    // E4: an emergency fix on release that master lacks is reported until merged back
+    // (or cherry-picked); the next release's reviewed merges are not.
+    (
+        "emergency-not-on-master",
+        "review",
+        1,
+        &["REVIEW:release-not-on-master"],
+    ),
+    ("emergency-merged-back", "clean", 0, &[]),
+    // Lines a merge dropped and a later commit of the release put back before the tag.
+    (
+        "dropped-then-repaired",
+        "clean",
+        0,
+        &["INFO:merge-dropped:repaired-before-tag"],
+    ),
+    // A fix of an older line merged forward and superseded there by the newer line's own
+    // version: INFO naming the forward merge (the newer release's check judges that
+    // merge), not LOST.
+    (
+        "merged-forward-superseded",
+        "clean",
+        0,
+        &["INFO:tag-change-missing:superseded"],
+    ),
+    // A merge that writes its own version of a file (an adaptation by hand in a sync
+    // merge, a file replaced by a library) is a decision to confirm, not a loss.
+    (
+        "sync-merge-adapted",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:rewritten"],
+    ),
+    (
+        "deleted-in-merge",
+        "review",
+        1,
+        &[
+            "INFO:merge-dropped:dev-branches",
+            "REVIEW:merge-dropped:deleted-in-merge",
+        ],
     ),
 ];
 

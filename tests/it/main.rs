@@ -7,6 +7,7 @@ mod check_master;
 mod ci;
 
 mod config;
+mod demo;
 mod doctor;
 mod fleet;
 mod gates;

@@ -408,6 +408,68 @@ fn emergency_window_allows_logs_and_closes() {
     assert!(stdout(&repo.shipgate(&["emergency", "log"])).contains(" end "));
 }
 
+/// E4: an emergency fix committed on release and deployed from it is reported by
+/// check-master until it reaches master; the restore command it prints is accepted under
+/// the emergency window, and then the report is clean.
+#[test]
+fn check_master_reports_an_emergency_fix_until_it_is_merged_back() {
+    let env = TestEnv::new();
+    let repo = service(&env);
+    merge_coupon_into_release(&repo);
+    repo.git(&["push", "-q", "origin", "release"]);
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release 1.0.0"]);
+    repo.git(&["switch", "-q", "master"]);
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge tag 'v1.0.0'",
+        "v1.0.0",
+    ]);
+    assert_ok(&run(
+        &repo,
+        &["push", "--atomic", "origin", "master", "v1.0.0"],
+    ));
+
+    assert_ok(&repo.shipgate(&["emergency", "start", "--reason", "支付回调超时"]));
+    repo.git(&["switch", "-q", "release"]);
+    write(&repo, "fix.txt", "timeout 3s\n");
+    assert_ok(&run(
+        &repo,
+        &["commit", "-m", "fix: payment callback timeout"],
+    ));
+    assert_ok(&run(&repo, &["push", "origin", "release"]));
+
+    let out = repo.shipgate(&["check-master"]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("is on `origin/release` but not on master yet"),
+        "{text}"
+    );
+    assert!(text.contains("(E4)"), "{text}");
+    let restore = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("restore: "))
+        .unwrap_or_else(|| panic!("no restore command in\n{text}"))
+        .to_string();
+    assert_eq!(
+        restore,
+        "git switch master && git merge --no-ff origin/release && git push origin master"
+    );
+    // The printed command, run as printed in sh, is accepted by the hooks.
+    let out = env
+        .command("sh", &repo.path)
+        .args(["-c", &restore])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let out = repo.shipgate(&["check-master"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("verdict: CLEAN"), "{}", stdout(&out));
+}
+
 #[test]
 fn emergency_window_expires() {
     let env = TestEnv::new();

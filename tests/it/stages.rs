@@ -713,6 +713,18 @@ fn refusals_leave_you_where_you_were_and_their_hints_run() {
     repo.git(&["reset", "-q", "--hard", "origin/test"]);
     repo.merge_unchecked("feature/coupon", "Merge branch 'feature/coupon' into test");
     assert_ok(&repo.git_output(&["push", "origin", "test"]));
+    // `test` itself merged into release: abort, then merge the branch that was tested.
+    repo.git(&["switch", "-q", "release"]);
+    let err = refused(&repo.git_output(&["merge", "--no-ff", "-m", "Merge test", "test"]));
+    assert_hints_run(&err);
+    let instead = hint_command(&err, "takes the development branch that was tested");
+    assert!(
+        instead.starts_with("git merge --no-ff feature/"),
+        "{instead}"
+    );
+    assert_ok(&run_hint(&repo, "git merge --abort", None));
+    assert_ok(&run_hint(&repo, &instead, None));
+    repo.git(&["reset", "-q", "--hard", "origin/release"]);
     repo.git(&["switch", "-q", "-c", "feature/stacking", "origin/release"]);
     repo.merge_unchecked("test", "Merge branch 'test' into feature/stacking");
     assert_ok(&repo.shipgate(&["plan", "new", "--kind", "bugfix", "--version", "v1.0.1"]));

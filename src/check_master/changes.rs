@@ -1,0 +1,198 @@
+//! The cycle's own commits, judged by their change: (a) the tag's changes missing from
+//! the integration result (LOST), or present there and gone from production's tip since
+//! (INFO for a revert or a rewrite, REVIEW for a silent undo); (b) production's changes
+//! the tag lacks (LOST: deploying the tag would undo them).
+
+use std::collections::HashSet;
+
+use crate::error::Result;
+use crate::git::Repo;
+use crate::oid::ObjectId;
+use crate::policy::History;
+
+use super::attribution::finding;
+use super::cycle::Cycle;
+use super::{Finding, Kind, Reason, Severity};
+
+/// The findings of (a) and (b), and how many changes the tag has of its own.
+pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)> {
+    let mut findings = Vec::new();
+    let mut tag_changes = 0;
+    let Some(before) = &cycle.before else {
+        return Ok((findings, tag_changes));
+    };
+    let judged_at = cycle.judged_at();
+    // (a) The tag's own changes, at the integration result.
+    let mut hide = vec![before.clone()];
+    hide.extend(cycle.since.into_iter().cloned());
+    let own = repo.walk(std::slice::from_ref(cycle.tag), &hide, false)?;
+    let release: HashSet<&ObjectId> = own.iter().map(|c| &c.id).collect();
+    for commit in &own {
+        if commit.is_merge() || commit.parents.is_empty() {
+            continue;
+        }
+        tag_changes += 1;
+        if repo.change_present(&commit.id, judged_at)? {
+            if cycle.merged
+                && judged_at != cycle.master
+                && !repo.change_present(&commit.id, cycle.master)?
+            {
+                // Who took it away: a revert or a rewrite is information; a commit
+                // that silently puts the pre-release lines back is not.
+                let by = super::later::later_change(repo, &commit.id, judged_at, cycle.master)?;
+                let undone = match &by {
+                    Some(by) => {
+                        repo.undo_present(&commit.id, by)?
+                            && !super::later::explicit_revert(&repo.commit_message(by)?, &release)
+                    }
+                    None => false,
+                };
+                let (kind, severity) = if undone {
+                    (Kind::UndoneLater, Severity::Review)
+                } else {
+                    (Kind::ChangedLater, Severity::Info)
+                };
+                let by = by.map(|by| repo.commit_info(&by)).transpose()?;
+                findings.push(finding(repo, kind, severity, &commit.id, cycle.master, by)?);
+            }
+            continue;
+        }
+        // A change the release itself reverted before it was tagged is not the tag's.
+        if !repo.change_present(&commit.id, cycle.tag)? {
+            continue;
+        }
+        let merge = cycle.integration.clone().filter(|i| i.parents.len() > 1);
+        let mut missing = finding(
+            repo,
+            Kind::TagChangeMissing,
+            Severity::Lost,
+            &commit.id,
+            judged_at,
+            merge,
+        )?;
+        if let Some(forward) = merged_forward(repo, cycle, &commit.id, &missing)? {
+            // The release line was merged forward into the line production took, and
+            // that merge superseded the change (a conflict resolved for the newer line's
+            // own version): judged with that line's release, information here.
+            missing.severity = Severity::Info;
+            missing.reason = Some(Reason::Superseded);
+            missing.merge = Some(repo.commit_info(&forward)?);
+        }
+        findings.push(missing);
+    }
+    // (b) Production's changes the tag lacks: deploying the tag would undo them.
+    let mut hide_extra: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
+    hide_extra.extend(cycle.sides.iter().cloned());
+    hide_extra.extend(cycle.previous.iter().cloned());
+    for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
+        if commit.is_merge() || commit.parents.is_empty() {
+            continue;
+        }
+        if !repo.change_present(&commit.id, cycle.tag)? {
+            findings.push(finding(
+                repo,
+                Kind::HotfixMissingFromTag,
+                Severity::Lost,
+                &commit.id,
+                cycle.tag,
+                None,
+            )?);
+        }
+    }
+    Ok((findings, tag_changes))
+}
+
+/// When the tag reached production inside another line (its release branch merged
+/// forward, X.y into X+1.y, and production merged X+1.y): the merge on that line that
+/// brought `commit` in and superseded its lines, if one did. Superseded means each line
+/// the change misses at the integration was dropped there by a conflict decision, for
+/// the other side's own version, or rewritten; lines that merged cleanly and vanished
+/// stay a loss.
+fn merged_forward(
+    repo: &Repo,
+    cycle: &Cycle,
+    commit: &ObjectId,
+    missing: &Finding,
+) -> Result<Option<ObjectId>> {
+    let (Some(integration), Some(before)) = (&cycle.integration, &cycle.before) else {
+        return Ok(None);
+    };
+    for side in integration.parents.iter().skip(1) {
+        if side == cycle.tag
+            || !repo.is_ancestor(cycle.tag, side)?
+            || repo.change_present(commit, side)?
+        {
+            continue;
+        }
+        // Oldest first: the commit on the other line that took the change away, after
+        // the merge that brought it in.
+        let line = repo.walk(
+            std::slice::from_ref(side),
+            std::slice::from_ref(before),
+            false,
+        )?;
+        for c in line.iter().rev() {
+            let Some(first) = c.parents.first() else {
+                continue;
+            };
+            if !repo.is_ancestor(commit, &c.id)?
+                || c.id == *commit
+                || repo.change_present(commit, &c.id)?
+            {
+                continue;
+            }
+            // Had it before this commit (on its first parent, or on the parent that
+            // brought it in)?
+            let mut had = false;
+            for p in &c.parents {
+                if repo.is_ancestor(commit, p)? && repo.change_present(commit, p)? {
+                    had = true;
+                    break;
+                }
+            }
+            if !had {
+                continue;
+            }
+            if !c.is_merge() {
+                // A commit of the newer line rewrote it: superseded there, unless it put
+                // back what was there before (a silent undo stays for a reviewer).
+                return Ok((!repo.undo_present(commit, &c.id)?
+                    || repo.change_present(commit, first)?)
+                .then(|| c.id.clone()));
+            }
+            let own: HashSet<ObjectId> = std::iter::once(c.id.clone()).collect();
+            let judged = super::judge::judge_merge(repo, &c.id, &own)?;
+            let superseded = |path: &str, line: &str| {
+                judged.iter().any(|f| {
+                    f.files.iter().any(|file| {
+                        file.path == path
+                            && file
+                                .lines
+                                .iter()
+                                .any(|l| l == line || l.split(" → ").next() == Some(line))
+                    }) && matches!(
+                        f.reason,
+                        Some(
+                            Reason::ConflictDecision
+                                | Reason::Superseded
+                                | Reason::Edited
+                                | Reason::Whitespace
+                                | Reason::Moved
+                                | Reason::VersionLine
+                        )
+                    )
+                })
+            };
+            let all = !missing.files.is_empty()
+                && missing.files.iter().all(|file| {
+                    !file.binary
+                        && file
+                            .lines
+                            .iter()
+                            .all(|line| line.trim().is_empty() || superseded(&file.path, line))
+                });
+            return Ok(all.then(|| c.id.clone()));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,468 @@
+//! Judging one merge: re-merge its parents the way git does and say, line by line, what
+//! the recorded result dropped and how much that matters.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use crate::error::Result;
+use crate::git::{MissingLines, Repo};
+use crate::oid::ObjectId;
+use crate::policy::History;
+
+use super::attribution::stable_id;
+use super::classify::{is_changelog, is_manifest};
+use super::{Finding, Kind, Reason, Severity};
+
+/// Where a line of a re-merged file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Region {
+    Clean,
+    Ours,
+    Theirs,
+}
+
+/// The re-merged text's lines, each with its region; conflict markers removed.
+pub(super) fn regions(auto: &str) -> Vec<(&str, Region)> {
+    let mut out = Vec::new();
+    let mut region = Region::Clean;
+    for line in auto.lines() {
+        if line.starts_with("<<<<<<<") {
+            region = Region::Ours;
+        } else if line.starts_with("=======") && region == Region::Ours {
+            region = Region::Theirs;
+        } else if line.starts_with(">>>>>>>") && region == Region::Theirs {
+            region = Region::Clean;
+        } else {
+            out.push((line, region));
+        }
+    }
+    out
+}
+
+/// For each line of `merged`: whether it lines up with a line that `side` inserted
+/// relative to `base`.
+pub(super) fn provenance(base: Option<&str>, side: Option<&str>, merged: &[&str]) -> Vec<bool> {
+    let mut out = vec![false; merged.len()];
+    let Some(side) = side else {
+        return out;
+    };
+    let base_lines: Vec<&str> = base.unwrap_or_default().lines().collect();
+    let side_lines: Vec<&str> = side.lines().collect();
+    let mut inserted = vec![true; side_lines.len()];
+    for (_, new) in align(&base_lines, &side_lines) {
+        inserted[new] = false;
+    }
+    for (old, new) in align(&side_lines, merged) {
+        out[new] = inserted[old];
+    }
+    out
+}
+
+/// The most lines the middle of two texts (what is left once their common first and
+/// last lines are set aside) may have for an exact alignment: Myers' diff costs up to
+/// the square of it, and a hostile merge (a 60 000-line file rewritten on one side)
+/// would otherwise take minutes.
+pub const MAX_ALIGNED_LINES: usize = 4_000;
+
+/// Pairs of (index in `old`, index in `new`) of the lines the two texts share. Exact
+/// (a longest alignment, by Myers) when the middle is at most `MAX_ALIGNED_LINES`;
+/// beyond that, each line of the middle of `old` is paired with the first unpaired equal
+/// line of `new`, in linear time. Both agree on what matters for a loss: a line `new`
+/// lacks (or has fewer copies of) is unpaired either way; only which copy of a repeated
+/// line is paired, and so moves, may differ. Deterministic, so client and server judge
+/// alike, whatever the machine's speed.
+pub(super) fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let old_mid = &old[prefix..old.len() - suffix];
+    let new_mid = &new[prefix..new.len() - suffix];
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
+    if old_mid.len() + new_mid.len() <= MAX_ALIGNED_LINES {
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, old_mid, new_mid) {
+            if let similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                pairs.extend((0..len).map(|k| (prefix + old_index + k, prefix + new_index + k)));
+            }
+        }
+    } else {
+        let mut unpaired: HashMap<&str, VecDeque<usize>> = HashMap::new();
+        for (j, line) in new_mid.iter().enumerate() {
+            unpaired.entry(line).or_default().push_back(j);
+        }
+        for (i, line) in old_mid.iter().enumerate() {
+            if let Some(j) = unpaired.get_mut(line).and_then(VecDeque::pop_front) {
+                pairs.push((prefix + i, prefix + j));
+            }
+        }
+    }
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    pairs.extend((0..suffix).map(|k| (old_end + k, new_end + k)));
+    pairs
+}
+
+/// What one merge dropped, judged path by path.
+pub(super) fn judge_merge(
+    repo: &Repo,
+    merge: &ObjectId,
+    mainline: &HashSet<ObjectId>,
+) -> Result<Vec<Finding>> {
+    let info = repo.commit_info(merge)?;
+    let mut out = Vec::new();
+    for r in repo.remerge(merge)? {
+        // (severity, reason, side tip, lines)
+        // (severity, reason, side tip, first line number, lines)
+        // (severity, reason, side tip, lines)
+        type Group = (Severity, Reason, Option<ObjectId>, Vec<String>);
+        let mut groups: Vec<Group> = Vec::new();
+        let mut add =
+            |severity: Severity, reason: Reason, side: Option<ObjectId>, line: Option<String>| {
+                match groups
+                    .iter_mut()
+                    .find(|g| g.0 == severity && g.1 == reason && g.2 == side)
+                {
+                    Some(group) => group.3.extend(line),
+                    None => groups.push((severity, reason, side, line.into_iter().collect())),
+                }
+            };
+        let ours_side = Some(r.first_parent.clone());
+        let theirs_side = Some(r.other_parent.clone());
+        if r.auto.is_none() && !r.conflicted && r.result.is_some() {
+            // One side deleted the file, the other left it alone: the automatic merge
+            // deletes it, and the result has it back.
+            let side = if r.ours.is_none() {
+                ours_side.clone()
+            } else {
+                theirs_side.clone()
+            };
+            let lines = if r.binary {
+                Vec::new()
+            } else {
+                r.result
+                    .as_deref()
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            };
+            groups.push((Severity::Review, Reason::BroughtBack, side, lines));
+        } else if r.binary || r.auto.is_none() {
+            let changed = |v: &Option<String>| v != &r.base;
+            let side = if changed(&r.theirs) {
+                theirs_side.clone()
+            } else {
+                ours_side.clone()
+            };
+            let (severity, reason) = match (&r.ours, &r.theirs, &r.result) {
+                (None, Some(_), _) | (Some(_), None, _)
+                    if changed(&r.ours) && changed(&r.theirs) =>
+                {
+                    (Severity::Review, Reason::ModifyDelete)
+                }
+                // Both parents have it and the merge deleted it: a decision, written by
+                // hand (a file moved or replaced in the merge), for a reviewer to confirm.
+                (Some(_), Some(_), None) => (Severity::Review, Reason::DeletedInMerge),
+                (_, _, None) => (Severity::Lost, Reason::FileDropped),
+                _ if r.binary && changed(&r.ours) && changed(&r.theirs) => {
+                    (Severity::Review, Reason::BinaryConflict)
+                }
+                _ if r.binary => (Severity::Lost, Reason::BinaryDropped),
+                _ => (Severity::Review, Reason::ModifyDelete),
+            };
+            add(severity, reason, side, None);
+        } else {
+            let auto = r.auto.as_deref().unwrap_or_default();
+            let result = r.result.as_deref().unwrap_or_default();
+            let auto_lines = regions(auto);
+            let result_lines: Vec<&str> = result.lines().collect();
+            let texts: Vec<&str> = auto_lines.iter().map(|(l, _)| *l).collect();
+            let mut kept = vec![false; texts.len()];
+            // Where each kept line stands in the result, and which lines of the result
+            // no line of the re-merge lines up with (what the merge itself wrote).
+            let mut kept_at: Vec<Option<usize>> = vec![None; texts.len()];
+            let mut written = vec![true; result_lines.len()];
+            for (old, new) in align(&texts, &result_lines) {
+                kept[old] = true;
+                kept_at[old] = Some(new);
+                written[new] = false;
+            }
+            let dropped: Vec<(usize, &str, Region)> = (0..texts.len())
+                .filter(|&i| !kept[i])
+                .map(|i| (i, auto_lines[i].0, auto_lines[i].1))
+                .collect();
+            // Which side brought each line of the re-merge, by alignment: a line of the
+            // re-merge that lines up with a line a side inserted (relative to the base)
+            // came from that side. Repeated lines such as `}` are told apart by position.
+            let from_ours = provenance(r.base.as_deref(), r.ours.as_deref(), &texts);
+            let from_theirs = provenance(r.base.as_deref(), r.theirs.as_deref(), &texts);
+            // Lookups by hashing: a hostile merge drops tens of thousands of lines.
+            let lines_of = |text: &Option<String>| -> HashSet<String> {
+                text.as_deref()
+                    .map(|t| t.lines().map(str::to_string).collect())
+                    .unwrap_or_default()
+            };
+            let (ours_lines, theirs_lines) = (lines_of(&r.ours), lines_of(&r.theirs));
+            let in_result: HashSet<&str> = result_lines.iter().copied().collect();
+            // Per trimmed line, the distinct ways the result writes it.
+            let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
+            for line in &result_lines {
+                spellings.entry(line.trim()).or_default().insert(line);
+            }
+            let base_lines = lines_of(&r.base);
+            let bookkeeping = is_changelog(&r.path);
+            let own_version = r.result != r.ours && r.result != r.theirs && r.result != r.base;
+            let manifest = is_manifest(&r.path);
+            // For each line of the re-merge, the part of the result between its nearest
+            // kept neighbours: where a rewrite of it would stand.
+            let mut after = vec![0usize; texts.len()];
+            let mut last = 0;
+            for i in 0..texts.len() {
+                after[i] = last;
+                if let Some(j) = kept_at[i] {
+                    last = j + 1;
+                }
+            }
+            let mut before = vec![result_lines.len(); texts.len()];
+            let mut next = result_lines.len();
+            for i in (0..texts.len()).rev() {
+                before[i] = next;
+                if let Some(j) = kept_at[i] {
+                    next = j;
+                }
+            }
+            for (index, line, region) in &dropped {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let trimmed = line.trim();
+                let side = match region {
+                    Region::Ours => ours_side.clone(),
+                    Region::Theirs => theirs_side.clone(),
+                    Region::Clean if from_theirs[*index] => theirs_side.clone(),
+                    Region::Clean if from_ours[*index] => ours_side.clone(),
+                    Region::Clean => None,
+                };
+                let respelled = spellings
+                    .get(trimmed)
+                    .is_some_and(|s| s.iter().any(|l| l != line));
+                let (severity, reason) = if respelled {
+                    (Severity::Info, Reason::Whitespace)
+                } else if in_result.contains(line) && trimmed.len() > 3 {
+                    (Severity::Info, Reason::Moved)
+                } else if *region == Region::Ours && theirs_lines.contains(*line)
+                    || *region == Region::Theirs && ours_lines.contains(*line)
+                {
+                    (Severity::Info, Reason::Superseded)
+                } else if *region != Region::Clean
+                    && trimmed.to_ascii_lowercase().contains("version")
+                {
+                    (Severity::Info, Reason::VersionLine)
+                } else if *region == Region::Clean && own_version {
+                    // The merge wrote a version of its own (neither parent's nor the
+                    // base's): it adapted the file by hand, as sync merges do when the
+                    // other side renamed an API. A decision for a reviewer; a result that
+                    // is one side's file wholesale is the loss this check is for.
+                    let reason = match r.result {
+                        None => Reason::DeletedInMerge,
+                        Some(_) => Reason::Rewritten,
+                    };
+                    (Severity::Review, reason)
+                } else if *region == Region::Clean {
+                    (Severity::Lost, Reason::CleanlyMerged)
+                } else {
+                    (Severity::Review, Reason::ConflictDecision)
+                };
+                if severity > Severity::Info {
+                    if bookkeeping || manifest && trimmed.to_ascii_lowercase().contains("version") {
+                        add(
+                            Severity::Info,
+                            Reason::Changelog,
+                            None,
+                            Some(line.to_string()),
+                        );
+                        continue;
+                    }
+                    // A rewrite of the line: a similar line the merge wrote in its place
+                    // that neither the base nor the other side had (restoring what they
+                    // had is the loss this check is for).
+                    let other_side = if side == theirs_side {
+                        &ours_lines
+                    } else {
+                        &theirs_lines
+                    };
+                    let rewritten = (after[*index]..before[*index].max(after[*index]))
+                        .filter(|&j| written[j])
+                        .map(|j| result_lines[j])
+                        .find(|new| {
+                            !base_lines.contains(*new)
+                                && !other_side.contains(*new)
+                                && similar_line(trimmed, new.trim())
+                        });
+                    if let Some(new) = rewritten {
+                        // An edit is not a loss: the line stands, rewritten into
+                        // something neither the base nor the other side had (restoring
+                        // what they had is the loss this check is for). On the real
+                        // histories measured every such edit was deliberate (a typo
+                        // fixed, a setting changed), and a merge that writes code on
+                        // release or master is refused at the push by content.
+                        let severity = Severity::Info;
+                        add(
+                            severity,
+                            Reason::Edited,
+                            side,
+                            Some(format!("{line} → {}", new.trim())),
+                        );
+                        continue;
+                    }
+                }
+                add(severity, reason, side, Some(line.to_string()));
+            }
+            if dropped.is_empty() && result_lines.len() > texts.len() {
+                // What the merge wrote that the base had and exactly one side deleted
+                // (the automatic merge keeps it deleted): a deletion undone.
+                let mut brought_back = false;
+                for (j, line) in result_lines.iter().enumerate() {
+                    let (in_ours, in_theirs) =
+                        (ours_lines.contains(*line), theirs_lines.contains(*line));
+                    if written[j]
+                        && !line.trim().is_empty()
+                        && base_lines.contains(*line)
+                        && in_ours != in_theirs
+                    {
+                        let side = if in_ours {
+                            theirs_side.clone()
+                        } else {
+                            ours_side.clone()
+                        };
+                        add(
+                            Severity::Review,
+                            Reason::BroughtBack,
+                            side,
+                            Some(line.to_string()),
+                        );
+                        brought_back = true;
+                    }
+                }
+                if !brought_back {
+                    add(Severity::Info, Reason::AddedByMerge, None, None);
+                }
+            }
+        }
+        for (mut severity, mut reason, side, lines) in groups {
+            // A merge between development branches: only lines it took from the release
+            // line (a sync merge dropping them) keep their weight.
+            let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
+            if severity > Severity::Info && !mainline.contains(merge) && !from_mainline {
+                severity = Severity::Info;
+                reason = Reason::DevBranches;
+            }
+            // Name the commit that introduced the dropped lines, on the side they came from.
+            let introduced = match (&side, lines.first()) {
+                (Some(tip), _) if severity > Severity::Info && reason == Reason::BroughtBack => {
+                    // Whoever deleted it: the file, or the line.
+                    let line = lines.first().filter(|_| r.auto.is_some());
+                    repo.removing(&r.path, line.map(String::as_str), tip, &r.base_commit)?
+                }
+                (Some(tip), Some(line)) if severity > Severity::Info => {
+                    let line = match reason {
+                        Reason::Edited => line.split(" → ").next().unwrap_or(line),
+                        _ => line,
+                    };
+                    repo.introducing(&r.path, line, tip, &r.base_commit)?
+                }
+                _ => None,
+            };
+            let commit = match introduced.or(side) {
+                Some(id) => repo.commit_info(&id)?,
+                None => info.clone(),
+            };
+            let key = format!(
+                "MergeDropped:{merge}:{}:{reason:?}:{severity:?}:{}",
+                r.path, commit.id
+            );
+            out.push(Finding {
+                id: stable_id(&key),
+                severity,
+                kind: Kind::MergeDropped,
+                commit,
+                files: vec![MissingLines {
+                    path: r.path.clone(),
+                    binary: r.binary || r.auto.is_none() && reason != Reason::BroughtBack,
+                    lines,
+                    whitespace_only: reason == Reason::Whitespace,
+                    // A position in the re-merged text matches no file anyone has.
+                    at: None,
+                }],
+                merge: Some(info.clone()),
+                reason: Some(reason),
+                branch: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `new` reads as a rewrite of `old`: most of their characters line up.
+pub(super) fn similar_line(old: &str, new: &str) -> bool {
+    if old.is_empty() || new.is_empty() || old.len().max(new.len()) > 400 {
+        return false;
+    }
+    similar::TextDiff::from_chars(old, new).ratio() >= 0.6
+}
+
+/// A merge before the tag that dropped lines the tag has again (a later commit or merge
+/// of the release put them back) lost nothing of the release: information. Only merges
+/// the tag contains; the lines are compared as the tag's file holds them.
+pub(super) fn repaired_before_tag(
+    repo: &Repo,
+    tag: &ObjectId,
+    findings: &mut [Finding],
+) -> Result<()> {
+    let mut files: HashMap<String, Option<HashSet<String>>> = HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(merge) = &f.merge else { continue };
+        if f.severity == Severity::Info
+            || f.reason == Some(Reason::BroughtBack)
+            || f.files.iter().any(|m| m.binary || m.lines.is_empty())
+            || merge.id == *tag
+            || !repo.is_ancestor(&merge.id, tag)?
+        {
+            continue;
+        }
+        let mut all = true;
+        for m in &f.files {
+            let at_tag = match files.get(&m.path) {
+                Some(lines) => lines,
+                None => {
+                    let text = repo.read_file(tag, &m.path)?.map(|b| {
+                        String::from_utf8_lossy(&b)
+                            .lines()
+                            .map(str::to_string)
+                            .collect()
+                    });
+                    files.entry(m.path.clone()).or_insert(text)
+                }
+            };
+            let Some(at_tag) = at_tag else {
+                all = false;
+                break;
+            };
+            all &= m.lines.iter().all(|l| {
+                let line = l.split(" → ").next().unwrap_or(l);
+                line.trim().is_empty() || at_tag.contains(line)
+            });
+        }
+        if all {
+            f.severity = Severity::Info;
+            f.reason = Some(Reason::RepairedBeforeTag);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Unit tests of check-master's pure steps.
+
+#[test]
+fn provenance_is_by_alignment_not_by_line_sets() {
+    let base = "fn a() {\n}\n";
+    let ours = "fn a() {\n}\nfn b() {\n}\n";
+    let merged = ["fn a() {", "}", "fn b() {", "}"];
+    // The second `}` is ours (it closes `fn b`), though `}` is in the base too.
+    assert_eq!(
+        super::judge::provenance(Some(base), Some(ours), &merged),
+        [false, false, true, true]
+    );
+    assert_eq!(
+        super::judge::provenance(Some(base), None, &merged),
+        [false; 4]
+    );
+}
+
+#[test]
+fn alignment_past_the_cap_still_finds_every_lost_line() {
+    use super::judge::{align, MAX_ALIGNED_LINES};
+    // Every line rewritten, a few lines lost: far past the cap.
+    let n = MAX_ALIGNED_LINES * 5;
+    let old: Vec<String> = (0..n).map(|i| format!("line {i}")).collect();
+    let old: Vec<&str> = old.iter().map(String::as_str).collect();
+    let mut new: Vec<&str> = old.iter().rev().copied().collect();
+    new.retain(|l| *l != "line 7" && *l != "line 12345");
+    let pairs = align(&old, &new);
+    let mut kept = vec![false; old.len()];
+    for (o, n) in &pairs {
+        assert_eq!(old[*o], new[*n]);
+        kept[*o] = true;
+    }
+    let lost: Vec<&str> = (0..old.len())
+        .filter(|&i| !kept[i])
+        .map(|i| old[i])
+        .collect();
+    assert_eq!(lost, ["line 7", "line 12345"]);
+    // Past the cap, a repeated line loses only the copies that are gone.
+    let mut old = vec!["x"; MAX_ALIGNED_LINES];
+    old.extend(["}", "a", "}", "b", "}"]);
+    let mut new = vec!["y"; MAX_ALIGNED_LINES];
+    new.extend(["b", "}", "a", "}"]);
+    let mut pairs = align(&old, &new);
+    pairs.sort();
+    let kept: Vec<&str> = pairs.iter().map(|(o, _)| old[*o]).collect();
+    // Three `}` in, two out: one copy is unpaired.
+    assert_eq!(kept, ["}", "a", "b", "}"]);
+    // Small inputs align exactly, common ends included.
+    assert_eq!(
+        align(&["a", "b", "c", "d"], &["a", "x", "c", "d"]),
+        [(0, 0), (2, 2), (3, 3)]
+    );
+}
+
+#[test]
+fn regions_follow_conflict_markers() {
+    let auto = "a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\nd\n";
+    let got = super::judge::regions(auto);
+    use super::judge::Region::*;
+    assert_eq!(
+        got,
+        [("a", Clean), ("b", Ours), ("c", Theirs), ("d", Clean)]
+    );
+}
+
+#[test]
+fn generated_paths_follow_gitattributes_and_config_globs() {
+    let attributes = "# build output\n\
+        *.gen.go linguist-generated\n\
+        /api/*.pb.go linguist-generated=true\n\
+        vendor/** linguist-generated\n\
+        vendor/keep.go -linguist-generated\n\
+        *.txt text\n";
+    let g = super::classify::Generated::parse(Some(attributes), &["dist/**", "*.min.js"]);
+    for path in [
+        "a.gen.go",
+        "deep/dir/b.gen.go",
+        "api/x.pb.go",
+        "vendor/lib/c.go",
+        "dist/app.js",
+        "web/static/app.min.js",
+    ] {
+        assert!(g.matches(path), "{path}");
+    }
+    for path in [
+        "api/sub/x.pb.go",
+        "src/api/x.pb.go",
+        "vendor/keep.go",
+        "notes.txt",
+        "src/dist/app.js",
+        "app.js",
+    ] {
+        assert!(!g.matches(path), "{path}");
+    }
+    assert!(!super::classify::Generated::parse(None, &[]).matches("a.gen.go"));
+}
+
+#[test]
+fn a_revert_names_the_release() {
+    let ours = crate::oid::ObjectId::parse(&"ab12".repeat(10)).unwrap();
+    let release: std::collections::HashSet<&crate::oid::ObjectId> = [&ours].into();
+    let revert = |m: &str| super::later::explicit_revert(m, &release);
+    assert!(revert(&format!(
+        "Revert \"feature: coupon\"\n\nThis reverts commit {ours}.\n"
+    )));
+    assert!(revert("tidy\n\nThis reverts commit ab12ab12.\n"));
+    assert!(revert("Revert \"feature: coupon\"\n"));
+    let other = "cd34".repeat(10);
+    assert!(!revert(&format!(
+        "Revert \"x\"\n\nThis reverts commit {other}.\n"
+    )));
+    assert!(!revert("sync app.txt from the ops branch\n"));
+    assert!(!revert("Reverting to the old coupons\n"));
+}
+
+#[test]
+fn ids_are_stable() {
+    assert_eq!(
+        super::attribution::stable_id("TagChangeMissing:abc:src/a.rs"),
+        super::attribution::stable_id("TagChangeMissing:abc:src/a.rs")
+    );
+    assert_eq!(super::attribution::stable_id(""), "cbf29ce48422");
+}
