@@ -29,23 +29,30 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+# A repository named on the command line must be there before minutes go into building.
+if [ "$hook_repo" = yes ]; then
+    [ -n "$repo" ] || die "--repo needs a path"
+    [ -e "$repo" ] || die "--repo $repo: no such directory"
+    [ -d "$repo" ] || die "--repo $repo: not a directory"
+fi
+
 here=$(cd "$(dirname "$0")" && pwd)
 command -v cargo >/dev/null 2>&1 ||
     die "cargo is not on PATH; install Rust with rustup (https://rustup.rs), then run ./install.sh again"
 command -v git >/dev/null 2>&1 || die "git is not on PATH; install git, then run ./install.sh again"
 
-say "building the release binary in $here"
+say "building the release binary in $here (cargo shows its progress; the first build takes a few minutes)"
 # On Linux with glibc the binary is linked statically: every commit and push execs it,
 # and a static binary starts in about half the time (no dynamic loader).
 host=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 case "$host" in
     *-linux-gnu)
         (cd "$here" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-            cargo build --release --locked --quiet --target "$host") ||
+            cargo build --release --locked --target "$host") ||
             die "cargo build failed (see above)"
         built="$here/target/$host/release/shipgate" ;;
     *)
-        (cd "$here" && cargo build --release --locked --quiet) || die "cargo build failed (see above)"
+        (cd "$here" && cargo build --release --locked) || die "cargo build failed (see above)"
         built="$here/target/release/shipgate" ;;
 esac
 

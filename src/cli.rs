@@ -294,9 +294,10 @@ pub struct PlanCheckArgs {
     /// The plan's version [default: the newest plan in the plan directory]
     pub version: Option<String>,
 
-    /// Check what is due by this stage
-    #[arg(long, value_enum, default_value = "done")]
-    pub stage: crate::plan::Stage,
+    /// Check what is due by this stage [default: the next stage the plan has not
+    /// passed, with what is missing grouped by stage]
+    #[arg(long, value_enum)]
+    pub stage: Option<crate::plan::Stage>,
 
     /// Output format
     #[arg(long, value_enum, default_value = "text")]

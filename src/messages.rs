@@ -87,8 +87,8 @@ catalog! {
     HookRestoredForeign { backup } => en "restored the original hook from `{backup}`",
         zh "已从 `{backup}` 恢复原有钩子";
     HookForeignLeft => en "not a shipgate hook; left alone", zh "不是 shipgate 的钩子；保持不动";
-    ConfigWritten { path } => en "wrote the default config `{path}`; commit it on a development branch: it governs everyone once a release brings it to the production branch",
-        zh "已写入默认配置 `{path}`；请在开发分支上提交它：随上线进入生产分支后对所有人生效";
+    ConfigWritten { path } => en "wrote the default config `{path}`: name your owners, tech leads and QA in it and commit it; it governs everyone once it is on the production branch",
+        zh "已写入默认配置 `{path}`：在其中填写系统负责人、技术负责人和 QA 后提交；进入生产分支后对所有人生效";
     ConfigKept { path } => en "kept the existing config `{path}`", zh "保留现有配置 `{path}`";
     ConfigLeft { path } => en "left `{path}` and the plan documents in place", zh "`{path}` 与计划文档保持不动";
     HooksPathOutside { value, scope } => en "`core.hooksPath` is set to `{value}` in your {scope} git config; shipgate never writes hooks outside the repository",
@@ -157,18 +157,18 @@ catalog! {
     DirectCommit { branch } => en "direct commits to `{branch}` are refused", zh "禁止直接向 `{branch}` 提交";
     DirectCommitUnderEmergency { branch } => en "EMERGENCY WINDOW: direct commit to `{branch}` allowed and recorded in the audit log",
         zh "紧急窗口：允许直接向 `{branch}` 提交，已记入审计日志";
-    HintUseDevBranch { branch } => en "commit on a development branch instead: `git switch -c feature/<name>` keeps your staged changes; then open a PR into `{branch}`",
-        zh "请改在开发分支上提交：`git switch -c feature/<名称>` 会保留已暂存的改动；然后向 `{branch}` 发起 PR";
-    HintEmergency => en "production is down? `shipgate emergency start --reason \"...\"` allows direct commits to release for a limited time, recorded in the audit log (E1)",
-        zh "线上故障？`shipgate emergency start --reason \"...\"` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
+    HintUseDevBranch { branch, new } => en "commit on a development branch instead (your staged changes come along), then open a PR into `{branch}`: `git switch -c {new}`",
+        zh "请改在开发分支上提交（已暂存的改动会一起带过去），然后向 `{branch}` 发起 PR：`git switch -c {new}`";
+    HintEmergency { reason } => en "production is down? `shipgate emergency start --reason {reason}` allows direct commits to release for a limited time, recorded in the audit log (E1)",
+        zh "线上故障？`shipgate emergency start --reason {reason}` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
     MergeNotReleaseTag { branch, commit } => en "merging {commit} into `{branch}` is refused: it is not a release tag",
         zh "拒绝把 {commit} 合并到 `{branch}`：它不是上线 tag";
-    HintMergeReleaseTag { branch } => en "`{branch}` only moves to a release tag: QA tags the release and merges the tag, e.g. `git merge --no-ff v1.2.3`",
-        zh "`{branch}` 只能前进到上线 tag：由 QA 打 tag 并合并该 tag，例如 `git merge --no-ff v1.2.3`";
+    HintMergeReleaseTag { branch, tag } => en "`{branch}` only moves to a release tag: QA tags the release and merges the tag, e.g. `git merge --no-ff {tag}`",
+        zh "`{branch}` 只能前进到上线 tag：由 QA 打 tag 并合并该 tag，例如 `git merge --no-ff {tag}`";
     BranchDelete { branch } => en "deleting `{branch}` is refused: protected branches are never deleted",
         zh "拒绝删除 `{branch}`：受保护分支永远不能删除";
-    HintBranchDelete { branch } => en "`{branch}` stays; to delete another branch name it exactly: `git push origin --delete <branch>`",
-        zh "`{branch}` 保持不变；如要删除其他分支，请准确写出分支名：`git push origin --delete <分支>`";
+    HintBranchDelete { branch, remote } => en "`{branch}` stays on the remote, nothing to undo; bring your copy up to date with `git fetch {remote} {branch}`",
+        zh "`{branch}` 仍在远程，无需撤销；用 `git fetch {remote} {branch}` 更新本地副本";
     FetchFirst { branch, old } => en "the remote's `{branch}` is at {old}, which this repository does not have: shipgate cannot tell whether this push rewrites it",
         zh "远程的 `{branch}` 位于 {old}，本仓库没有该提交：shipgate 无法判断这次推送是否改写了它";
     HintFetchFirst { remote } => en "run `git fetch {remote}`, then push again", zh "运行 `git fetch {remote}`，然后重新推送";
@@ -179,8 +179,8 @@ catalog! {
     // ----- trust: what the client can know, merges by content -----
     RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
         zh "无法向远程 `{url}` 查询它的分支和 tag：{detail}";
-    HintRemoteUnreachable => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check the connection and push again",
-        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请检查网络连接后重新推送";
+    HintRemoteUnreachable { url } => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check that it answers, then push again: `git ls-remote {url}`",
+        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
     HistoryShallow { refname } => en "this clone is shallow: shipgate cannot see the history a push to `{refname}` brings, so it refuses rather than guess",
         zh "这是一个浅克隆：shipgate 看不到推送到 `{refname}` 的完整历史，因此拒绝而不是猜测";
     HintUnshallow { remote } => en "fetch the whole history, then push again: `git fetch --unshallow {remote}`",
@@ -210,12 +210,12 @@ catalog! {
         zh "在 `{branch}` 上解决冲突时只能取上线 tag 或 `{branch}` 已有的行；新代码必须走上线流程";
     OctopusMerge { branch, commit } => en "merge {commit} on `{branch}` merges more than two parents: shipgate judges merges one branch at a time",
         zh "`{branch}` 上的合并 {commit} 合并了两个以上的父提交：shipgate 只接受一次合并一个分支";
-    HintOctopus { branch } => en "merge each development branch into `{branch}` on its own (`git merge --no-ff <branch>`), then push again",
-        zh "请把每个开发分支分别合并到 `{branch}`（`git merge --no-ff <分支>`），然后重新推送";
+    HintOctopus { branch, commit, first, merges } => en "merge one development branch at a time into `{branch}`; when {commit} is its newest commit: `git switch {branch} && git reset --hard {first} && {merges}`, then push again",
+        zh "请一次只把一个开发分支合并到 `{branch}`；当 {commit} 是它最新的提交时：`git switch {branch} && git reset --hard {first} && {merges}`，然后重新推送";
     TagNotOnRelease { tag, commit } => en "the release tag `{tag}` points at {commit}, which is on no release branch of the remote nor of this push: a release is tagged on `release`, after review",
         zh "上线 tag `{tag}` 指向 {commit}，它不在远程或本次推送的任何 release 分支上：上线 tag 只能打在评审后的 release 上";
-    HintTagOnRelease { tag, remote, branch } => en "delete the local tag (`git tag -d {tag}`), bring the work into `{branch}` by a reviewed merge, then tag what the remote's `{branch}` has: `git fetch {remote} && git tag -a {tag} {remote}/{branch}`",
-        zh "请删除本地 tag（`git tag -d {tag}`），通过评审合并把代码带入 `{branch}`，再给远程 `{branch}` 上的提交打 tag：`git fetch {remote} && git tag -a {tag} {remote}/{branch}`";
+    HintTagOnRelease { tag, remote, branch } => en "a release is tagged on what the remote's `{branch}` has, once the work is merged there by review (`git fetch {remote} && git tag -a {tag} {remote}/{branch}`); first delete this tag: `git tag -d {tag}`",
+        zh "上线 tag 只能打在远程 `{branch}` 已有的提交上，须先通过评审合并把代码带入（`git fetch {remote} && git tag -a {tag} {remote}/{branch}`）；请先删除这个 tag：`git tag -d {tag}`";
     FirstParentLeaves { branch, old } => en "this push takes `{branch}`'s history off the remote's {old}: its first-parent chain must go on from what the remote has (that chain is how shipgate tells what was made on `{branch}`)",
         zh "这次推送让 `{branch}` 的历史离开了远程的 {old}：它的第一父提交链必须接在远程已有的提交之后（shipgate 靠这条链判断哪些提交产生于 `{branch}`）";
     HintFirstParent { remote, branch } => en "redo the merge on top of the remote's `{branch}`: `git fetch {remote} && git switch {branch} && git reset --hard {remote}/{branch}`, then merge your development branch again with `git merge --no-ff`",
@@ -243,8 +243,8 @@ catalog! {
     NoteMadeOnTest { test } => en "made on `{test}`", zh "在 `{test}` 上产生";
     HintRebuildWithoutTest { source, test, merge } => en "`{source}` merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with your own commits only:",
         zh "`{source}` 合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用你自己的提交重建它：";
-    HintRebuildCommand { source, upstream } => en "  git switch -c {source}-clean {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {source} ^{upstream})",
-        zh "  git switch -c {source}-clean {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {source} ^{upstream})";
+    HintRebuildCommand { new, from, upstream } => en "  git switch -c {new} {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {from} ^{upstream})",
+        zh "  git switch -c {new} {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {from} ^{upstream})";
     ProductionNotReleaseTag { branch, commit } => en "`{branch}` would move to {commit}, which is neither a release tag nor a merge of one",
         zh "`{branch}` 将前进到 {commit}，它既不是上线 tag，也不是对上线 tag 的合并";
     TagDelete { tag } => en "deleting the release tag `{tag}` is refused: a pushed release tag is permanent",
@@ -264,7 +264,7 @@ catalog! {
 
     // ----- check-master -----
     NoReleaseTag { pattern } => en "there is no release tag (`{pattern}`) to check", zh "没有可检查的上线 tag（`{pattern}`）";
-    HintNameTag => en "name one: `shipgate check-master v1.2.3`", zh "请指定：`shipgate check-master v1.2.3`";
+    HintNameTag => en "tag a release first, or see the tags this repository has: `git tag --list`", zh "请先打上线 tag，或查看本仓库已有的 tag：`git tag --list`";
     NoProductionBranch { branch } => en "there is no branch `{branch}` here, nor a remote-tracking one", zh "这里没有分支 `{branch}`，也没有对应的远程跟踪分支";
     HintFetchMaster { branch } => en "run `git fetch origin {branch}`, or name the branch with `--master REF`", zh "运行 `git fetch origin {branch}`，或用 `--master REF` 指定分支";
     CmHeader { tag, master, how } => en "check-master: {tag} → {master} ({how})", zh "check-master：{tag} → {master}（{how}）";
@@ -350,7 +350,7 @@ catalog! {
     TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：{detail}";
     PlanMissing { path } => en "there is no plan `{path}`", zh "计划文档 `{path}` 不存在";
     PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有计划文档";
-    HintPlanNew => en "write one with `shipgate plan new --kind feature --version v1.2.3`", zh "用 `shipgate plan new --kind feature --version v1.2.3` 生成一份";
+    HintPlanNew { kind, version } => en "write one with `shipgate plan new --kind {kind} --version {version}`", zh "用 `shipgate plan new --kind {kind} --version {version}` 生成一份";
     PlanExists { path } => en "`{path}` already exists; shipgate never overwrites a plan", zh "`{path}` 已存在；shipgate 不会覆盖计划文档";
     HintPlanDiff { kind, version } => en "see how it differs from a fresh render: `shipgate plan new --kind {kind} --version {version} --diff`",
         zh "查看它与重新生成的模板有何不同：`shipgate plan new --kind {kind} --version {version} --diff`";
@@ -367,8 +367,8 @@ catalog! {
     RollbackBadTarget { to, version } => en "`{to}` is not a release tag older than {version}", zh "`{to}` 不是早于 {version} 的上线 tag";
     RollbackRecorded { version, to, path } => en "rolled back {version} to {to}: recorded in `{path}`; no new release until its problem analysis is written and confirmed (R3, R4)",
         zh "{version} 已回滚到 {to}：已记录在 `{path}`；问题分析写完并经确认前不能再上线（R3、R4）";
-    HintRollbackAnalysis { path } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, and commit it",
-        zh "在 `{path}` 末尾写问题分析，由系统 owner 或 TL 填写 `rollback.confirmed_by` 确认，然后提交";
+    HintRollbackAnalysis { path, version } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, commit it, and see what it still needs with `shipgate plan check {version}`",
+        zh "在 `{path}` 末尾写问题分析，由系统 owner 或 TL 填写 `rollback.confirmed_by` 确认并提交，然后用 `shipgate plan check {version}` 查看还缺什么";
     GateNoPlan { branch, dir, version } => en "no plan for the release being prepared on `{branch}`: `{dir}/{version}.md` is not in the pushed commit",
         zh "`{branch}` 上准备的上线没有计划文档：推送的提交中没有 `{dir}/{version}.md`";
     GateNoTagPlan { tag, path } => en "release tag `{tag}` has no plan: `{path}` is not in the tagged commit", zh "上线 tag `{tag}` 没有计划文档：被打 tag 的提交中没有 `{path}`";
@@ -380,8 +380,8 @@ catalog! {
         zh "{version} 已回滚，但问题分析尚未写完并确认：在此之前不能上线（`{path}`）";
     GateEmergencyDebt { date, incident } => en "an emergency window used on {date} (incident {incident}) has no emergency plan that passes `done` yet",
         zh "{date} 使用过的紧急窗口（事故 {incident}）还没有通过 `done` 检查的紧急上线计划";
-    HintEmergencyPlan => en "write it: `shipgate plan new --kind emergency --version <the emergency release>`, fill it in, commit it (E5)",
-        zh "请补写：`shipgate plan new --kind emergency --version <紧急上线的版本>`，填写并提交（E5）";
+    HintEmergencyPlan { version } => en "write it (named after the emergency release), fill it in, commit it (E5): `shipgate plan new --kind emergency --version {version}`",
+        zh "请补写（以紧急上线的版本号命名），填写并提交（E5）：`shipgate plan new --kind emergency --version {version}`";
     PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}：{detail}";
     HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
         zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";
@@ -394,8 +394,8 @@ catalog! {
     PlanApprovalsCount { count } => en "approvals: 2 people must approve; {count} listed", zh "approvals：需要 2 人审批；目前 {count} 人";
     PlanApprovalsNoOwner { people } => en "approvals: none of the system owners ({people}) approved", zh "approvals：缺少系统 owner（{people}）的审批";
     PlanApprovalsNoTechLead { people } => en "approvals: none of the tech leads ({people}) approved", zh "approvals：缺少 TL（{people}）的审批";
-    PlanRollbackTo { value, version, suggestion } => en "rollback_to `{value}` is not an existing release tag older than {version} (the previous release is `{suggestion}`)",
-        zh "rollback_to `{value}` 不是早于 {version} 的已有上线 tag（上一个上线版本是 `{suggestion}`）";
+    PlanRollbackTo { value, version, suggestion } => en "rollback_to `{value}` is not a release older than {version} that production can go back to (a release tag or an emergency release, not rolled back); the previous release is `{suggestion}`",
+        zh "rollback_to `{value}` 不是早于 {version}、生产可以回退到的上线版本（须为上线 tag 或紧急上线版本，且未被回滚）；上一个上线版本是 `{suggestion}`";
     PlanBugfixChange => en "a bug-fix release declares a middleware or config change: that is an optimisation or feature release",
         zh "bug 修复上线声明了中间件或配置变更：这应当按技术优化或需求上线处理";
     PlanDuplicateItem { id, first } => en "item `{id}` appears twice (first on line {first})", zh "条目 `{id}` 出现了两次（第一次在第 {first} 行）";
@@ -431,8 +431,8 @@ catalog! {
         zh "按记录时的样子恢复计划：`git checkout {commit} -- {path}`，然后提交";
     HintRollbackRename { from, to } => en "a plan lives under its version's name: `git mv {from} {to}`",
         zh "计划须以版本号命名：`git mv {from} {to}`";
-    HintEmergencyPlanWhere { dir, date } => en "the emergency plan counts when it is `{dir}/<version>.md` (not in a subdirectory, named after its `version:`), has `kind: emergency`, a `date:` of {date} or later, and passes `shipgate plan check <version>`",
-        zh "紧急上线计划须为 `{dir}/<版本>.md`（不在子目录中，以其 `version:` 命名），`kind: emergency`，`date:` 不早于 {date}，并通过 `shipgate plan check <版本>`";
+    HintEmergencyPlanWhere { dir, date, version } => en "the emergency plan counts when it is `{dir}/{version}.md` (not in a subdirectory, named after its `version:`), has `kind: emergency`, a `date:` of {date} or later, and passes `shipgate plan check {version}`",
+        zh "紧急上线计划须为 `{dir}/{version}.md`（不在子目录中，以其 `version:` 命名），`kind: emergency`，`date:` 不早于 {date}，并通过 `shipgate plan check {version}`";
     // ----- hostile plan documents -----
     PlanYamlDocumentMarker { path, line, marker } => en "{path}:{line}: a `{marker}` line inside the front matter would end the YAML there and hide what follows from the checks; the front matter is everything up to the first `---` line, so remove this one",
         zh "{path}:{line}：front matter 中的 `{marker}` 行会让 YAML 在此结束，其后的内容将躲过检查；front matter 到第一个 `---` 行为止，请删除这一行";
@@ -494,8 +494,8 @@ catalog! {
         zh "pre-receive 输入超过 {limit} 字节；shipgate 拒绝评判如此大的推送";
     ReceiveTooMany { limit } => en "the push updates more than {limit} refs at once; shipgate refuses to judge it",
         zh "本次推送同时更新超过 {limit} 个引用；shipgate 拒绝评判";
-    HintReceiveSplit => en "push the refs in smaller batches (`git push origin <ref>...`)",
-        zh "请分批推送这些引用（`git push origin <引用>...`）";
+    HintReceiveSplit => en "push fewer refs at a time, the branches first and then the tags: `git push origin 'refs/heads/*'`, then `git push origin 'refs/tags/*'`",
+        zh "请分批推送这些引用，先推分支再推 tag：`git push origin 'refs/heads/*'`，然后 `git push origin 'refs/tags/*'`";
     ReceiveLineFields { line, text } => en "pre-receive input line {line} `{text}`: expected `<old id> <new id> <ref>`",
         zh "pre-receive 输入第 {line} 行 `{text}`：应为 `<旧对象 id> <新对象 id> <引用>`";
     ReceiveLineObjectId { line, text, value } => en "pre-receive input line {line} `{text}`: `{value}` is not an object id",
@@ -554,14 +554,14 @@ catalog! {
     // ----- team records under refs/shipgate/ (E1, E5, R1-R4 on the server) -----
     AuditEntryInvalid { refname, entry, detail } => en "entry {entry} of the audit log `{refname}` is damaged: {detail}",
         zh "审计日志 `{refname}` 的第 {entry} 条已损坏：{detail}";
-    PushOptionUnknown { option } => en "unknown shipgate push option `{option}`: shipgate takes `shipgate.emergency=<reason>` and `shipgate.incident=<id>`",
-        zh "未知的 shipgate 推送选项 `{option}`：shipgate 只接受 `shipgate.emergency=<原因>` 和 `shipgate.incident=<编号>`";
-    PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=<reason>`",
-        zh "`shipgate.incident` 用于标明紧急推送的故障编号，但本次推送没有 `shipgate.emergency=<原因>`";
+    PushOptionUnknown { option } => en "unknown shipgate push option `{option}`: shipgate takes `shipgate.emergency=REASON` and `shipgate.incident=ID`",
+        zh "未知的 shipgate 推送选项 `{option}`：shipgate 只接受 `shipgate.emergency=原因` 和 `shipgate.incident=编号`";
+    PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=REASON`",
+        zh "`shipgate.incident` 用于标明紧急推送的故障编号，但本次推送没有 `shipgate.emergency=原因`";
     PushOptionNoReason => en "an emergency push needs its reason: `-o shipgate.emergency=\"<what is broken in production>\"`",
-        zh "紧急推送必须写明原因：`-o shipgate.emergency=\"<生产环境出了什么问题>\"`";
-    HintPushOptions => en "an emergency push: `git push -o shipgate.emergency=\"<reason>\" -o shipgate.incident=<id> origin release`",
-        zh "紧急推送：`git push -o shipgate.emergency=\"<原因>\" -o shipgate.incident=<编号> origin release`";
+        zh "紧急推送必须写明原因：`-o shipgate.emergency=\"生产环境出了什么问题\"`";
+    HintPushOptions { branch, reason } => en "an emergency push names its reason (and, optionally, the incident with `-o shipgate.incident=ID`): `git push -o shipgate.emergency={reason} origin {branch}`",
+        zh "紧急推送须写明原因（可另用 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency={reason} origin {branch}`";
     EmergencyNotAllowed { pusher, people } => en "`{pusher}` may not push under an emergency: only the system owners and tech leads ({people}) may (E1)",
         zh "`{pusher}` 无权进行紧急推送：只有系统 owner 和技术负责人（{people}）可以（E1）";
     HintEmergencyAsk { people } => en "ask a system owner or tech lead ({people}) to push the fix with `-o shipgate.emergency`",
@@ -570,16 +570,16 @@ catalog! {
         zh "紧急推送仅限系统 owner 和技术负责人（{people}），但本服务器无法确定推送者是谁";
     EmergencyPushRecorded { who, reason, incident } => en "emergency push by {who} recorded in the server's audit log (`refs/shipgate/audit`): {reason} (incident {incident}); no normal release until the emergency plan is on release (E5)",
         zh "{who} 的紧急推送已记入服务器审计日志（`refs/shipgate/audit`）：{reason}（故障 {incident}）；紧急上线计划合入 release 之前不能正常上线（E5）";
-    HintEmergencyPushOption { people } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to release with `git push -o shipgate.emergency=\"<reason>\" -o shipgate.incident=<id>`: it is audited and owes an emergency plan (E5)",
-        zh "生产故障？系统 owner 或技术负责人（{people}）可用 `git push -o shipgate.emergency=\"<原因>\" -o shipgate.incident=<编号>` 直接把修复推到 release：该推送会被审计，并须补写紧急上线计划（E5）";
+    HintEmergencyPushOption { people, branch, reason } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to `{branch}`, audited and owing an emergency plan (E5; add `-o shipgate.incident=ID` to name the incident): `git push -o shipgate.emergency={reason} origin {branch}`",
+        zh "生产故障？系统 owner 或技术负责人（{people}）可把修复直接推到 `{branch}`，该推送会被审计，并须补写紧急上线计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency={reason} origin {branch}`";
     RollbackRecordMoved { refname } => en "`{refname}` is a rollback record: it is created once and never moved or deleted",
         zh "`{refname}` 是回滚记录：只能创建一次，不能移动或删除";
     RollbackRecordUnreadable { refname } => en "`{refname}` does not point at a rollback record as `shipgate rollback` writes it (JSON naming the same version)",
         zh "`{refname}` 指向的不是 `shipgate rollback` 写出的回滚记录（注明同一版本的 JSON）";
     RollbackRecordNoRelease { refname, version } => en "`{refname}` records a rollback of {version}, and this repository has no release tag `{version}`",
         zh "`{refname}` 记录了 {version} 的回滚，但本仓库没有发布标签 `{version}`";
-    HintRollbackRecord => en "rollback records are published by `shipgate rollback --version <version> --reason <why>`",
-        zh "回滚记录由 `shipgate rollback --version <版本> --reason <原因>` 发布";
+    HintRollbackRecord => en "rollback records are written and published by `shipgate rollback`; see how: `shipgate rollback --help`",
+        zh "回滚记录由 `shipgate rollback` 写入并发布；用法见 `shipgate rollback --help`";
     RollbackRecordAccepted { version, refname } => en "rollback of {version} recorded on the server (`{refname}`): no release from any clone until its problem analysis is confirmed (R3, R4)",
         zh "{version} 的回滚已记录在服务器上（`{refname}`）：问题分析确认之前，任何克隆都不能上线（R3、R4）";
     RecordPublished { refname, remote } => en "rollback record published to `{remote}` as `{refname}`: every clone's next release waits for the confirmed analysis",
@@ -796,6 +796,55 @@ catalog! {
         zh "请将计划与本次上线的其他上线后记录一起提交：`git add {path}`";
     AnnounceNotRecorded { path } => en "`{path}`: the announcement written into the plan does not read back as written; the plan was not changed",
         zh "`{path}`：写入计划的通知记录读回后与写入的不一致；计划未被修改";
+    // ----- every stage from the keyboard: register tables, the next stage, post-release records, hints that run -----
+    PlanTableMissing { id, kind } => en "table `{id}` is missing (its heading carries a `table: {id}` comment); the {kind} template has it",
+        zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；{kind} 模板中有该表格";
+    PlanTableEmpty { id } => en "table `{id}` has no rows: register every entry, or write `none` in the first cell of one row",
+        zh "表格 `{id}` 没有任何行：请逐行登记，没有需要登记的内容时在一行的第一格写“无”";
+    PlanTableCells { id, columns } => en "table `{id}`: {columns} still to fill in (nothing to register: write `none` in the row's first cell and clear the others)",
+        zh "表格 `{id}`：{columns} 尚未填写（没有需要登记的内容时，在该行第一格写“无”并清空其余格）";
+    PlanTableNoneCells { id } => en "table `{id}` says `none`, but the rest of its row still holds template text: clear those cells",
+        zh "表格 `{id}` 写了“无”，但该行其余格仍是模板文字：请清空这些格";
+    PlanTableNoneMixed { id } => en "table `{id}` has a `none` row among rows that register entries: keep one or the other",
+        zh "表格 `{id}` 在登记内容的行之间还有一行“无”：二者只能保留其一";
+    PlanVersionPattern { version, pattern } => en "`{version}` is not a release version here: release tags match `{pattern}` (`[tags] release` in `.shipgate.toml`) and are versions like v1.2.3",
+        zh "`{version}` 不是本仓库的上线版本：上线 tag 须符合 `{pattern}`（`.shipgate.toml` 中的 `[tags] release`），并是形如 v1.2.3 的版本号";
+    HintVersionLike { command } => en "did you mean: `{command}`", zh "是否想运行：`{command}`";
+    HintVersionTags { pattern } => en "see the release tags this repository has: `git tag --list '{pattern}'`", zh "查看本仓库已有的上线 tag：`git tag --list '{pattern}'`";
+    PlanNextStage { path, stage, passed } => en "{path}: next stage `{stage}` (passes {passed})", zh "{path}：下一阶段为 `{stage}`（已满足 {passed}）";
+    PlanNextStageFirst { path, stage } => en "{path}: next stage `{stage}`", zh "{path}：下一阶段为 `{stage}`";
+    PlanStageGroup { stage, count } => en "before stage `{stage}`, {count} thing(s) to do:", zh "进入 `{stage}` 阶段前，还有 {count} 项需要处理：";
+    PlanLaterStage { stage, count, version } => en "then before stage `{stage}`: {count} more (`shipgate plan check {version} --stage {stage}` lists them)",
+        zh "之后进入 `{stage}` 阶段前：还有 {count} 项（`shipgate plan check {version} --stage {stage}` 会列出）";
+    HintRecordPostRelease { version, path, remote, branch } => en "once {version} is deployed, record its canary, the minutes observed, every exception, the data check, QA's check and the completion notice in `{path}`, straight on `{branch}` (a commit that changes only the plan of a released version is accepted there): `git switch {branch} && git pull --ff-only {remote} {branch} && ${{EDITOR:-vi}} {path} && git commit -m \"{version}: post-release record\" {path} && git push {remote} {branch}`",
+        zh "{version} 部署后，把灰度、实际观察分钟数、每个异常、数据检查、QA 验证和上线完毕周知记录到 `{path}`，可直接在 `{branch}` 上提交（只修改已上线版本计划文档的提交会被接受）：`git switch {branch} && git pull --ff-only {remote} {branch} && ${{EDITOR:-vi}} {path} && git commit -m \"{version}: 上线后记录\" {path} && git push {remote} {branch}`";
+    HintPostReleaseCheck { version } => en "then see what the plan still needs: `shipgate plan check {version} --stage done`", zh "然后查看计划还缺什么：`shipgate plan check {version} --stage done`";
+    HintMergeAbort => en "the merge is refused and still in progress: go back to where you were with `git merge --abort`",
+        zh "该合并被拒绝，但仍处于进行中：用 `git merge --abort` 回到合并之前的状态";
+    HintTagDelete { tag } => en "the refused tag stays in this clone: delete it, and tag again once the above is fixed: `git tag -d {tag}`",
+        zh "被拒绝的 tag 仍留在本地仓库：请删除它，问题解决后再重新打 tag：`git tag -d {tag}`";
+    HintProductionOnlyTags { branch } => en "`{branch}` only moves to a release tag: QA tags the release on the release branch and merges the tag into `{branch}`",
+        zh "`{branch}` 只能前进到上线 tag：由 QA 在 release 分支上打 tag，再把该 tag 合并到 `{branch}`";
+    HintMoveToDevBranch { remote, branch, new } => en "move these commits to a development branch, put `{branch}` back where the remote has it, and push the branch for review: `git switch -c {new} && git branch -f {branch} {remote}/{branch} && git push {remote} {new}`",
+        zh "请把这些提交移到开发分支，把 `{branch}` 恢复到远程的位置，再推送开发分支以发起评审：`git switch -c {new} && git branch -f {branch} {remote}/{branch} && git push {remote} {new}`";
+    HintRebuildUnnamed { test, merge } => en "a development branch merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with its own commits only:",
+        zh "某个开发分支合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用它自己的提交重建：";
+    HintMergeDevBranch { test, branch, dev } => en "`{branch}` takes the development branch that was tested, never `{test}` itself: `git merge --no-ff {dev}`",
+        zh "`{branch}` 接收经过测试的开发分支，绝不接收 `{test}` 本身：`git merge --no-ff {dev}`";
+    HintListDevBranches { test, branch, upstream } => en "`{branch}` takes the development branch that was tested, never `{test}` itself; the branches `{branch}` does not have yet: `git branch --no-merged {upstream}`",
+        zh "`{branch}` 接收经过测试的开发分支，绝不接收 `{test}` 本身；尚未合入 `{branch}` 的分支：`git branch --no-merged {upstream}`";
+    HintCommitConfig => en "commit it on a development branch (an untracked copy would stop `git switch` to a branch that has it committed): `git switch -c feature/shipgate-policy && git add .shipgate.toml && git commit -m \"shipgate policy\"`",
+        zh "请在开发分支上提交它（未跟踪的副本会妨碍 `git switch` 到已提交该文件的分支）：`git switch -c feature/shipgate-policy && git add .shipgate.toml && git commit -m \"shipgate policy\"`";
+    HintCommitConfigFirst => en "commit it as the repository's first commit, before `master` is pushed: the first push of `master` brings the policy: `git add .shipgate.toml && git commit -m \"shipgate policy\"`",
+        zh "请把它作为仓库的第一个提交，在推送 `master` 之前提交：`master` 的首次推送会带上该策略：`git add .shipgate.toml && git commit -m \"shipgate policy\"`";
+    ConfigCommittedOn { at } => en "`.shipgate.toml` is committed on `{at}`: that is the policy; no copy written here (an untracked one would stop `git switch`)",
+        zh "`.shipgate.toml` 已提交在 `{at}` 上，以它为策略；这里不再写入副本（未跟踪的副本会妨碍 `git switch`）";
+    ConfigCommittedElsewhere => en "`.shipgate.toml` is committed on a branch of this repository: no copy written here (an untracked one would stop `git switch` to that branch); the policy in force is the one committed on the production branch, the defaults until there is one",
+        zh "本仓库的某个分支已提交 `.shipgate.toml`：这里不再写入副本（未跟踪的副本会妨碍 `git switch` 到该分支）；生效的策略是生产分支上提交的那份，在此之前使用默认配置";
+    HintEmergencyIncident => en "production is down? `shipgate emergency start --reason \"production incident\"` allows direct commits to release for a limited time, recorded in the audit log (E1)",
+        zh "线上故障？`shipgate emergency start --reason \"线上故障\"` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
+    HintEmergencyPushIncident { people, branch } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to `{branch}`, audited and owing an emergency plan (E5; add `-o shipgate.incident=ID` to name the incident): `git push -o shipgate.emergency=\"production incident\" origin {branch}`",
+        zh "生产故障？系统 owner 或技术负责人（{people}）可把修复直接推到 `{branch}`，该推送会被审计，并须补写紧急上线计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency=\"线上故障\" origin {branch}`";
 }
 
 #[cfg(test)]

@@ -105,6 +105,14 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
                     .collect();
             }
             state.merge_source = ctx.env.merging.first().map(|(_, name)| name.clone());
+            // An ordinary commit on a release branch may record a released version's
+            // plan alone: read what it changes (two paths are enough to tell).
+            if let Some(branch) = &state.branch {
+                let kind = RefKind::of(&config, &format!("refs/heads/{branch}"));
+                if kind == RefKind::Release && state.merge_heads.is_empty() {
+                    state.staged = repo.staged_paths(1)?;
+                }
+            }
             let findings = policy::check_commit(&config, &state, &repo, bypass)?;
             let audited = match (&state.branch, &state.head) {
                 (Some(branch), Some(head)) => vec![(
@@ -151,6 +159,11 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
     report(&ui, &findings);
     if policy::refused(&findings) {
         return Ok(EXIT_REFUSED);
+    }
+    // A release tag going out, or merged into production: how to record what happens
+    // after it (F15–F22) in its plan.
+    for hint in released(&config, &repo, &event, &audited, &ctx.env.merging)? {
+        ui.hint(&hint);
     }
     if let Some(window) = &window {
         let who = super::emergency::who(ctx, &repo);
@@ -253,6 +266,52 @@ fn sha256_fallback(event: &HookEvent, err: crate::error::Error) -> Result<u8> {
     } else {
         Ok(EXIT_OK)
     }
+}
+
+/// The hints after a release: a release tag this push creates, or a merge of one into the
+/// production branch (`git merge` names what it merges in `GITHEAD_*`).
+fn released(
+    config: &Config,
+    repo: &Repo,
+    event: &HookEvent,
+    actions: &[(&str, RefUpdate)],
+    merging: &[(String, String)],
+) -> Result<Vec<Msg>> {
+    let mut hints = Vec::new();
+    match event {
+        HookEvent::PrePush(push) => {
+            let remote = if policy::is_remote_name(&push.remote) {
+                push.remote.as_str()
+            } else {
+                "origin"
+            };
+            for (_, update) in actions {
+                if update.is_create() && RefKind::of(config, &update.refname) == RefKind::ReleaseTag
+                {
+                    let tag = policy::short_ref(&update.refname);
+                    hints.extend(policy::post_release_hints(config, repo, tag, remote)?);
+                }
+            }
+        }
+        HookEvent::PreMergeCommit | HookEvent::PreCommit => {
+            // Only a merge of what looks like a release tag costs a look at the branch.
+            let Some(tag) = merging
+                .first()
+                .map(|(_, name)| name.clone())
+                .filter(|name| config.tags.release.matches(name))
+            else {
+                return Ok(hints);
+            };
+            let state = repo.commit_state()?;
+            let on_production = state.branch.as_ref().is_some_and(|b| {
+                RefKind::of(config, &format!("refs/heads/{b}")) == RefKind::Production
+            });
+            if on_production {
+                hints.extend(policy::post_release_hints(config, repo, &tag, "origin")?);
+            }
+        }
+    }
+    Ok(hints)
 }
 
 pub fn report(ui: &Ui, findings: &[Finding]) {

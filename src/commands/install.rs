@@ -31,12 +31,25 @@ pub(crate) enum HookChange {
     Current,
 }
 
+/// What install did about `.shipgate.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ConfigChange {
+    /// The working tree has one: left alone.
+    Kept,
+    /// None anywhere: the default written (or, in a dry run, it would be). `unborn`:
+    /// the repository has no commit yet.
+    Written { unborn: bool },
+    /// A branch has one committed (`at` names it when it is the production branch):
+    /// none written, so no untracked copy stands in the way of `git switch` to it.
+    Committed { at: Option<String> },
+}
+
 /// The result for one repository, for the single-repo report and the fleet table.
 #[derive(Debug)]
 pub struct Installed {
     pub location: Location,
     hooks: Vec<(&'static str, HookChange)>,
-    config: Option<(PathBuf, bool)>,
+    config: Option<(PathBuf, ConfigChange)>,
     dry_run: bool,
     /// The remote that now fetches the team's records (`refs/shipgate/*`), if one was
     /// set up by this run.
@@ -159,8 +172,22 @@ fn install(location: Location, binary: &Path, lang: Lang, args: &InstallArgs) ->
     let config = match &location.toplevel {
         Some(top) => {
             let path = top.join(config::FILE_NAME);
-            let written = !path.exists() && (args.dry_run || write_default_config(&path)?);
-            Some((path, written))
+            let change = if path.exists() {
+                ConfigChange::Kept
+            } else if let Some(at) = committed_config(top).ok().flatten() {
+                // The team's policy is committed on a branch already: an untracked copy
+                // here would only stop `git switch` to that branch.
+                ConfigChange::Committed { at }
+            } else if args.dry_run || write_default_config(&path)? {
+                ConfigChange::Written {
+                    unborn: crate::git::Repo::discover(top)
+                        .and_then(|r| r.resolve("HEAD"))
+                        .is_err(),
+                }
+            } else {
+                ConfigChange::Kept
+            };
+            Some((path, change))
         }
         None => None,
     };
@@ -243,6 +270,35 @@ pub(crate) fn apply(hooks_dir: &Path, hook: &str, change: HookChange, text: &str
         let _ = fs::remove_file(&tmp);
         Error::io(&path, &e)
     })
+}
+
+/// Whether a branch of the repository at `top` (local or remote-tracking) has
+/// `.shipgate.toml` committed: `Some(Some(name))` when it is on the production branch
+/// (`origin/master`, `master`), `Some(None)` on another branch, `None` nowhere. (A
+/// repository libgit2 cannot read, say a SHA-256 one, is an error: the caller writes.)
+fn committed_config(top: &Path) -> Result<Option<Option<String>>> {
+    use crate::policy::{History, Tips};
+    let repo = crate::git::Repo::discover(top)?;
+    let production = config::Branches::default().production.to_string();
+    for refname in [
+        format!("refs/remotes/{RECORDS_REMOTE}/{production}"),
+        format!("refs/heads/{production}"),
+    ] {
+        if repo.blob_at(&refname, config::FILE_NAME)?.is_some() {
+            let shown = refname
+                .strip_prefix("refs/remotes/")
+                .or_else(|| refname.strip_prefix("refs/heads/"))
+                .unwrap_or(&refname)
+                .to_string();
+            return Ok(Some(Some(shown)));
+        }
+    }
+    for tip in repo.branch_tips(&|_| true, Tips::Everywhere)? {
+        if repo.read_file(&tip, config::FILE_NAME)?.is_some() {
+            return Ok(Some(None));
+        }
+    }
+    Ok(None)
 }
 
 /// Writes the default config unless one appeared meanwhile; never overwrites.
@@ -350,13 +406,24 @@ fn report(ui: &Ui, done: &Installed) {
         &[ui.text(&Msg::ColumnHook), ui.text(&Msg::ColumnResult)],
         &rows,
     );
-    if let Some((path, written)) = &done.config {
+    if let Some((path, change)) = &done.config {
         let path = path.display().to_string();
-        ui.say(&match (written, done.dry_run) {
-            (true, false) => Msg::ConfigWritten { path },
-            (true, true) => Msg::ConfigWouldWrite { path },
-            (false, _) => Msg::ConfigKept { path },
-        });
+        match (change, done.dry_run) {
+            (ConfigChange::Written { unborn }, false) => {
+                ui.say(&Msg::ConfigWritten { path });
+                ui.hint(&if *unborn {
+                    Msg::HintCommitConfigFirst
+                } else {
+                    Msg::HintCommitConfig
+                });
+            }
+            (ConfigChange::Written { .. }, true) => ui.say(&Msg::ConfigWouldWrite { path }),
+            (ConfigChange::Kept, _) => ui.say(&Msg::ConfigKept { path }),
+            (ConfigChange::Committed { at: Some(at) }, _) => {
+                ui.say(&Msg::ConfigCommittedOn { at: at.clone() })
+            }
+            (ConfigChange::Committed { at: None }, _) => ui.say(&Msg::ConfigCommittedElsewhere),
+        }
     }
     if let Some(remote) = done.records {
         ui.say(&Msg::RecordsRefspecAdded {

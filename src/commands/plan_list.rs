@@ -105,7 +105,10 @@ pub fn run(ctx: &Context, args: &PlanListArgs) -> Result<u8> {
     }
     if rows.is_empty() {
         ui.say(&Msg::PlanNone { dir: shown_dir });
-        ui.hint(&Msg::HintPlanNew);
+        ui.hint(&Msg::HintPlanNew {
+            kind: "feature".into(),
+            version: crate::plan::check::next_version(&tags, &|t| pattern.matches(t)),
+        });
         return Ok(EXIT_OK);
     }
     let table: Vec<Vec<(String, Tone)>> = rows

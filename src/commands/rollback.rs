@@ -18,6 +18,12 @@ use super::plan::Workspace;
 
 pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
     let ws = Workspace::open(ctx, args.repo.as_deref())?;
+    ws.check_version(&args.version, &|v| {
+        format!(
+            "shipgate rollback --version {v} --reason {}",
+            crate::policy::sh_word(&args.reason)
+        )
+    })?;
     let path = ws.plan_path(&args.version);
     let plan = ws.load(&path)?;
     let shown = ws.shown(&path);
@@ -28,7 +34,9 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
             at: done.at.clone(),
         }));
     }
-    let tags = ws.release_tags()?;
+    // What production can go back to: release tags and emergency releases, never a
+    // release that was itself rolled back.
+    let tags = ws.rollback_targets()?;
     let target = match &args.to {
         Some(to) => {
             let older = match (
@@ -53,7 +61,15 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
         })?,
     };
     let who = super::emergency::who(ctx, &ws.repo);
-    let at = ctx.env.now().to_string();
+    // To the second, in this machine's time zone with its offset: a record people read.
+    let at = ctx
+        .env
+        .now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| ctx.env.now())
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
     let quote = |s: &str| serde_json::to_string(s).expect("strings serialize");
     let record = format!(
         "rollback:\n  at: {}\n  to: {}\n  reason: {}\n  by: {}\n  confirmed_by: \"\"  # the system owner or TL who confirmed the problem analysis (R4)\n",
@@ -111,7 +127,10 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
         to: target.clone(),
         path: shown.clone(),
     });
-    ui.hint(&Msg::HintRollbackAnalysis { path: shown });
+    ui.hint(&Msg::HintRollbackAnalysis {
+        path: shown,
+        version: args.version.clone(),
+    });
     let record = RollbackRecord {
         version: args.version.clone(),
         at,

@@ -6,9 +6,9 @@
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::check_master::Verdict;
 use crate::cli::{Format, StatusArgs};
 use crate::error::{Result, EXIT_OK};
-use crate::check_master::Verdict;
 use crate::messages::Msg;
 use crate::plan::PlanFinding;
 use crate::status::gates::Closed;
@@ -253,7 +253,10 @@ fn preparing_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(Strin
             Msg::StatusPreparingNone { dir }
         };
         if status.broken.is_empty() {
-            hints.push(Msg::HintPlanNew);
+            hints.push(Msg::HintPlanNew {
+                kind: "feature".into(),
+                version: status.next_version.clone(),
+            });
         }
         return vec![(ui.text(&none), Tone::Plain)];
     };
@@ -348,6 +351,7 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
                 ));
                 hints.push(Msg::HintRollbackAnalysis {
                     path: expected.clone(),
+                    version: version.clone(),
                 });
             }
             Closed::RollbackRecordGone { version, path } => {
@@ -358,7 +362,10 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
                     }),
                     Tone::Bad,
                 ));
-                hints.push(Msg::HintRollbackAnalysis { path: path.clone() });
+                hints.push(Msg::HintRollbackAnalysis {
+                    path: path.clone(),
+                    version: version.clone(),
+                });
             }
             Closed::RollbackAnalysis {
                 version,
@@ -375,7 +382,10 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
                     Tone::Bad,
                 ));
                 lines.extend(findings(ui, path, problems));
-                hints.push(Msg::HintRollbackAnalysis { path: path.clone() });
+                hints.push(Msg::HintRollbackAnalysis {
+                    path: path.clone(),
+                    version: version.clone(),
+                });
             }
             Closed::EmergencyPlanOwed { debt } => {
                 lines.push((
@@ -385,7 +395,9 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
                     }),
                     Tone::Bad,
                 ));
-                hints.push(Msg::HintEmergencyPlan);
+                hints.push(Msg::HintEmergencyPlan {
+                    version: status.next_version.clone(),
+                });
             }
         }
     }

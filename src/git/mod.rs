@@ -9,6 +9,7 @@ mod bare;
 mod changes;
 pub mod demo;
 mod records;
+mod releases;
 mod remerge;
 mod remote;
 mod repo;

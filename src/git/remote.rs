@@ -84,7 +84,9 @@ pub fn ls_remote(repo: &Repo, dir: &Path, url: &str) -> Result<RemoteRefs> {
             url: url.to_string(),
             detail,
         })
-        .hint(Msg::HintRemoteUnreachable)
+        .hint(Msg::HintRemoteUnreachable {
+            url: crate::policy::sh_word(url),
+        })
     };
     let target = absolute_url(dir, url);
     let config = TransportConfig::write(repo)?;

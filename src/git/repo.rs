@@ -313,6 +313,7 @@ impl Repo {
             head,
             merge_heads,
             merge_source: None,
+            staged: Vec::new(),
         })
     }
 

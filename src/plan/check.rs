@@ -164,6 +164,17 @@ pub fn check(plan: &Plan, ctx: &Context, stage: Stage) -> Vec<PlanFinding> {
     for item in items::for_kind(meta.kind).filter(|i| i.stage <= stage) {
         check_item(plan, item, &mut at);
     }
+    for spec in items::tables_for(meta.kind).filter(|t| t.stage <= stage) {
+        check_table(plan, spec, &mut at);
+    }
+    // B3 again: a bug fix has no change tables; one that lists changes declares them.
+    if meta.kind == Kind::Bugfix {
+        for written in plan.tables.iter().filter(|t| {
+            items::CHANGE_ITEMS.contains(&t.id.as_str()) && table_answer(t) == Answer::Lists
+        }) {
+            at(written.line, Some(&written.id), "B3", Msg::PlanBugfixChange);
+        }
+    }
     if stage >= Stage::Done {
         let minutes = meta.observed_minutes.unwrap_or(0);
         if minutes < 5 {
@@ -273,6 +284,137 @@ fn check_item(
     }
 }
 
+/// What a table says, read row by row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    /// One row whose first cell is `none` (无): nothing to register.
+    None,
+    /// Rows that register entries, every cell filled in.
+    Lists,
+    /// Anything else: no rows, cells still holding template text, `none` among entries.
+    Unfinished,
+}
+
+/// Cell text that means "not written yet": empty, the templates' placeholder, or the
+/// words people leave for later.
+fn unfilled(cell: &str) -> bool {
+    const LATER: &[&str] = &["tbd", "todo", "待定", "待补充", "...", "…"];
+    let cell = cell.trim();
+    cell.is_empty() || has_placeholder(cell) || LATER.contains(&cell.to_lowercase().as_str())
+}
+
+/// `none` or `无`: the explicit answer that there is nothing to register.
+fn says_none(cell: &str) -> bool {
+    let cell = cell.trim().trim_end_matches(['.', '。']).to_lowercase();
+    cell == "none" || cell == "无"
+}
+
+fn table_answer(table: &super::WrittenTable) -> Answer {
+    match table.rows.as_slice() {
+        [] => Answer::Unfinished,
+        [(_, cells)] if cells.first().is_some_and(|c| says_none(c)) => {
+            if cells[1..]
+                .iter()
+                .any(|c| !c.trim().is_empty() && unfilled(c))
+            {
+                Answer::Unfinished
+            } else {
+                Answer::None
+            }
+        }
+        rows => {
+            let done = rows.iter().all(|(_, cells)| {
+                !cells.first().is_some_and(|c| says_none(c)) && !cells.iter().any(|c| unfilled(c))
+            });
+            if done {
+                Answer::Lists
+            } else {
+                Answer::Unfinished
+            }
+        }
+    }
+}
+
+/// A register table (F5, F8, F10, F11): present, every row's cells written, or one row
+/// that says `none`; and in agreement with its front-matter flag, if it has one.
+fn check_table(
+    plan: &Plan,
+    spec: &items::TableSpec,
+    at: &mut impl FnMut(usize, Option<&str>, &'static str, Msg),
+) {
+    let Some(table) = plan.table(spec.id) else {
+        at(
+            1,
+            Some(spec.id),
+            spec.rule,
+            Msg::PlanTableMissing {
+                id: spec.id.into(),
+                kind: plan.meta.kind.name().into(),
+            },
+        );
+        return;
+    };
+    let id = || spec.id.to_string();
+    if table.rows.is_empty() {
+        at(
+            table.line,
+            Some(spec.id),
+            spec.rule,
+            Msg::PlanTableEmpty { id: id() },
+        );
+        return;
+    }
+    let single_none =
+        table.rows.len() == 1 && table.rows[0].1.first().is_some_and(|c| says_none(c));
+    for (line, cells) in &table.rows {
+        if cells.first().is_some_and(|c| says_none(c)) {
+            if !single_none {
+                at(
+                    *line,
+                    Some(spec.id),
+                    spec.rule,
+                    Msg::PlanTableNoneMixed { id: id() },
+                );
+            } else if cells[1..]
+                .iter()
+                .any(|c| !c.trim().is_empty() && unfilled(c))
+            {
+                at(
+                    *line,
+                    Some(spec.id),
+                    spec.rule,
+                    Msg::PlanTableNoneCells { id: id() },
+                );
+            }
+            continue;
+        }
+        let missing: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| unfilled(c))
+            .map(|(i, _)| {
+                table
+                    .columns
+                    .get(i)
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| (i + 1).to_string())
+            })
+            .collect();
+        if !missing.is_empty() {
+            at(
+                *line,
+                Some(spec.id),
+                spec.rule,
+                Msg::PlanTableCells {
+                    id: id(),
+                    columns: missing.join(", "),
+                },
+            );
+        }
+    }
+}
+
 fn check_approvals(
     plan: &Plan,
     config: &Config,
@@ -347,6 +489,61 @@ fn check_rollback_to(
                 suggestion: earlier.unwrap_or_else(|| "none".into()),
             },
         );
+    }
+}
+
+/// The releases production can go back to (F16): the release tags and the emergency
+/// releases (an emergency plan names its version, tagged or not), less every release
+/// that was rolled back (its plan records the rollback, or `rolled_back` names it: a
+/// rollback record the remote holds). A rolled-back release is no rollback target.
+pub fn rollback_targets(tags: &[String], plans: &[Plan], rolled_back: &[String]) -> Vec<String> {
+    let same = |a: &str, b: &str| {
+        a == b || (parse_version(a).is_some() && parse_version(a) == parse_version(b))
+    };
+    let mut out: Vec<String> = tags.to_vec();
+    for plan in plans.iter().filter(|p| p.meta.kind == Kind::Emergency) {
+        if !out.iter().any(|t| same(t, &plan.meta.version)) {
+            out.push(plan.meta.version.clone());
+        }
+    }
+    let back: Vec<&str> = plans
+        .iter()
+        .filter(|p| {
+            p.meta.rollback.is_some()
+                || p.meta.status.as_deref().map(str::trim) == Some("rolled-back")
+        })
+        .map(|p| p.meta.version.as_str())
+        .chain(rolled_back.iter().map(String::as_str))
+        .collect();
+    out.retain(|t| !back.iter().any(|b| same(t, b)));
+    out
+}
+
+/// The version after the newest release in `tags` (its patch number plus one, written
+/// like that tag), or the first release `v1.0.0` when there is none; one that `matches`
+/// the tag pattern when either spelling does (`v1.2.4` or `1.2.4`).
+pub fn next_version(tags: &[String], matches: &dyn Fn(&str) -> bool) -> String {
+    let newest = tags
+        .iter()
+        .filter_map(|t| parse_version(t).map(|v| (v, t)))
+        .max_by(|a, b| a.0.cmp(&b.0));
+    let (next, prefixed) = match newest {
+        Some((v, tag)) => (
+            semver::Version::new(v.major, v.minor, v.patch + 1),
+            tag.trim().starts_with('v'),
+        ),
+        None => (semver::Version::new(1, 0, 0), true),
+    };
+    let (first, second) = (format!("v{next}"), next.to_string());
+    let (first, second) = if prefixed {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if matches(&first) || !matches(&second) {
+        first
+    } else {
+        second
     }
 }
 

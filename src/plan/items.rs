@@ -59,6 +59,43 @@ pub const ANALYSIS: &[Item] = &[
     item("analysis-actions", "R3", Done, &[F, O, B, E]),
 ];
 
+/// A register the plan keeps as a table, marked `<!-- table: id -->` in the templates
+/// (the id is the checklist item's that refers to it). Due with that item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    pub id: &'static str,
+    pub rule: &'static str,
+    pub stage: Stage,
+    pub kinds: &'static [Kind],
+}
+
+/// Every table, in document order.
+pub const TABLES: &[TableSpec] = &[
+    table("client-snapshot-packages", "F5", SubmitTest, &[F]),
+    table("middleware-changes", "F8", Tag, &[F, O]),
+    table("mcc-changes", "F11", Tag, &[F, O]),
+    table("client-release-packages", "F10", Tag, &[F]),
+];
+
+const fn table(
+    id: &'static str,
+    rule: &'static str,
+    stage: Stage,
+    kinds: &'static [Kind],
+) -> TableSpec {
+    TableSpec {
+        id,
+        rule,
+        stage,
+        kinds,
+    }
+}
+
+/// The tables a plan of `kind` must carry.
+pub fn tables_for(kind: Kind) -> impl Iterator<Item = &'static TableSpec> {
+    TABLES.iter().filter(move |t| t.kinds.contains(&kind))
+}
+
 /// Item ids that declare a middleware or config-centre change: a bug-fix plan must not
 /// carry them (B3).
 pub const CHANGE_ITEMS: &[&str] = &["middleware-changes", "mcc-changes"];

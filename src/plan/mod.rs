@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::messages::Msg;
 
 pub use check::{check, Context, PlanFinding};
-pub use items::{Item, ANALYSIS, ITEMS};
+pub use items::{Item, TableSpec, ANALYSIS, ITEMS, TABLES};
 
 /// A plan larger than this is refused before it is parsed.
 pub const MAX_PLAN_BYTES: usize = 1024 * 1024;
@@ -148,6 +148,19 @@ pub struct Written {
     pub text: String,
 }
 
+/// A table as written in a plan, found by the `<!-- table: id -->` comment before it (or
+/// in its heading): the client-package, middleware and config-change registers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrittenTable {
+    pub id: String,
+    /// 1-based line of the table's header row.
+    pub line: usize,
+    /// The header cells (column names, as the template wrote them).
+    pub columns: Vec<String>,
+    /// The data rows: each row's line and cells (their text, trimmed).
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
 /// A parsed plan document.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -156,6 +169,8 @@ pub struct Plan {
     /// The front matter as written, for finding a field's line.
     pub front_matter: String,
     pub items: Vec<Written>,
+    /// The tables that carry a `<!-- table: id -->` mark.
+    pub tables: Vec<WrittenTable>,
     /// Whether the body still holds template placeholders anywhere.
     pub body_placeholders: usize,
 }
@@ -179,6 +194,10 @@ impl Plan {
 
     pub fn item(&self, id: &str) -> Option<&Written> {
         self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn table(&self, id: &str) -> Option<&WrittenTable> {
+        self.tables.iter().find(|t| t.id == id)
     }
 }
 
@@ -263,18 +282,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
     let meta: Meta = serde_saphyr::from_str_with_options(front_matter, yaml_options())
         .map_err(|e| yaml_error(&e, &shown, &bad))?;
 
-    let (items, body_placeholders) = scan_body(body, body_line).map_err(|(line, limit)| {
-        invalid(Msg::PlanNestedTooDeep {
-            path: shown.clone(),
-            line: line.to_string(),
-            limit: limit.to_string(),
-        })
-    })?;
+    let (items, tables, body_placeholders) =
+        scan_body(body, body_line).map_err(|(line, limit)| {
+            invalid(Msg::PlanNestedTooDeep {
+                path: shown.clone(),
+                line: line.to_string(),
+                limit: limit.to_string(),
+            })
+        })?;
     Ok(Plan {
         path: path.to_path_buf(),
         meta,
         front_matter: front_matter.to_string(),
         items,
+        tables,
         body_placeholders,
     })
 }
@@ -378,7 +399,9 @@ fn yaml_error(
 /// Linear in the body: lines are counted once, front to back, and an item's text is
 /// gathered only while lists nest at most `MAX_BODY_DEPTH` deep (deeper nesting is
 /// refused with its line and the limit, as `Err((line, limit))`).
-fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (usize, usize)> {
+type Scanned = (Vec<Written>, Vec<WrittenTable>, usize);
+
+fn scan_body(body: &str, first_line: usize) -> Result<Scanned, (usize, usize)> {
     // Lines before `offset`, counted incrementally: offsets only grow.
     let mut counted = (0usize, first_line);
     let mut line_of = |offset: usize| {
@@ -394,6 +417,12 @@ fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (us
     let mut depth = 0usize;
     let mut items = Vec::new();
     let mut placeholders = 0;
+    // Tables: the last `<!-- table: id -->` mark not yet taken by a table, and the table
+    // being read (a cell's text gathers in `cell`).
+    let mut mark: Option<String> = None;
+    let mut tables = Vec::new();
+    let mut table: Option<WrittenTable> = None;
+    let mut cell: Option<String> = None;
     let parser = Parser::new_ext(body, MdOptions::ENABLE_TASKLISTS | MdOptions::ENABLE_TABLES);
     for (event, range) in parser.into_offset_iter() {
         match event {
@@ -427,6 +456,33 @@ fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (us
                 if let (Some(id), Some(item)) = (item_id(&html), open.last_mut()) {
                     item.2.get_or_insert(id);
                 }
+                if let Some(id) = table_id(&html) {
+                    mark = Some(id);
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                table = mark.take().map(|id| WrittenTable {
+                    id,
+                    line: line_of(range.start),
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                });
+            }
+            Event::End(TagEnd::Table) => tables.extend(table.take()),
+            Event::Start(Tag::TableRow) => {
+                if let Some(table) = table.as_mut() {
+                    table.rows.push((line_of(range.start), Vec::new()));
+                }
+            }
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(table), Some(text)) = (table.as_mut(), cell.take()) {
+                    let text = text.trim().to_string();
+                    match table.rows.last_mut() {
+                        Some((_, cells)) => cells.push(text),
+                        None => table.columns.push(text),
+                    }
+                }
             }
             Event::Text(text) | Event::Code(text) => {
                 if has_placeholder(&text) {
@@ -434,6 +490,9 @@ fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (us
                 }
                 for item in open.iter_mut() {
                     item.3.push_str(&text);
+                }
+                if let Some(cell) = cell.as_mut() {
+                    cell.push_str(&text);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -445,7 +504,19 @@ fn scan_body(body: &str, first_line: usize) -> Result<(Vec<Written>, usize), (us
         }
     }
     items.sort_by_key(|i| i.line);
-    Ok((items, placeholders))
+    Ok((items, tables, placeholders))
+}
+
+/// `<!-- table: middleware-changes -->` → `middleware-changes`.
+fn table_id(html: &str) -> Option<String> {
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    let id = inner.strip_prefix("table:")?.trim();
+    let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    valid.then(|| id.to_string())
 }
 
 /// `<!-- id: qa-verified-st -->` → `qa-verified-st`.

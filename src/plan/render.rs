@@ -86,6 +86,8 @@ pub struct Data {
     pub qa: String,
     pub rollback_to: String,
     pub incident: String,
+    /// The last emergency window's reason (an emergency plan's `reason:`).
+    pub reason: String,
     pub changes: Vec<Change>,
 }
 

@@ -26,6 +26,7 @@ fn data() -> Data {
         qa: "wangwu".into(),
         rollback_to: "v2.2.4".into(),
         incident: "INC-4711".into(),
+        reason: "支付回调超时".into(),
         changes: vec![render::Change {
             id: "abc1234".into(),
             subject: "Merge branch 'feature/coupon' into release".into(),
@@ -98,9 +99,15 @@ fn stages_ask_only_for_what_is_due() {
     let text = rendered(Kind::Feature, Lang::En);
     // Fill only the test-submission part.
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // The client snapshot package table is the first table row still to fill in.
+    let mut first_row = true;
     for line in lines.iter_mut() {
         if line.contains("id: submit-") || line.contains("id: client-snapshot") {
             *line = fill(line);
+        }
+        if first_row && line.starts_with("| (to fill in)") {
+            *line = "| none | | | | | | |".to_string();
+            first_row = false;
         }
         if line.starts_with("swimlane:") || line.starts_with("approvals:") {
             *line = fill(&line.replace("(to fill in)", "lane-7"));
@@ -412,4 +419,151 @@ fn forty_thousand_items_parse_in_one_pass() {
         .filter(|f| matches!(f.message, Msg::PlanDuplicateItem { .. }))
         .count();
     assert_eq!(repeats, 39_999);
+}
+
+/// The register tables of a rendered plan, by id: (columns, rows).
+fn tables(text: &str) -> Vec<(String, usize, usize)> {
+    plan(text)
+        .tables
+        .iter()
+        .map(|t| (t.id.clone(), t.columns.len(), t.rows.len()))
+        .collect()
+}
+
+#[test]
+fn register_tables_are_found_by_their_mark_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        assert_eq!(
+            tables(&rendered(Kind::Feature, lang)),
+            vec![
+                ("client-snapshot-packages".to_string(), 7, 1),
+                ("middleware-changes".to_string(), 3, 1),
+                ("mcc-changes".to_string(), 4, 1),
+                ("client-release-packages".to_string(), 7, 1),
+            ],
+            "{lang:?}"
+        );
+        assert_eq!(
+            tables(&rendered(Kind::Optimization, lang))
+                .into_iter()
+                .map(|t| t.0)
+                .collect::<Vec<_>>(),
+            ["middleware-changes", "mcc-changes"]
+        );
+        assert!(tables(&rendered(Kind::Bugfix, lang)).is_empty());
+    }
+}
+
+/// The optimisation plan, filled, with its middleware table's row replaced by `row`
+/// (and more rows after it).
+fn with_middleware_rows(rows: &[&str]) -> String {
+    let text = fill(&rendered(Kind::Optimization, Lang::En));
+    let filled_row = "| done | done | done |";
+    assert!(text.contains(filled_row));
+    text.replacen(filled_row, &rows.join("\n"), 1)
+}
+
+fn table_messages(text: &str, stage: Stage) -> Vec<Msg> {
+    findings(text, stage)
+        .into_iter()
+        .filter(|f| f.item.as_deref() == Some("middleware-changes"))
+        .map(|f| f.message)
+        .collect()
+}
+
+#[test]
+fn register_tables_refuse_template_cells_and_take_none() {
+    let id = || "middleware-changes".to_string();
+    // Filled rows, and the explicit `none` / `无` (other cells empty or `-`), pass.
+    for rows in [
+        &["| MySQL | add index `idx_order` | `DROP INDEX idx_order` |"][..],
+        &["| none | | |"],
+        &["| 无 | | |"],
+        &["| None. | - | - |"],
+        &[
+            "| Redis | new key | `DEL k` |",
+            "| ES | mapping | reindex |",
+        ],
+    ] {
+        assert_eq!(
+            table_messages(&with_middleware_rows(rows), Stage::Tag),
+            vec![],
+            "{rows:?}"
+        );
+    }
+    // Not yet due at `release`.
+    let template = with_middleware_rows(&["| (to fill in) | (to fill in) | (to fill in) |"]);
+    assert_eq!(table_messages(&template, Stage::Release), vec![]);
+    for (rows, expected) in [
+        (
+            &["| (to fill in) | (to fill in) | (to fill in) |"][..],
+            Msg::PlanTableCells {
+                id: id(),
+                columns: "Type (DB/ES/Redis), Change, Rollback script".into(),
+            },
+        ),
+        (
+            &["| MySQL |  | TBD |"],
+            Msg::PlanTableCells {
+                id: id(),
+                columns: "Change, Rollback script".into(),
+            },
+        ),
+        (
+            &["| （待填写） | x | y |"],
+            Msg::PlanTableCells {
+                id: id(),
+                columns: "Type (DB/ES/Redis)".into(),
+            },
+        ),
+        (
+            &["| none | (to fill in) | (to fill in) |"],
+            Msg::PlanTableNoneCells { id: id() },
+        ),
+        (
+            &["| none | | |", "| MySQL | add index | drop index |"],
+            Msg::PlanTableNoneMixed { id: id() },
+        ),
+    ] {
+        assert_eq!(
+            table_messages(&with_middleware_rows(rows), Stage::Tag),
+            vec![expected],
+            "{rows:?}"
+        );
+    }
+    // No rows at all, and no table at all.
+    let text = fill(&rendered(Kind::Optimization, Lang::En));
+    let headless = text.replacen("| done | done | done |\n", "", 1);
+    assert_eq!(
+        table_messages(&headless, Stage::Tag),
+        vec![Msg::PlanTableEmpty { id: id() }]
+    );
+    let unmarked = text.replace(" <!-- table: middleware-changes -->", "");
+    assert_eq!(
+        table_messages(&unmarked, Stage::Tag),
+        vec![Msg::PlanTableMissing {
+            id: id(),
+            kind: "optimization".into()
+        }]
+    );
+}
+
+#[test]
+fn rollback_targets_and_the_next_version() {
+    let tags: Vec<String> = ["v1.0.0", "v1.1.0", "v1.2.0"].map(String::from).to_vec();
+    let emergency = plan(&fill(&rendered(Kind::Emergency, Lang::En)).replace("v2.3.0", "v1.1.1"));
+    let mut rolled = plan(&fill(&rendered(Kind::Feature, Lang::En)).replace("v2.3.0", "v1.2.0"));
+    rolled.meta.status = Some("rolled-back".into());
+    let targets = check::rollback_targets(&tags, &[emergency, rolled], &["v1.0.0".into()]);
+    assert_eq!(targets, ["v1.1.0", "v1.1.1"]);
+    assert_eq!(
+        check::previous_release(&targets, "v1.3.0").as_deref(),
+        Some("v1.1.1")
+    );
+    let any = |_: &str| true;
+    assert_eq!(check::next_version(&tags, &any), "v1.2.1");
+    assert_eq!(check::next_version(&[], &any), "v1.0.0");
+    let bare = |t: &str| !t.starts_with('v');
+    assert_eq!(check::next_version(&[], &bare), "1.0.0");
+    assert_eq!(check::next_version(&["2.0.3".into()], &any), "2.0.4");
 }

@@ -105,7 +105,16 @@ pub fn check_commit(
         on_release: Vec::new(),
     };
     if state.merge_heads.is_empty() {
-        return Ok(vec![rules.direct_commit(branch, kind)]);
+        // A commit that changes only the plan of a released version records what
+        // happened after the release (canary, minutes observed, exceptions, done): it
+        // changes no code, so a release branch takes it directly (see `plan_record`).
+        if kind == RefKind::Release
+            && !rules.bypass.emergency
+            && plans::released_plan_path(config, history, &state.staged)?.is_some()
+        {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![rules.direct_commit(branch, kind)?]);
     }
     let mut findings = Vec::new();
     match kind {
@@ -130,9 +139,7 @@ pub fn check_commit(
                                 commit: merged.short().to_string(),
                             },
                         )
-                        .hint(Msg::HintMergeReleaseTag {
-                            branch: branch.clone(),
-                        }),
+                        .hint(rules.release_tag_example(branch, state.head.as_ref())?),
                     );
                 }
             }
@@ -145,6 +152,13 @@ pub fn check_commit(
             findings.extend(rules.test_contamination(&refname, branch, &range, source)?);
         }
         _ => {}
+    }
+    // The merge stops short of its commit and stays in progress: first the way back.
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.severity == Severity::Block)
+    {
+        finding.hints.insert(0, Msg::HintMergeAbort);
     }
     Ok(findings)
 }
@@ -184,7 +198,7 @@ impl Rules<'_> {
                     branch: branch.clone(),
                 },
             )
-            .hint(Msg::HintBranchDelete { branch })]);
+            .hint(Msg::HintBranchDelete { branch, remote })]);
         }
         if !update.is_create() {
             if !self.history.has(&update.old)? {
@@ -289,14 +303,22 @@ impl Rules<'_> {
         let chain = self
             .history
             .walk(std::slice::from_ref(&update.new), hide, true)?;
-        let direct: Vec<CommitLine> = chain
-            .iter()
-            .filter(|c| !c.is_merge())
-            .map(|c| line(c, None))
-            .collect();
+        let mut direct: Vec<CommitLine> = Vec::new();
+        for commit in chain.iter().filter(|c| !c.is_merge()) {
+            // A release branch takes a commit that records a released version's plan
+            // alone (post-release items): it changes no code.
+            if rule == "E1" && plans::plan_record(self.config, self.history, commit)?.is_some() {
+                continue;
+            }
+            direct.push(line(commit, None));
+        }
         if direct.is_empty() {
             return Ok(None);
         }
+        let reason = direct
+            .first()
+            .map(|c| c.summary.clone())
+            .filter(|s| !s.trim().is_empty());
         let branch = short(&update.refname).to_string();
         let count = direct.len().to_string();
         let emergency = rule == "E1" && self.bypass.emergency;
@@ -313,9 +335,10 @@ impl Rules<'_> {
                 .as_deref()
                 .map(short)
                 .filter(|s| *s != branch && *s != "HEAD")
-                .unwrap_or("<your-branch>")
-                .to_string();
-            let mut finding = Finding::new(
+                .filter(|s| RefKind::of(self.config, &format!("refs/heads/{s}")) == RefKind::Other)
+                .map(str::to_string);
+            let remote = self.side.remote_name().to_string();
+            let finding = Finding::new(
                 Severity::Block,
                 rule,
                 &update.refname,
@@ -323,14 +346,29 @@ impl Rules<'_> {
                     branch: branch.clone(),
                     count,
                 },
-            )
-            .hint(Msg::HintPushBranchForReview {
-                remote: self.side.remote_name().to_string(),
-                source,
-                branch,
-            });
+            );
+            let mut finding = match source {
+                Some(source) => finding.hint(Msg::HintPushBranchForReview {
+                    remote,
+                    source,
+                    branch,
+                }),
+                None => {
+                    let new = self.fresh_branch(&format!("feature/{branch}-work"))?;
+                    finding.hint(Msg::HintMoveToDevBranch {
+                        remote,
+                        branch,
+                        new,
+                    })
+                }
+            };
             if rule == "E1" {
-                finding = finding.hint(Msg::HintEmergency);
+                finding = finding.hint(match reason {
+                    Some(reason) => Msg::HintEmergency {
+                        reason: super::sh_word(&reason),
+                    },
+                    None => Msg::HintEmergencyIncident,
+                });
             }
             finding
         };
@@ -518,20 +556,19 @@ impl Rules<'_> {
         // else a local branch holding the merge (only worked out when refusing).
         let entry = entries.first().map(|c| c.id.clone());
         let source = match (source, &entry) {
-            (Some(source), _) => source,
+            (Some(source), _) => Some(source),
             (None, Some(merge)) => self
                 .history
                 .local_branches_containing(merge)?
                 .into_iter()
-                .find(|b| RefKind::of(self.config, &format!("refs/heads/{b}")) == RefKind::Other)
-                .unwrap_or_else(|| "<your-branch>".to_string()),
-            (None, None) => "<your-branch>".to_string(),
+                .find(|b| RefKind::of(self.config, &format!("refs/heads/{b}")) == RefKind::Other),
+            (None, None) => None,
         };
         let upstream = match self.side.accepted() {
             Tips::Remote(remote) => format!("{remote}/{branch}"),
             _ => format!("{}/{branch}", self.side.remote_name()),
         };
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             Severity::Block,
             "F6",
             refname,
@@ -540,14 +577,81 @@ impl Rules<'_> {
                 test: test_branch.clone(),
                 count: count.to_string(),
             },
-        )
-        .hint(Msg::HintRebuildWithoutTest {
-            source: source.clone(),
-            test: test_branch,
-            merge: entry.map_or_else(String::new, |m| m.short().to_string()),
-        })
-        .hint(Msg::HintRebuildCommand { source, upstream });
+        );
+        let merge = entry
+            .as_ref()
+            .or_else(|| copies.first().map(|(c, _)| &c.id))
+            .map_or_else(String::new, |m| m.short().to_string());
+        // `test` itself (or another protected branch) being merged or pushed: there is no
+        // development branch to rebuild, only the one that was tested to merge instead.
+        let protected =
+            |name: &str| RefKind::of(self.config, &format!("refs/heads/{name}")) != RefKind::Other;
+        let itself = match &source {
+            Some(source) => protected(source),
+            None => entry.is_none() && copies.is_empty(),
+        };
+        if itself {
+            // The development branches test merged, newest first: merge one of those.
+            let mut tested = None;
+            for commit in bad.iter().filter(|c| c.is_merge()) {
+                for parent in commit.parents.iter().skip(1) {
+                    tested = self
+                        .history
+                        .local_branches_containing(parent)?
+                        .into_iter()
+                        .find(|b| !protected(b));
+                    if tested.is_some() {
+                        break;
+                    }
+                }
+                if tested.is_some() {
+                    break;
+                }
+            }
+            let finding = finding.hint(match tested {
+                Some(dev) => Msg::HintMergeDevBranch {
+                    test: test_branch,
+                    branch: branch.to_string(),
+                    dev,
+                },
+                None => Msg::HintListDevBranches {
+                    test: test_branch,
+                    branch: branch.to_string(),
+                    upstream,
+                },
+            });
+            let mut finding = finding;
+            finding.more = lines.len().saturating_sub(super::LISTED);
+            finding.commits = lines.into_iter().take(super::LISTED).collect();
+            return Ok(Some(finding));
+        }
+        let finding = match source {
+            Some(source) => finding
+                .hint(Msg::HintRebuildWithoutTest {
+                    source: source.clone(),
+                    test: test_branch,
+                    merge,
+                })
+                .hint(Msg::HintRebuildCommand {
+                    new: self.fresh_branch(&format!("{source}-clean"))?,
+                    from: source,
+                    upstream,
+                }),
+            // No branch to name: rebuild from the merge that pulled `test` in (its
+            // first-parent chain is the branch's own work up to that merge).
+            None => finding
+                .hint(Msg::HintRebuildUnnamed {
+                    test: test_branch,
+                    merge: merge.clone(),
+                })
+                .hint(Msg::HintRebuildCommand {
+                    new: self.fresh_branch(&format!("rebuild-{merge}"))?,
+                    from: merge,
+                    upstream,
+                }),
+        };
         // Entry merges first: they are what the developer can act on.
+        let mut finding = finding;
         finding.more = lines.len().saturating_sub(super::LISTED);
         finding.commits = lines.into_iter().take(super::LISTED).collect();
         Ok(Some(finding))
@@ -618,7 +722,12 @@ impl Rules<'_> {
                         },
                     )
                     .with_commits(vec![line(commit, None)])
-                    .hint(Msg::HintMergeReleaseTag { branch }),
+                    .hint(self.release_tag_example(&branch, Some(&update.old))?)
+                    .hint(Msg::HintMoveToDevBranch {
+                        remote: self.side.remote_name().to_string(),
+                        new: self.fresh_branch(&format!("feature/{branch}-work"))?,
+                        branch,
+                    }),
                 ));
             }
         }
@@ -701,10 +810,11 @@ impl Rules<'_> {
         Ok(false)
     }
 
-    fn direct_commit(&self, branch: &str, kind: RefKind) -> Finding {
+    fn direct_commit(&mut self, branch: &str, kind: RefKind) -> Result<Finding> {
         let refname = format!("refs/heads/{branch}");
+        let new = self.fresh_branch(&format!("feature/{branch}-work"))?;
         let branch = branch.to_string();
-        match kind {
+        Ok(match kind {
             RefKind::Release if self.bypass.emergency => Finding::new(
                 Severity::Warn,
                 "E1",
@@ -719,7 +829,11 @@ impl Rules<'_> {
                     branch: branch.clone(),
                 },
             )
-            .hint(Msg::HintMergeReleaseTag { branch }),
+            .hint(Msg::HintProductionOnlyTags { branch })
+            .hint(Msg::HintUseDevBranch {
+                branch: self.release_branch_name(),
+                new,
+            }),
             _ => {
                 let rule = if kind == RefKind::Test { "F1" } else { "E1" };
                 let mut finding = Finding::new(
@@ -730,13 +844,77 @@ impl Rules<'_> {
                         branch: branch.clone(),
                     },
                 )
-                .hint(Msg::HintUseDevBranch { branch });
+                .hint(Msg::HintUseDevBranch { branch, new });
                 if kind == RefKind::Release {
-                    finding = finding.hint(Msg::HintEmergency);
+                    finding = finding.hint(Msg::HintEmergencyIncident);
                 }
                 finding
             }
+        })
+    }
+
+    /// A development branch name for a hint's `git switch -c`: `candidate`, or with `-2`,
+    /// `-3`, ... when that is a protected branch or one this repository already has.
+    fn fresh_branch(&self, candidate: &str) -> Result<String> {
+        for n in 1..100 {
+            let name = if n == 1 {
+                candidate.to_string()
+            } else {
+                format!("{candidate}-{n}")
+            };
+            let protected =
+                RefKind::of(self.config, &format!("refs/heads/{name}")) != RefKind::Other;
+            if !protected
+                && self
+                    .history
+                    .branch_tips(&|b| b == name, Tips::Local)?
+                    .is_empty()
+            {
+                return Ok(name);
+            }
         }
+        Ok(format!("{candidate}-new"))
+    }
+
+    /// The release branch a hint names: the first configured one that is a plain name.
+    fn release_branch_name(&self) -> String {
+        self.config
+            .branches
+            .release
+            .iter()
+            .map(ToString::to_string)
+            .find(|b| !b.contains(['*', '?', '[']))
+            .unwrap_or_else(|| "release".to_string())
+    }
+
+    /// How the production branch moves, with a real release tag to merge when there is
+    /// one it does not have yet (the newest by version), else in words.
+    fn release_tag_example(&mut self, branch: &str, tip: Option<&ObjectId>) -> Result<Msg> {
+        let mut tagged: Vec<(semver::Version, String, ObjectId)> = self
+            .tagged()?
+            .iter()
+            .flat_map(|(commit, names)| {
+                names.iter().filter_map(move |n| {
+                    crate::plan::check::parse_version(n).map(|v| (v, n.clone(), commit.clone()))
+                })
+            })
+            .collect();
+        tagged.sort_by(|a, b| b.0.cmp(&a.0));
+        for (_, tag, commit) in tagged.into_iter().take(20) {
+            let merged = match tip.filter(|t| !t.is_zero()) {
+                Some(tip) => self.history.has(tip)? && self.history.is_ancestor(&commit, tip)?,
+                None => false,
+            };
+            if !merged {
+                return Ok(Msg::HintMergeReleaseTag {
+                    branch: branch.to_string(),
+                    tag,
+                });
+            }
+        }
+        Ok(Msg::HintProductionOnlyTags {
+            branch: branch.to_string(),
+        })
     }
 
     /// Production and release tips the receiving side already has: their commits were

@@ -584,6 +584,7 @@ fn commit_on(
         head: head.cloned(),
         merge_heads: merging.iter().map(|m| (*m).clone()).collect(),
         merge_source: None,
+        staged: Vec::new(),
     };
     check_commit(&Config::default(), &state, h, bypass).unwrap()
 }

@@ -37,11 +37,18 @@ pub(super) fn judge(
                     refname,
                     Msg::OctopusMerge {
                         branch: branch.clone(),
-                        commit,
+                        commit: commit.clone(),
                     },
                 )
                 .hint(Msg::HintOctopus {
                     branch: branch.clone(),
+                    commit,
+                    first: merge.parents[0].short().to_string(),
+                    merges: merge.parents[1..]
+                        .iter()
+                        .map(|p| format!("git merge --no-ff {}", p.short()))
+                        .collect::<Vec<_>>()
+                        .join(" && "),
                 }),
             );
             continue;

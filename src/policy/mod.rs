@@ -18,7 +18,7 @@ use crate::messages::Msg;
 use crate::oid::ObjectId;
 
 pub use branches::{check_commit, check_updates, check_updates_recorded, short as short_ref};
-pub use plans::Debt;
+pub use plans::{plan_record, post_release_hints, released_plan_path, sh_word, Debt};
 
 /// One ref about to change: `old` or `new` is all zeros for a creation or a deletion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -295,6 +295,9 @@ pub struct CommitState {
     pub merge_heads: Vec<ObjectId>,
     /// What the first merged commit was called on the command line (`feature/x`).
     pub merge_source: Option<String>,
+    /// The paths the commit changes (as staged), when the hook read them: only for an
+    /// ordinary commit on a release branch, which may record a released plan alone.
+    pub staged: Vec<String>,
 }
 
 /// Commits on the test branch's first-parent chain that no production or release branch

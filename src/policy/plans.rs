@@ -19,7 +19,7 @@ use crate::messages::Msg;
 use crate::oid::ObjectId;
 use crate::plan::{self, check::parse_version, Kind, Plan, Stage};
 
-use super::{Finding, History, Severity};
+use super::{Commit, Finding, History, RefKind, Severity, Tips};
 
 /// An emergency window that was used and whose emergency plan is owed (E5).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,6 +183,9 @@ pub fn release_push(
         .rsplit_once('/')
         .map(|(_, v)| v)
         .filter(|v| parse_version(v).is_some());
+    let suggested = named.map(str::to_string).unwrap_or_else(|| {
+        plan::check::next_version(&plans.tags, &|t| plans.config.tags.release.matches(t))
+    });
     let target = match named {
         Some(version) => all.iter().find(|p| same_version(&p.meta.version, version)),
         None => {
@@ -209,12 +212,10 @@ pub fn release_push(
                 Msg::GateNoPlan {
                     branch: branch.to_string(),
                     dir: plans.dir(),
-                    version: named.unwrap_or("<version>").to_string(),
+                    version: suggested.clone(),
                 },
             )
-            .hint(Msg::HintPlanNewFor {
-                version: named.unwrap_or("v1.2.3").to_string(),
-            }),
+            .hint(Msg::HintPlanNewFor { version: suggested }),
         ),
         Some(plan) => {
             // Outside a window an emergency plan is complete or it is no plan.
@@ -223,7 +224,7 @@ pub fn release_push(
             } else {
                 Stage::Release
             };
-            stage_gate(plans, plan, stage, refname, &mut findings)
+            stage_gate(plans, &all, plan, stage, refname, &mut findings)
         }
     }
     Ok(findings)
@@ -262,22 +263,40 @@ pub fn tag_create(
         ),
         // The emergency plan is written after the fact: outside a window, complete.
         Some(plan) if plan.meta.kind == Kind::Emergency => {
-            stage_gate(plans, plan, Stage::Done, refname, &mut findings)
+            stage_gate(plans, &all, plan, Stage::Done, refname, &mut findings)
         }
         Some(plan) => {
             debt_gate(plans, &pushed, debts, refname, &mut findings);
-            stage_gate(plans, plan, Stage::Tag, refname, &mut findings);
+            stage_gate(plans, &all, plan, Stage::Tag, refname, &mut findings);
+        }
+    }
+    // The refused tag stays in the pusher's clone: how to take it back.
+    if findings.iter().any(|f| f.severity == Severity::Block) {
+        if let Some(last) = findings.last_mut() {
+            last.hints.push(Msg::HintTagDelete {
+                tag: tag.to_string(),
+            });
         }
     }
     Ok(findings)
 }
 
-fn stage_gate(plans: &Plans, plan: &Plan, stage: Stage, refname: &str, out: &mut Vec<Finding>) {
+fn stage_gate(
+    plans: &Plans,
+    all: &[Plan],
+    plan: &Plan,
+    stage: Stage,
+    refname: &str,
+    out: &mut Vec<Finding>,
+) {
+    // What production can go back to: releases less the rolled-back ones (F16).
+    let targets = plan::check::rollback_targets(&plans.tags, all, plans.recorded);
+    let adopting = adopting(plans);
     let problems = plan::check(
         plan,
         &plan::Context {
-            config: plans.config,
-            tags: &plans.tags,
+            config: adopting.as_ref().unwrap_or(plans.config),
+            tags: &targets,
         },
         stage,
     );
@@ -301,6 +320,27 @@ fn stage_gate(plans: &Plans, plan: &Plan, stage: Stage, refname: &str, out: &mut
     });
     finding.places = places(&path, problems);
     out.push(finding);
+}
+
+/// While the policy in force names no system owners or no tech leads (the remote's
+/// production branch has no `.shipgate.toml` yet, so the defaults apply), a plan's
+/// approvals cannot be checked against anyone, and no release could ever bring the
+/// policy to production: the `[people]` of the config in the pushed commit stand in for
+/// the plan's approvals (F3), and only for them. Approvals are the plan's own record of a
+/// review either way; once a release brings the policy to production, its people count.
+fn adopting(plans: &Plans) -> Option<Config> {
+    let people = &plans.config.people;
+    if !people.owners.is_empty() && !people.tech_leads.is_empty() {
+        return None;
+    }
+    let bytes = plans
+        .history
+        .read_file(plans.commit, crate::config::FILE_NAME)
+        .ok()??;
+    let pushed = crate::config::parse(&bytes, Path::new(crate::config::FILE_NAME)).ok()?;
+    let mut config = plans.config.clone();
+    config.people = pushed.people;
+    Some(config)
 }
 
 /// A rolled-back release whose problem analysis is owed, and where its record was seen.
@@ -410,6 +450,7 @@ fn rollback_gate(
             };
             finding.hint(Msg::HintRollbackAnalysis {
                 path: expected.clone(),
+                version: debt.version.clone(),
             })
         };
         match here {
@@ -476,6 +517,7 @@ fn rollback_gate(
                 )
                 .hint(Msg::HintRollbackAnalysis {
                     path: expected.clone(),
+                    version: plan.meta.version.clone(),
                 });
                 finding.places = places(&expected, problems);
                 out.push(finding);
@@ -496,6 +538,9 @@ fn debt_gate(
     out: &mut Vec<Finding>,
 ) {
     let day = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
+    // The emergency release is the one after the newest release tag.
+    let version = plan::check::next_version(&plans.tags, &|t| plans.config.tags.release.matches(t));
+    let targets = plan::check::rollback_targets(&plans.tags, pushed, plans.recorded);
     for debt in debts {
         let covered = pushed.iter().any(|p| {
             p.meta.kind == Kind::Emergency
@@ -511,7 +556,7 @@ fn debt_gate(
                     p,
                     &plan::Context {
                         config: plans.config,
-                        tags: &plans.tags,
+                        tags: &targets,
                     },
                     Stage::Done,
                 )
@@ -528,10 +573,13 @@ fn debt_gate(
                         incident: debt.incident.clone().unwrap_or_else(|| "-".into()),
                     },
                 )
-                .hint(Msg::HintEmergencyPlan)
                 .hint(Msg::HintEmergencyPlanWhere {
                     dir: plans.dir(),
                     date: debt.date.clone(),
+                    version: version.clone(),
+                })
+                .hint(Msg::HintEmergencyPlan {
+                    version: version.clone(),
                 }),
             );
         }
@@ -549,4 +597,170 @@ fn places(path: &str, problems: Vec<plan::PlanFinding>) -> Vec<(String, Msg)> {
 /// `v2.3.0` and `2.3.0` name the same release.
 fn same_version(a: &str, b: &str) -> bool {
     a == b || (parse_version(a).is_some() && parse_version(a) == parse_version(b))
+}
+
+/// The plan of a released version, when a commit about to be made changes that file and
+/// nothing else (`staged`: the paths it changes): `<plans dir>/<version>.md` for a
+/// release tag this repository has, already committed. The commit hook lets such a
+/// commit onto a release branch; the push is judged again by `plan_record`.
+pub fn released_plan_path(
+    config: &Config,
+    history: &dyn History,
+    staged: &[String],
+) -> Result<Option<String>> {
+    let [path] = staged else {
+        return Ok(None);
+    };
+    let dir = config
+        .plans
+        .dir
+        .as_path()
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
+    let Some(version) = path
+        .strip_prefix(&format!("{dir}/"))
+        .and_then(|name| name.strip_suffix(".md"))
+        .filter(|v| !v.contains('/'))
+    else {
+        return Ok(None);
+    };
+    if !config.tags.release.matches(version) || history.tag_commit(version)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(version.to_string()))
+}
+
+/// Whether `commit` records the plan of a released version and nothing else: one parent,
+/// the only change `<plans dir>/<version>.md` of a release tag the receiving side has,
+/// a plan before and after that still names `version:`, with the same kind, date and
+/// incident. A release branch takes such a
+/// commit directly: it changes no code, and after the tag there is no reviewed merge
+/// left to bring the canary, the minutes observed and the completion notice in (F15–F22).
+/// Returns the version.
+pub fn plan_record(
+    config: &Config,
+    history: &dyn History,
+    commit: &Commit,
+) -> Result<Option<String>> {
+    let [parent] = commit.parents.as_slice() else {
+        return Ok(None);
+    };
+    let dir = config
+        .plans
+        .dir
+        .as_path()
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
+    if !history.same_outside(parent, &commit.id, &dir)? {
+        return Ok(None);
+    }
+    // Which plan changed: the one file directly in the plans directory whose content
+    // differs; then nothing else in the directory (subdirectories included) may differ.
+    let mut names = history.list_dir(&commit.id, &dir)?;
+    for name in history.list_dir(parent, &dir)? {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut changed = None;
+    for name in names.iter().filter(|n| n.ends_with(".md")) {
+        let path = format!("{dir}/{name}");
+        let (before, after) = (
+            history.read_file(parent, &path)?,
+            history.read_file(&commit.id, &path)?,
+        );
+        if before != after {
+            if changed.is_some() {
+                return Ok(None);
+            }
+            changed = Some((name.clone(), before, after));
+        }
+    }
+    let Some((name, Some(before), Some(after))) = changed else {
+        return Ok(None);
+    };
+    let path = format!("{dir}/{name}");
+    let Some(version) = name.strip_suffix(".md") else {
+        return Ok(None);
+    };
+    if !history.same_outside(parent, &commit.id, &path)?
+        || !config.tags.release.matches(version)
+        || history.tag_commit(version)?.is_none()
+    {
+        return Ok(None);
+    }
+    // Still this version's plan, and the same release: its kind, date and incident
+    // stay (an old emergency plan re-dated could otherwise pay a new window's debt, E5).
+    let parse = |bytes: &[u8]| {
+        plan::parse(bytes, Path::new(&path))
+            .ok()
+            .filter(|p| same_version(&p.meta.version, version))
+    };
+    let (Some(before), Some(after)) = (parse(&before), parse(&after)) else {
+        return Ok(None);
+    };
+    let (b, a) = (&before.meta, &after.meta);
+    if (b.kind, &b.date, &b.incident) != (a.kind, &a.date, &a.incident) {
+        return Ok(None);
+    }
+    Ok(Some(version.to_string()))
+}
+
+/// The hint after a release tag is accepted or merged into production: how to record
+/// the post-release items (F15–F22) of its plan. `remote` is the remote's name.
+pub fn post_release_hints(
+    config: &Config,
+    history: &dyn History,
+    tag: &str,
+    remote: &str,
+) -> Result<Vec<Msg>> {
+    let dir = config
+        .plans
+        .dir
+        .as_path()
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
+    // The release branch the tag was made on: `release/<tag>` when there is one, else
+    // the first plain release branch name.
+    let named = format!("release/{tag}");
+    let b = &config.branches;
+    let branch = if RefKind::of(config, &format!("refs/heads/{named}")) == RefKind::Release
+        && !history
+            .branch_tips(&|n| n == named, Tips::Everywhere)?
+            .is_empty()
+    {
+        named
+    } else {
+        b.release
+            .iter()
+            .map(ToString::to_string)
+            .find(|n| !n.contains(['*', '?', '[']))
+            .unwrap_or_else(|| "release".to_string())
+    };
+    Ok(vec![
+        Msg::HintRecordPostRelease {
+            version: tag.to_string(),
+            path: format!("{dir}/{tag}.md"),
+            remote: remote.to_string(),
+            branch,
+        },
+        Msg::HintPostReleaseCheck {
+            version: tag.to_string(),
+        },
+    ])
+}
+
+/// `text` as one word for `sh`: single-quoted, with any `'` closed, escaped and reopened.
+pub fn sh_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b))
+    {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

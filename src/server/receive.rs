@@ -165,11 +165,23 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
     )?);
     // The client's emergency window does not open here: offer the push option instead.
     for finding in &mut findings {
+        let branch = policy::short_ref(&finding.refname).to_string();
         for hint in &mut finding.hints {
-            if *hint == Msg::HintEmergency {
-                *hint = Msg::HintEmergencyPushOption {
-                    people: people.clone(),
-                };
+            match hint {
+                Msg::HintEmergency { reason } => {
+                    *hint = Msg::HintEmergencyPushOption {
+                        people: people.clone(),
+                        branch: branch.clone(),
+                        reason: reason.clone(),
+                    }
+                }
+                Msg::HintEmergencyIncident => {
+                    *hint = Msg::HintEmergencyPushIncident {
+                        people: people.clone(),
+                        branch: branch.clone(),
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -229,8 +241,25 @@ fn emergency(
         Ok(None) => return (Vec::new(), None),
         Ok(Some(asked)) => asked,
         Err(message) => {
+            // The reason the push tried to give, if any, in the command that gives it right.
+            let reason = options
+                .iter()
+                .filter_map(|o| o.split_once('='))
+                .find(|(key, _)| key.contains("emerg"))
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty());
+            let branch = policy::short_ref(refname).to_string();
             let finding =
-                Finding::new(Severity::Block, "E1", refname, *message).hint(Msg::HintPushOptions);
+                Finding::new(Severity::Block, "E1", refname, *message).hint(match reason {
+                    Some(reason) => Msg::HintPushOptions {
+                        branch,
+                        reason: policy::sh_word(&reason),
+                    },
+                    None => Msg::HintEmergencyPushIncident {
+                        people: people.to_string(),
+                        branch,
+                    },
+                });
             return (vec![finding], None);
         }
     };

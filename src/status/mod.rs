@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
+use crate::check_master::{self, Severity, Verdict};
 use crate::config::{self, Config, RemotePolicy};
 use crate::emergency::{Store, Window};
 use crate::error::{Error, Result};
 use crate::git::{self, RemoteRefs, Repo};
-use crate::check_master::{self, Severity, Verdict};
 use crate::messages::Msg;
 use crate::oid::ObjectId;
 use crate::plan::{Kind, Plan};
@@ -45,6 +45,8 @@ pub struct Status {
     pub config: Config,
     /// The plan directory, relative to the top.
     pub plans_dir: String,
+    /// The version after the newest release tag: what `plan new` would be asked for.
+    pub next_version: String,
     /// Plan files that could not be read, with why.
     pub broken: Vec<(String, Error)>,
     /// How many plans the plan directory holds (read or not).
@@ -288,6 +290,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
 
     let last = last_release(&repo, &config, &working_plans, &tags)?;
     let plan_count = working_plans.len() + broken.len();
+    let next_version = crate::plan::check::next_version(&tags, &|t| pattern.matches(t));
     let server = server(&repo, &top, &asked, view.as_ref())?;
     Ok(Status {
         root: top,
@@ -299,6 +302,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
             working,
         },
         config,
+        next_version,
         plans_dir,
         broken,
         plan_count,

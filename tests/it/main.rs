@@ -23,6 +23,7 @@ mod policy;
 mod props;
 mod records;
 mod server;
+mod stages;
 mod test_branch;
 mod trust;
 

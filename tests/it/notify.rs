@@ -215,8 +215,12 @@ fn service<'a>(env: &'a TestEnv, robots: &str) -> TestRepo<'a> {
     repo.git(&["add", ".shipgate.toml"]);
     repo.git(&["commit", "-q", "-m", "shipgate policy"]);
     repo.git(&["tag", "v1.0.0"]);
+    // Real changes: an empty commit is no fix or feature, and "changes since" skips it.
+    fs::write(repo.path.join("coupon.txt"), "stacking\n").unwrap();
+    repo.git(&["add", "coupon.txt"]);
     repo.commit("coupon: stacking rules");
-    repo.commit("coupon: limits & caps <beta>");
+    fs::write(repo.path.join("coupon.txt"), "stacking\nlimits\n").unwrap();
+    repo.git(&["commit", "-q", "-am", "coupon: limits & caps <beta>"]);
     assert_ok(&repo.shipgate(&["plan", "new", "--kind", "feature", "--version", "v1.1.0"]));
     repo.git(&["add", "docs"]);
     repo.git(&["commit", "-q", "-m", "plan for v1.1.0"]);

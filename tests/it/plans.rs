@@ -43,7 +43,8 @@ fn plan_new_renders_prefilled_and_never_overwrites() {
     for expected in [
         "kind: feature",
         "version: \"v1.1.0\"",
-        "service: \"order-api\"",
+        // The service is named after the remote (`origin.git` here), not the folder.
+        "service: \"origin\"",
         "owner: \"zhangsan\"",
         "tech_lead: \"lisi\"",
         "qa: \"wangwu\"",
@@ -87,7 +88,9 @@ fn plan_check_says_what_is_missing_then_passes() {
     assert_ok(&repo.shipgate(&["plan", "new", "--kind", "bugfix", "--version", "v1.0.1"]));
     let out = repo.shipgate(&["plan", "check", "v1.0.1", "--stage", "release"]);
     insta::assert_snapshot!(env.transcript(&out));
-    let out = repo.shipgate(&["plan", "check", "v1.0.1", "--format", "json"]);
+    let out = repo.shipgate(&[
+        "plan", "check", "v1.0.1", "--format", "json", "--stage", "done",
+    ]);
     assert_code(&out, 1);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["schema"], 1);
