@@ -567,3 +567,33 @@ fn the_transcript_matcher_is_strict() {
         "the last run is matched at the end"
     );
 }
+
+#[test]
+fn the_configuration_table_names_every_key_of_the_default_file() {
+    let text = readme();
+    let default = fs::read_to_string(manifest_dir().join("templates/shipgate.toml"))
+        .expect("the default config is readable");
+    let table: toml::Table = default.parse().expect("the default config parses");
+    // The keys the default file leaves commented out, as it shows them.
+    let mut keys = vec!["lang".to_string(), "notify".to_string()];
+    for (section, value) in &table {
+        let inner = value.as_table().expect("every key of the default file is in a table");
+        keys.extend(inner.keys().map(|key| format!("{section}.{key}")));
+    }
+    assert!(keys.len() >= 12, "{keys:?}");
+    for robot_key in ["robot", "url", "url_env", "secret_env"] {
+        assert!(
+            default.contains(&format!("#   {robot_key} ")),
+            "the default file documents `{robot_key}`"
+        );
+        keys.push(robot_key.to_string());
+    }
+    let missing: Vec<&String> = keys
+        .iter()
+        .filter(|key| !text.contains(&format!("\n| `{key}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keys of `.shipgate.toml` without a row in the README: {missing:?}"
+    );
+}
