@@ -577,7 +577,9 @@ fn the_configuration_table_names_every_key_of_the_default_file() {
     // The keys the default file leaves commented out, as it shows them.
     let mut keys = vec!["lang".to_string(), "notify".to_string()];
     for (section, value) in &table {
-        let inner = value.as_table().expect("every key of the default file is in a table");
+        let inner = value
+            .as_table()
+            .expect("every key of the default file is in a table");
         keys.extend(inner.keys().map(|key| format!("{section}.{key}")));
     }
     assert!(keys.len() >= 12, "{keys:?}");
