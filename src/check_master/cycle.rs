@@ -2,7 +2,7 @@
 //! releases before it did, so that nothing older is judged again.
 
 use crate::error::Result;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::git::{CommitInfo, Repo};
 use crate::oid::ObjectId;
@@ -12,15 +12,22 @@ use crate::policy::History;
 /// up bounding the cycle (a repository with thousands of tags stays cheap).
 pub(super) const MAX_TAGS_TRIED: usize = 64;
 
+/// How many older release lines (major.minor) bound a cycle besides the newest releases.
+const MAX_LINES: usize = 8;
+
 /// Where the releases before this one reached production, as far as `below` (production
 /// before this release came in) has them: the three newest by version (so a release branch
 /// merged forward, X.y into X+1.y, is bounded by X+1's releases too), each with the commit
 /// on production's first-parent chain that brought it in. Hiding these bounds the cycle:
 /// what a previous release brought was judged with that release. Tags are releases by
 /// name (a version in it), not by the configured pattern: a bound needs no policy.
+/// Tags of versions up to the checked one's are tried first: in a repository with many
+/// later releases (hundreds of 1.7.x and 2.x tags above a 1.6 release) the newest by
+/// version are never below an old release, and trying only those left it unbounded.
 pub(super) fn previous_releases(
     repo: &Repo,
     tag_commit: &ObjectId,
+    tag_version: Option<&[u64]>,
     below: &ObjectId,
 ) -> Result<Vec<ObjectId>> {
     let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
@@ -32,14 +39,18 @@ pub(super) fn previous_releases(
             Some((version, commit))
         })
         .collect();
-    tags.sort_by(|a, b| b.cmp(a));
+    // Not newer than the checked release first, newest first; then the newer ones.
+    let newer = |v: &[u64]| tag_version.is_some_and(|own| v > own);
+    tags.sort_by(|a, b| newer(&a.0).cmp(&newer(&b.0)).then(b.cmp(a)));
     let mut found: Vec<ObjectId> = Vec::new();
-    for (_, commit) in tags.into_iter().take(MAX_TAGS_TRIED) {
-        if found.len() >= 3 {
+    let mut tried = 0;
+    for (_, commit) in &tags {
+        if found.len() >= 3 || tried >= MAX_TAGS_TRIED {
             break;
         }
-        if repo.is_ancestor(&commit, below)? {
-            found.push(commit);
+        tried += 1;
+        if repo.is_ancestor(commit, below)? {
+            found.push(commit.clone());
         }
     }
     let mut bounds = found.clone();
@@ -47,6 +58,31 @@ pub(super) fn previous_releases(
         let point = integration_point(repo, commit, below)?;
         if !bounds.contains(&point) {
             bounds.push(point);
+        }
+    }
+    // Older release lines merged forward into this one (`develop` (1.6.x) merged into
+    // 1.7 again and again): the newest release of each line below bounds what that line
+    // brought, which its own releases judged. At most MAX_LINES lines, a few tags each.
+    let line = |v: &[u64]| (v[0], v.get(1).copied().unwrap_or(0));
+    let mut lines: Vec<(u64, u64)> = Vec::new();
+    let mut per_line: HashMap<(u64, u64), usize> = HashMap::new();
+    for (version, commit) in tags.iter().filter(|(v, _)| !newer(v)) {
+        let l = line(version);
+        if lines.len() >= MAX_LINES || tried >= 2 * MAX_TAGS_TRIED {
+            break;
+        }
+        if lines.contains(&l) || found.contains(commit) {
+            continue;
+        }
+        let attempts = per_line.entry(l).or_default();
+        if *attempts >= 4 {
+            continue;
+        }
+        *attempts += 1;
+        tried += 1;
+        if repo.is_ancestor(commit, below)? {
+            lines.push(l);
+            bounds.push(commit.clone());
         }
     }
     Ok(bounds)
@@ -183,6 +219,7 @@ pub(super) struct Candidates {
 impl<'a> Cycle<'a> {
     pub(super) fn of(
         repo: &Repo,
+        name: &str,
         tag: &'a ObjectId,
         master: &'a ObjectId,
         since: Option<&'a ObjectId>,
@@ -213,7 +250,7 @@ impl<'a> Cycle<'a> {
         let below = before.clone().unwrap_or_else(|| tag.clone());
         let previous = match since {
             Some(_) => Vec::new(),
-            None => previous_releases(repo, tag, &below)?,
+            None => previous_releases(repo, tag, release_version(name).as_deref(), &below)?,
         };
         Ok(Cycle {
             tag,

@@ -94,6 +94,11 @@ fn generated_paths_follow_gitattributes_and_config_globs() {
         assert!(!g.matches(path), "{path}");
     }
     assert!(!super::classify::Generated::parse(None, &[]).matches("a.gen.go"));
+    // Lock files are generated unless the repository says otherwise.
+    let g = super::classify::Generated::parse(None, &[]);
+    assert!(g.matches("composer.lock") && g.matches("web/yarn.lock"));
+    let g = super::classify::Generated::parse(Some("yarn.lock -linguist-generated\n"), &[]);
+    assert!(!g.matches("yarn.lock") && g.matches("Cargo.lock"));
 }
 
 #[test]
