@@ -295,7 +295,16 @@ impl<'a> Cycle<'a> {
         let mut tips = vec![self.tag.clone()];
         tips.extend(self.sides.iter().cloned());
         for commit in repo.walk(std::slice::from_ref(end), &hide, true)? {
-            tips.extend(commit.parents.iter().skip(1).cloned());
+            // When the tag sits on production's chain itself (fast-forwarded, or a release
+            // line whose tags are production's), the chain below it is the release line,
+            // and what its merges merged are development branches (or another line's
+            // pulls), not release branches, unless the merge says it merged one.
+            let release_line_merge = self.before.is_some()
+                || commit.summary.to_ascii_lowercase().contains("release")
+                || commit.summary.to_ascii_lowercase().contains("hotfix");
+            if release_line_merge {
+                tips.extend(commit.parents.iter().skip(1).cloned());
+            }
             tips.push(commit.id);
         }
         let mainline: HashSet<ObjectId> = repo
