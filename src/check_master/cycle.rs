@@ -2,57 +2,50 @@
 //! releases before it did, so that nothing older is judged again.
 
 use crate::error::Result;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::git::{CommitInfo, Repo};
 use crate::oid::ObjectId;
 use crate::policy::History;
 
-/// How many release tags `previous_releases` tries, newest version first, before it gives
-/// up bounding the cycle (a repository with thousands of tags stays cheap).
-pub(super) const MAX_TAGS_TRIED: usize = 64;
+/// How many tagged commits `previous_releases` collects walking back, and how many
+/// commits it walks at most.
+const MAX_TAGGED: usize = 32;
+const MAX_WALKED: usize = 20_000;
 
 /// How many older release lines (major.minor) bound a cycle besides the newest releases.
 const MAX_LINES: usize = 8;
 
 /// Where the releases before this one reached production, as far as `below` (production
-/// before this release came in) has them: the three newest by version (so a release branch
-/// merged forward, X.y into X+1.y, is bounded by X+1's releases too), each with the commit
-/// on production's first-parent chain that brought it in. Hiding these bounds the cycle:
-/// what a previous release brought was judged with that release. Tags are releases by
-/// name (a version in it), not by the configured pattern: a bound needs no policy.
-/// Tags of versions up to the checked one's are tried first: in a repository with many
-/// later releases (hundreds of 1.7.x and 2.x tags above a 1.6 release) the newest by
-/// version are never below an old release, and trying only those left it unbounded.
+/// before this release came in) has them: the release tags met first walking back from
+/// `below` (newest commits first), so what production had just before, whatever the
+/// versions of tags elsewhere; the three newest, each with the commit on production's
+/// first-parent chain that brought it in, and besides them the newest release of each
+/// older line met (major.minor, up to MAX_LINES: a line merged forward, 1.6.x into 1.7,
+/// is bounded by its own releases). Hiding these bounds the cycle: what a previous
+/// release brought was judged with that release. Tags are releases by name (a version
+/// in it), not by the configured pattern: a bound needs no policy. The walk stops after
+/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap.
 pub(super) fn previous_releases(
     repo: &Repo,
     tag_commit: &ObjectId,
-    tag_version: Option<&[u64]>,
     below: &ObjectId,
 ) -> Result<Vec<ObjectId>> {
     let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
-    let mut tags: Vec<(Vec<u64>, ObjectId)> = tagged
-        .into_iter()
-        .filter(|(commit, _)| commit != tag_commit)
-        .filter_map(|(commit, names)| {
-            let version = names.iter().filter_map(|n| release_version(n)).max()?;
-            Some((version, commit))
-        })
-        .collect();
-    // Not newer than the checked release first, newest first; then the newer ones.
-    let newer = |v: &[u64]| tag_version.is_some_and(|own| v > own);
-    tags.sort_by(|a, b| newer(&a.0).cmp(&newer(&b.0)).then(b.cmp(a)));
-    let mut found: Vec<ObjectId> = Vec::new();
-    let mut tried = 0;
-    for (_, commit) in &tags {
-        if found.len() >= 3 || tried >= MAX_TAGS_TRIED {
-            break;
-        }
-        tried += 1;
-        if repo.is_ancestor(commit, below)? {
-            found.push(commit.clone());
-        }
-    }
+    let version = |c: &ObjectId| -> Option<Vec<u64>> {
+        tagged
+            .get(c)?
+            .iter()
+            .filter_map(|n| release_version(n))
+            .max()
+    };
+    let met = repo.newest_matching(
+        below,
+        &|c| c != tag_commit && tagged.contains_key(c),
+        MAX_TAGGED,
+        MAX_WALKED,
+    )?;
+    let found: Vec<ObjectId> = met.iter().take(3).cloned().collect();
     let mut bounds = found.clone();
     for commit in &found {
         let point = integration_point(repo, commit, below)?;
@@ -60,28 +53,19 @@ pub(super) fn previous_releases(
             bounds.push(point);
         }
     }
-    // Older release lines merged forward into this one (`develop` (1.6.x) merged into
-    // 1.7 again and again): the newest release of each line below bounds what that line
-    // brought, which its own releases judged. At most MAX_LINES lines, a few tags each.
     let line = |v: &[u64]| (v[0], v.get(1).copied().unwrap_or(0));
-    let mut lines: Vec<(u64, u64)> = Vec::new();
-    let mut per_line: HashMap<(u64, u64), usize> = HashMap::new();
-    for (version, commit) in tags.iter().filter(|(v, _)| !newer(v)) {
-        let l = line(version);
-        if lines.len() >= MAX_LINES || tried >= 2 * MAX_TAGS_TRIED {
+    let mut lines: Vec<(u64, u64)> = found
+        .iter()
+        .filter_map(|c| version(c))
+        .map(|v| line(&v))
+        .collect();
+    for commit in met.iter().skip(3) {
+        let Some(v) = version(commit) else { continue };
+        if lines.len() >= MAX_LINES {
             break;
         }
-        if lines.contains(&l) || found.contains(commit) {
-            continue;
-        }
-        let attempts = per_line.entry(l).or_default();
-        if *attempts >= 4 {
-            continue;
-        }
-        *attempts += 1;
-        tried += 1;
-        if repo.is_ancestor(commit, below)? {
-            lines.push(l);
+        if !lines.contains(&line(&v)) {
+            lines.push(line(&v));
             bounds.push(commit.clone());
         }
     }
@@ -219,7 +203,6 @@ pub(super) struct Candidates {
 impl<'a> Cycle<'a> {
     pub(super) fn of(
         repo: &Repo,
-        name: &str,
         tag: &'a ObjectId,
         master: &'a ObjectId,
         since: Option<&'a ObjectId>,
@@ -250,7 +233,7 @@ impl<'a> Cycle<'a> {
         let below = before.clone().unwrap_or_else(|| tag.clone());
         let previous = match since {
             Some(_) => Vec::new(),
-            None => previous_releases(repo, tag, release_version(name).as_deref(), &below)?,
+            None => previous_releases(repo, tag, &below)?,
         };
         Ok(Cycle {
             tag,

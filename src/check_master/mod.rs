@@ -183,7 +183,7 @@ pub fn check(
     master_commit: &ObjectId,
     options: &Options,
 ) -> Result<Report> {
-    let cycle = cycle::Cycle::of(repo, tag, tag_commit, master_commit, options.since)?;
+    let cycle = cycle::Cycle::of(repo, tag_commit, master_commit, options.since)?;
     let (mut findings, tag_changes) = changes::judge(repo, &cycle)?;
     let candidates = cycle.merges(repo)?;
     let mut merged_findings = Vec::new();
