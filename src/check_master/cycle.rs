@@ -56,7 +56,7 @@ pub(super) fn previous_releases(
     let line = |v: &[u64]| (v[0], v.get(1).copied().unwrap_or(0));
     let mut lines: Vec<(u64, u64)> = found
         .iter()
-        .filter_map(|c| version(c))
+        .filter_map(&version)
         .map(|v| line(&v))
         .collect();
     for commit in met.iter().skip(3) {
