@@ -120,6 +120,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ),
     // A later commit on master that silently puts the pre-release lines back.
     ("silent-undo", "review", 1, &["REVIEW:undone-later"]),
+    // ... and by a later merge that takes the file from an old branch wholesale.
+    ("undone-by-merge", "review", 1, &["REVIEW:undone-later"]),
     (
         "modify-delete",
         "review",
