@@ -189,6 +189,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:moved",
         ],
     ),
+    // ... named by a subdirectory's `.gitattributes` too.
+    (
+        "generated-subdir",
+        "clean",
+        0,
+        &["INFO:hotfix-missing-from-tag"],
+    ),
     // A deletion the automatic merge keeps and the result undoes is not silence.
     (
         "brought-back-file",
