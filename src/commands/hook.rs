@@ -140,11 +140,12 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             }
             state.merge_source = ctx.env.merging.first().map(|(_, name)| name.clone());
             // An ordinary commit on a release branch may record a released version's
-            // plan alone: read what it changes (two paths are enough to tell).
+            // plan alone: read what it changes (two paths tell; a few more let a refusal
+            // find the released plan among them and say how to commit it alone).
             if let Some(branch) = &state.branch {
                 let kind = RefKind::of(&config, &format!("refs/heads/{branch}"));
                 if kind == RefKind::Release && state.merge_heads.is_empty() {
-                    state.staged = repo.staged_paths(1)?;
+                    state.staged = repo.staged_paths(20)?;
                 }
             }
             let findings = policy::check_commit(&config, &state, &repo, bypass)?;
