@@ -395,9 +395,16 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
                     }),
                     Tone::Bad,
                 ));
-                hints.push(Msg::HintEmergencyPlan {
-                    version: status.next_version.clone(),
-                });
+                match &status.emergency_plan {
+                    // Being written: what it still needs.
+                    Some(version) => hints.push(Msg::HintPlanCheckStage {
+                        version: version.clone(),
+                        stage: "done".into(),
+                    }),
+                    None => hints.push(Msg::HintEmergencyPlan {
+                        version: status.next_version.clone(),
+                    }),
+                }
             }
         }
     }

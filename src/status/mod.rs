@@ -45,8 +45,11 @@ pub struct Status {
     pub config: Config,
     /// The plan directory, relative to the top.
     pub plans_dir: String,
-    /// The version after the newest release tag: what `plan new` would be asked for.
+    /// The version after the newest release tag and plan: what `plan new` would be
+    /// asked for.
     pub next_version: String,
+    /// The newest emergency plan in the working tree, if one is being written.
+    pub emergency_plan: Option<String>,
     /// Plan files that could not be read, with why.
     pub broken: Vec<(String, Error)>,
     /// How many plans the plan directory holds (read or not).
@@ -290,7 +293,22 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
 
     let last = last_release(&repo, &config, &working_plans, &tags)?;
     let plan_count = working_plans.len() + broken.len();
-    let next_version = crate::plan::check::next_version(&tags, &|t| pattern.matches(t));
+    // The version a new plan would take: after the newest release tag and every plan
+    // already written (a plan new for a version that has one is refused).
+    let taken: Vec<String> = tags
+        .iter()
+        .cloned()
+        .chain(working_plans.iter().map(|(_, p)| p.meta.version.clone()))
+        .collect();
+    let next_version = crate::plan::check::next_version(&taken, &|t| pattern.matches(t));
+    // An emergency plan being written pays the E5 debt: point at it, not at a new one.
+    let emergency_plan = working_plans
+        .iter()
+        .filter(|(_, p)| p.meta.kind == crate::plan::Kind::Emergency)
+        .map(|(_, p)| p.meta.version.clone())
+        .max_by(|a, b| {
+            crate::plan::check::parse_version(a).cmp(&crate::plan::check::parse_version(b))
+        });
     let server = server(&repo, &top, &asked, view.as_ref())?;
     Ok(Status {
         root: top,
@@ -303,6 +321,8 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
         },
         config,
         next_version,
+        emergency_plan,
+        
         plans_dir,
         broken,
         plan_count,
