@@ -120,6 +120,9 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
     Ok((findings, tag_changes))
 }
 
+/// How many commits of the line production took `merged_forward` looks at.
+const MAX_FORWARD_EXAMINED: usize = 200;
+
 /// When the tag reached production inside another line (its release branch merged
 /// forward, X.y into X+1.y, and production merged X+1.y): the merge on that line that
 /// brought `commit` in and superseded its lines, if one did. Superseded means each line
@@ -149,21 +152,43 @@ fn merged_forward(
             std::slice::from_ref(before),
             false,
         )?;
+        // The commits of that line that contain `commit`: two walks, not one ancestry
+        // question per commit.
+        let without: HashSet<ObjectId> = repo
+            .walk(
+                std::slice::from_ref(side),
+                &[before.clone(), commit.clone()],
+                false,
+            )?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let on_line: HashSet<&ObjectId> = line.iter().map(|c| &c.id).collect();
+        let contains =
+            |id: &ObjectId| id == commit || on_line.contains(id) && !without.contains(id);
+        let mut examined = 0;
         for c in line.iter().rev() {
             let Some(first) = c.parents.first() else {
                 continue;
             };
-            if !repo.is_ancestor(commit, &c.id)?
-                || c.id == *commit
-                || repo.change_present(commit, &c.id)?
-            {
+            if without.contains(&c.id) || c.id == *commit {
+                continue;
+            }
+            // Bounded: a line of thousands of commits is not searched for ever; what is
+            // not found stays LOST.
+            examined += 1;
+            if examined > MAX_FORWARD_EXAMINED {
+                return Ok(None);
+            }
+            if repo.change_present(commit, &c.id)? {
                 continue;
             }
             // Had it before this commit (on its first parent, or on the parent that
             // brought it in)?
             let mut had = false;
             for p in &c.parents {
-                if repo.is_ancestor(commit, p)? && repo.change_present(commit, p)? {
+                let holds = contains(p) || repo.is_ancestor(commit, p)?;
+                if holds && repo.change_present(commit, p)? {
                     had = true;
                     break;
                 }

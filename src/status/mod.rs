@@ -322,7 +322,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
         config,
         next_version,
         emergency_plan,
-        
+
         plans_dir,
         broken,
         plan_count,
