@@ -119,12 +119,12 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
     }
 
     let names = |wanted: &dyn Fn(&Outcome) -> bool| {
-        outcomes
-            .iter()
-            .filter(|(_, o)| wanted(o))
-            .map(|(t, _)| t.kind.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::messages::list(
+            outcomes
+                .iter()
+                .filter(|(_, o)| wanted(o))
+                .map(|(t, _)| t.kind.name()),
+        )
     };
     let delivered = names(&|o| *o == Outcome::Delivered);
     let failed = names(&|o| *o != Outcome::Delivered);
@@ -333,9 +333,11 @@ fn record(
             updated = notify::record::tick(&updated, written.line).ok_or_else(not_recorded)?;
         }
     }
+    // "通知记录" is the section's earlier Chinese name: plans written with it go on there.
     let headings: Vec<String> = [Lang::En, Lang::ZhCn]
         .iter()
         .map(|lang| Msg::AnnounceSection.render(*lang))
+        .chain(["通知记录".to_string()])
         .collect();
     let create_as = Msg::AnnounceSection.render(ctx.lang());
     updated = notify::record::append(&updated, &headings, &create_as, &format!("- {entry}"));

@@ -28,3 +28,4 @@ mod test_branch;
 mod trust;
 
 mod console;
+mod language;
