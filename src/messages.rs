@@ -425,7 +425,7 @@ catalog! {
     PlanBugfixChange => en "a bug-fix release declares a middleware or config change: that is an optimisation or feature release",
         zh "Bug 修复上线声明了中间件或配置变更：这应按技术优化上线或需求上线处理";
     PlanDuplicateItem { id, first } => en "item `{id}` appears twice (first on line {first})", zh "检查项 `{id}` 出现了两次（第一次在第 {first} 行）";
-    PlanItemMissing { id, kind } => en "item `{id}` is missing; the {kind} template has it", zh "缺少检查项 `{id}`；{kind} 模板中有该检查项";
+    PlanItemMissing { id, kind } => en "item `{id}` is missing; the {kind} template has it", zh "缺少检查项 `{id}`；`{kind}` 模板中有该检查项";
     PlanItemPlaceholder { id } => en "item `{id}` still holds template text to fill in", zh "检查项 `{id}` 仍有待填写的模板内容";
     PlanItemUnticked { id, text } => en "item `{id}` is not ticked: {text}", zh "检查项 `{id}` 尚未勾选：{text}";
     PlanObserved { minutes } => en "observed_minutes is {minutes}: watch the logs for at least 5 minutes after the canary", zh "`observed_minutes` 为 {minutes}：灰度后至少观察日志 5 分钟";
@@ -703,7 +703,7 @@ catalog! {
     StatusWorkingInvalid { detail } => en "the working tree's `.shipgate.toml` is invalid: {detail}", zh "工作区的 `.shipgate.toml` 无效：{detail}";
     StatusPreparingNone { dir } => en "no release in preparation: every plan in `{dir}` is released or rolled back",
         zh "没有准备中的上线：`{dir}` 中的发布计划都已上线或已回滚";
-    StatusPreparing { version, kind, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind}），`{file}`";
+    StatusPreparing { version, kind, kind_zh, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind_zh}），`{file}`";
     StatusStageReached { stage } => en "passes stage `{stage}`", zh "已通过 `{stage}` 阶段";
     StatusStageNone => en "passes no stage yet", zh "尚未通过任何阶段";
     StatusStageNext { stage, count } => en "stage `{stage}` still needs {count}:", zh "`{stage}` 阶段还缺 {count} 项：";
@@ -824,7 +824,7 @@ catalog! {
         zh "`{path}`：写入发布计划的周知记录读回后与写入的不一致；发布计划未被修改";
     // ----- every stage from the keyboard: register tables, the next stage, post-release records, hints that run -----
     PlanTableMissing { id, kind } => en "table `{id}` is missing (its heading carries a `table: {id}` comment); the {kind} template has it",
-        zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；{kind} 模板中有该表格";
+        zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；`{kind}` 模板中有该表格";
     PlanTableEmpty { id } => en "table `{id}` has no rows: register every entry, or write `none` in the first cell of one row",
         zh "表格 `{id}` 没有任何行：请逐行登记，没有需要登记的内容时在一行的第一格写“无”";
     PlanTableCells { id, columns } => en "table `{id}`: {columns} still to fill in (nothing to register: write `none` in the row's first cell and clear the others)",

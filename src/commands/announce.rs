@@ -16,7 +16,7 @@ use crate::error::{io_at, Error, Result, EXIT_MALFUNCTION, EXIT_OK, EXIT_REFUSED
 use crate::i18n::Lang;
 use crate::messages::Msg;
 use crate::notify::{self, http::Transport, render, Moment, Outcome, Target, Webhook};
-use crate::plan::{self, Kind, Plan};
+use crate::plan::{self, Plan};
 use crate::Context;
 
 use super::plan::Workspace;
@@ -224,12 +224,7 @@ fn notice(
     let mut changes = render::changes_of(text);
     let more = changes.len().saturating_sub(render::MAX_CHANGES);
     changes.truncate(render::MAX_CHANGES);
-    let kind = match meta.kind {
-        Kind::Feature => Msg::NoticeKindFeature,
-        Kind::Optimization => Msg::NoticeKindOptimization,
-        Kind::Bugfix => Msg::NoticeKindBugfix,
-        Kind::Emergency => Msg::NoticeKindEmergency,
-    };
+    let kind = meta.kind.words();
     render::Notice {
         moment: moment.name(),
         service,

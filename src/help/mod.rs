@@ -56,6 +56,8 @@ pub struct ClapWords {
     pub possible: String,
     /// The line that introduces the values of a long help, one per line after it.
     pub possible_list: String,
+    /// What clap says of a command line it cannot take (`errors.rs`).
+    pub errors: BTreeMap<String, String>,
 }
 
 /// One command's texts: `about` (one line, in lists and atop its page), `long_about`
@@ -335,11 +337,20 @@ pub fn report(err: clap::Error, args: &[OsString], env: &Env) -> u8 {
         err.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     );
-    if !is_help {
+    if err.kind() == ErrorKind::DisplayVersion {
         let _ = err.print();
         return code;
     }
     let lang = language(args, env);
+    if !is_help {
+        match errors::chinese(&err).filter(|_| lang == Lang::ZhCn) {
+            Some(text) => Ui::new(lang, env).help(&text, &text, true),
+            None => {
+                let _ = err.print();
+            }
+        }
+        return code;
+    }
     let err = match lang {
         Lang::En => err,
         // The same command line against the localised tree gives the same page, in Chinese.
@@ -400,6 +411,8 @@ fn escapes_len(text: &str) -> usize {
     }
     len
 }
+
+pub(crate) mod errors;
 
 #[cfg(test)]
 mod tests;

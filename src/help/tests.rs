@@ -109,6 +109,10 @@ fn english_phrase(text: &str, path: &str) -> Option<String> {
             && !w.chars().all(|c| c.is_ascii_uppercase())
     };
     for line in prose.lines() {
+        // The usage line: the command's path, its options and value names.
+        if line.starts_with("用法：") {
+            continue;
+        }
         // Words in a row: separated by spaces only, not by Chinese punctuation (a list
         // of values, `text、json`, is not a phrase).
         for part in line.split(|c: char| "（）：；、，。".contains(c)) {
@@ -227,4 +231,34 @@ fn the_chinese_tree_is_the_same_command_line() {
         check.get_one::<crate::plan::Stage>("stage").copied()
     };
     assert_eq!(stage(&en), stage(&zh));
+}
+
+/// A command line clap refuses is refused in Chinese: the facts clap found, the
+/// suggestions it computed, the usage, where to read more.
+#[test]
+fn refused_command_lines_are_chinese() {
+    errors::check(&catalog().clap.errors).unwrap();
+    for (words, expected) in [
+        (&["instal"][..], "错误：没有子命令 `instal`"),
+        (&["plan", "check", "--stage", "nope"], "错误：`nope` 不是 `--stage <STAGE>` 的有效值\n  可选值：`submit-test`、"),
+        (&["plan", "check", "--stage"], "错误：`--stage <STAGE>` 需要一个值，但没有提供"),
+        (&["plan", "new"], "错误：缺少以下必需的参数：\n  --kind <KIND>\n  --version <VERSION>\n\n用法：shipgate plan new"),
+        (&["check-master", "--fromat", "json"], "错误：无法识别的参数 `--fromat`\n\n  提示：有相似的参数 `--format`"),
+        (&["announce", "start", "--version", "v1", "--send", "--record"], "错误：`--send` 不能与 `--record` 同时使用"),
+        (&["rollback", "--reason", "x", "--reason", "y", "--version", "v1"], "错误：`--reason <REASON>` 只能使用一次"),
+        (&["explain", "F1", "F2"], "错误："),
+    ] {
+        let line: Vec<&str> = std::iter::once("shipgate").chain(words.iter().copied()).collect();
+        let err = Cli::command().try_get_matches_from(&line).unwrap_err();
+        let text = errors::chinese(&err).unwrap();
+        assert!(text.starts_with(expected), "{line:?}:\n{text}");
+        assert!(text.ends_with("更多信息请运行 `--help`\n"), "{text}");
+        if let Some(english) = english_phrase(&text, "shipgate") {
+            panic!("{line:?} is refused with English in it:\n{english}\n\n{text}");
+        }
+    }
+    let version = Cli::command()
+        .try_get_matches_from(["shipgate", "--version"])
+        .unwrap_err();
+    assert_eq!(errors::chinese(&version), None);
 }

@@ -123,6 +123,27 @@ fn help_speaks_chinese_from_the_locale_the_flag_and_the_config() {
     assert!(english_lines(&stderr(&out)).is_empty(), "{}", stderr(&out));
 }
 
+/// A command line clap cannot take is refused in the same language, exit 2.
+#[test]
+fn bad_arguments_are_refused_in_chinese() {
+    let env = TestEnv::new();
+    let out = env
+        .command(BIN, &env.root())
+        .args(["plan", "check", "--stage", "later"])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    assert_code(&out, 2);
+    insta::assert_snapshot!("bad_stage_zh", stderr(&out));
+    let out = env.shipgate(&env.root(), &["plan", "check", "--stage", "later"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).starts_with("error: invalid value 'later' for '--stage <STAGE>'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn man_pages_in_chinese() {
     let env = TestEnv::new();
