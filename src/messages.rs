@@ -278,7 +278,7 @@ catalog! {
     TagMove { tag, old, new } => en "moving the release tag `{tag}` from {old} to {new} is refused: a pushed release tag is permanent",
         zh "拒绝把发布标签 `{tag}` 从 {old} 移到 {new}：已推送的发布标签不可更改";
     HintTagFixed { tag } => en "restore your local tag with `git fetch --force origin tag {tag}`, and release the change under a new version",
-        zh "用 `git fetch --force origin tag {tag}` 恢复本地标签，并以新版本号发布这次改动";
+        zh "用 `git fetch --force origin tag {tag}` 恢复本地标签，并以新版本号上线这次改动";
     MoreCommits { count } => en "... and {count} more", zh "……另有 {count} 个";
     CheckPushOk { refname } => en "{refname}: no rule refuses this update", zh "{refname}：没有规则拒绝这次更新";
     Sha256Unsupported { path } => en "`{path}` is a SHA-256 repository, which libgit2 cannot read yet",
@@ -634,7 +634,7 @@ catalog! {
     ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
     CmProgress { n, m } => en "check-master: merge {n} of {m}", zh "check-master：第 {n} 个合并，共 {m} 个";
     CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 个 INFO 发现项未列出（`--verbose` 可列出）";
-    ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
+    ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布分支上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
     // ----- demo -----
     DemoHeader { dir } => en "shipgate demo: one release of the service order-api, from the keyboard, with the real hooks (in `{dir}`). The team:",
