@@ -871,6 +871,14 @@ catalog! {
         zh "线上故障？`shipgate emergency start --reason \"线上故障\"` 会在限定时间内允许直接提交到发布分支，并记入审计日志（E1）";
     HintEmergencyPushIncident { people, branch } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to `{branch}`, audited and owing an emergency plan (E5; add `-o shipgate.incident=ID` to name the incident): `git push -o shipgate.emergency=\"production incident\" origin {branch}`",
         zh "线上故障？系统负责人或技术负责人（{people}）可把修复直接推送到 `{branch}`，该推送会记入审计日志，并须补写紧急上线的发布计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency=\"线上故障\" origin {branch}`";
+    // ----- the demo walks the whole process: the on-call group's robot; a released plan committed alone -----
+    DemoRobot { url } => en "  the on-call group (值班群): its WeCom group robot is a stand-in at {url}, inside this demo; nothing leaves this machine",
+        zh "  值班群：企业微信群机器人由本演示内的替身扮演，地址 {url}；不会有任何数据离开本机";
+    DemoRobotHeard { count } => en "the on-call group's robot received {count} notice(s)", zh "值班群的群机器人共收到 {count} 条周知";
+    DemoRobotFailed { detail } => en "cannot start the demo's stand-in chat robot on 127.0.0.1: {detail}",
+        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
+    HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
+        zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
 }
 
 #[cfg(test)]

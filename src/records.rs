@@ -187,6 +187,19 @@ pub fn debts(log: &[AuditRecord]) -> Vec<Debt> {
     debts
 }
 
+/// E4: the release tips emergency pushes set, by the audit log: what production may
+/// merge back without a release tag.
+pub fn emergency_tips(config: &crate::config::Config, log: &[AuditRecord]) -> Vec<ObjectId> {
+    log.iter()
+        .filter(|e| e.action == ACTION_EMERGENCY)
+        .flat_map(|e| e.refs.iter())
+        .filter(|r| {
+            crate::policy::RefKind::of(config, &r.refname) == crate::policy::RefKind::Release
+        })
+        .filter_map(|r| ObjectId::parse(&r.new))
+        .collect()
+}
+
 /// The versions rolled back, by the records the repository holds.
 pub fn rolled_back(repo: &Repo) -> Result<Vec<String>> {
     Ok(repo

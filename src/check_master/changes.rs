@@ -84,11 +84,29 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
     let mut hide_extra: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
     hide_extra.extend(cycle.sides.iter().cloned());
     hide_extra.extend(cycle.previous.iter().cloned());
+    // What production took: the tag, or, when the tag came in inside a later line (a
+    // beta or an older line's tag merged with the release after it), that line: a hotfix
+    // the old tag lacks and the line production took has was not undone by anything.
+    let took: Vec<ObjectId> = match &cycle.integration {
+        Some(i)
+            if i.parents.len() > 1 && i.id != *cycle.tag && !i.parents[1..].contains(cycle.tag) =>
+        {
+            i.parents[1..].to_vec()
+        }
+        _ => vec![cycle.tag.clone()],
+    };
     for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;
         }
-        if !repo.change_present(&commit.id, cycle.tag)? {
+        let mut present = false;
+        for t in &took {
+            if repo.change_present(&commit.id, t)? {
+                present = true;
+                break;
+            }
+        }
+        if !present {
             findings.push(finding(
                 repo,
                 Kind::HotfixMissingFromTag,

@@ -8,62 +8,121 @@ use crate::policy::History;
 
 use super::{Finding, Kind, Reason, Severity};
 
+/// The most `.gitattributes` files read (the root's and those of the directories
+/// findings name): a bound, not a limit anyone meets.
+const MAX_ATTRIBUTE_DIRS: usize = 256;
+
 /// The most of `.gitattributes` read: a bound, not a limit anyone meets.
 pub(super) const MAX_ATTRIBUTES_BYTES: usize = 256 * 1024;
 
-/// Generated paths: `linguist-generated` in the root `.gitattributes` committed at the
-/// tag, and the config's globs. A pattern without `/` matches a file's name in any
+/// Generated paths: `linguist-generated` in the `.gitattributes` files committed at the
+/// tag (the root's, and a subdirectory's for the paths below it, as git reads them),
+/// dependency lock files, and the config's globs. A pattern without `/` matches a file's name in any
 /// directory, one with `/` the whole path from the root (as in `.gitattributes`); the
 /// last line that matches decides (`-linguist-generated` unsets).
 pub(super) struct Generated {
-    patterns: Vec<(glob::Pattern, bool, bool)>,
+    /// (directory of the `.gitattributes`, pattern, matched against the path rather than
+    /// the name, generated or not)
+    patterns: Vec<(String, glob::Pattern, bool, bool)>,
 }
 
 impl Generated {
+    /// The root `.gitattributes` and those of the directories of `paths`, at the tag.
     pub(super) fn at(
         repo: &Repo,
         tag_commit: &ObjectId,
         globs: &[crate::config::PathGlob],
+        paths: &[&str],
     ) -> Result<Generated> {
-        let attributes = History::read_file(repo, tag_commit, ".gitattributes")?;
-        let attributes = attributes.map(|bytes| {
-            let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
-            String::from_utf8_lossy(bytes).into_owned()
+        let mut dirs: Vec<String> = vec![String::new()];
+        for path in paths {
+            let mut dir = String::new();
+            for part in path
+                .split('/')
+                .rev()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .iter()
+                .rev()
+            {
+                if !dir.is_empty() {
+                    dir.push('/');
+                }
+                dir.push_str(part);
+                if !dirs.contains(&dir) && dirs.len() < MAX_ATTRIBUTE_DIRS {
+                    dirs.push(dir.clone());
+                }
+            }
+        }
+        // Shallower first: a deeper file's lines come later and so decide.
+        dirs.sort_by_key(|d| {
+            if d.is_empty() {
+                0
+            } else {
+                d.matches('/').count() + 1
+            }
         });
+        let mut texts: Vec<(String, String)> = Vec::new();
+        for dir in dirs {
+            let file = if dir.is_empty() {
+                ".gitattributes".to_string()
+            } else {
+                format!("{dir}/.gitattributes")
+            };
+            if let Some(bytes) = History::read_file(repo, tag_commit, &file)? {
+                let bytes = &bytes[..bytes.len().min(MAX_ATTRIBUTES_BYTES)];
+                texts.push((dir, String::from_utf8_lossy(bytes).into_owned()));
+            }
+        }
+        let texts: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(d, t)| (d.as_str(), t.as_str()))
+            .collect();
         let globs: Vec<&str> = globs.iter().map(|g| g.as_str()).collect();
-        Ok(Generated::parse(attributes.as_deref(), &globs))
+        Ok(Generated::parse(&texts, &globs))
     }
 
-    /// From the text of a `.gitattributes` and the config's globs.
-    pub(super) fn parse(attributes: Option<&str>, globs: &[&str]) -> Generated {
+    /// From the texts of `.gitattributes` files (`(directory, text)`, the root's `""`
+    /// first, deeper ones later) and the config's globs.
+    pub(super) fn parse(attributes: &[(&str, &str)], globs: &[&str]) -> Generated {
         let mut patterns = Vec::new();
-        let mut push = |pattern: &str, generated: bool| {
+        let mut push = |dir: &str, pattern: &str, generated: bool| {
             let pattern = pattern.trim_start_matches('/');
             let whole_path = pattern.contains('/');
             if let Ok(p) = glob::Pattern::new(pattern) {
-                patterns.push((p, whole_path, generated));
+                patterns.push((dir.to_string(), p, whole_path, generated));
             }
         };
-        for line in attributes.unwrap_or_default().lines() {
-            let mut words = line.split_whitespace();
-            let Some(pattern) = words.next() else {
-                continue;
-            };
-            if pattern.starts_with('#') || pattern.starts_with('!') {
-                continue;
-            }
-            for attr in words {
-                match attr {
-                    "linguist-generated" | "linguist-generated=true" => push(pattern, true),
-                    "-linguist-generated" | "!linguist-generated" | "linguist-generated=false" => {
-                        push(pattern, false)
+        // Dependency lock files are written by the package manager, not by hand: a
+        // conflict in one is resolved by regenerating it. First, so that the repository's
+        // `.gitattributes` (`-linguist-generated`) can say otherwise.
+        for lock in LOCK_FILES {
+            push("", lock, true);
+        }
+        for (dir, text) in attributes {
+            for line in text.lines() {
+                let mut words = line.split_whitespace();
+                let Some(pattern) = words.next() else {
+                    continue;
+                };
+                if pattern.starts_with('#') || pattern.starts_with('!') {
+                    continue;
+                }
+                for attr in words {
+                    match attr {
+                        "linguist-generated" | "linguist-generated=true" => {
+                            push(dir, pattern, true)
+                        }
+                        "-linguist-generated"
+                        | "!linguist-generated"
+                        | "linguist-generated=false" => push(dir, pattern, false),
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
         }
         for g in globs {
-            push(g, true);
+            push("", g, true);
         }
         Generated { patterns }
     }
@@ -78,12 +137,40 @@ impl Generated {
         self.patterns
             .iter()
             .rev()
-            .find(|(p, whole_path, _)| {
-                p.matches_with(if *whole_path { path } else { name }, options)
+            .find(|(dir, p, whole_path, _)| {
+                // A subdirectory's `.gitattributes` speaks of paths below it, relative to it.
+                let relative = if dir.is_empty() {
+                    Some(path)
+                } else {
+                    path.strip_prefix(dir.as_str())
+                        .and_then(|r| r.strip_prefix('/'))
+                };
+                relative.is_some_and(|relative| {
+                    p.matches_with(if *whole_path { relative } else { name }, options)
+                })
             })
-            .is_some_and(|(_, _, generated)| *generated)
+            .is_some_and(|(_, _, _, generated)| *generated)
     }
 }
+
+/// Lock files of package managers, generated by them.
+const LOCK_FILES: &[&str] = &[
+    "Cargo.lock",
+    "composer.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "Gemfile.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "go.sum",
+    "gradle.lockfile",
+    "packages.lock.json",
+    "mix.lock",
+    "pubspec.lock",
+    "Podfile.lock",
+];
 
 /// A changelog: its differences are bookkeeping, not code.
 pub(super) fn is_changelog(path: &str) -> bool {
@@ -127,7 +214,12 @@ pub(super) fn generated(
     globs: &[crate::config::PathGlob],
     findings: &mut [Finding],
 ) -> Result<()> {
-    let generated = Generated::at(repo, tag_commit, globs)?;
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .flat_map(|f| f.files.iter().map(|m| m.path.as_str()))
+        .collect();
+    let generated = Generated::at(repo, tag_commit, globs, &paths)?;
     for f in findings.iter_mut() {
         if f.severity > Severity::Info
             && !f.files.is_empty()

@@ -8,45 +8,65 @@ use crate::git::{CommitInfo, Repo};
 use crate::oid::ObjectId;
 use crate::policy::History;
 
-/// How many release tags `previous_releases` tries, newest version first, before it gives
-/// up bounding the cycle (a repository with thousands of tags stays cheap).
-pub(super) const MAX_TAGS_TRIED: usize = 64;
+/// How many tagged commits `previous_releases` collects walking back, and how many
+/// commits it walks at most.
+const MAX_TAGGED: usize = 32;
+const MAX_WALKED: usize = 20_000;
+
+/// How many older release lines (major.minor) bound a cycle besides the newest releases.
+const MAX_LINES: usize = 8;
 
 /// Where the releases before this one reached production, as far as `below` (production
-/// before this release came in) has them: the three newest by version (so a release branch
-/// merged forward, X.y into X+1.y, is bounded by X+1's releases too), each with the commit
-/// on production's first-parent chain that brought it in. Hiding these bounds the cycle:
-/// what a previous release brought was judged with that release. Tags are releases by
-/// name (a version in it), not by the configured pattern: a bound needs no policy.
+/// before this release came in) has them: the release tags met first walking back from
+/// `below` (newest commits first), so what production had just before, whatever the
+/// versions of tags elsewhere; the three newest, each with the commit on production's
+/// first-parent chain that brought it in, and besides them the newest release of each
+/// older line met (major.minor, up to MAX_LINES: a line merged forward, 1.6.x into 1.7,
+/// is bounded by its own releases). Hiding these bounds the cycle: what a previous
+/// release brought was judged with that release. Tags are releases by name (a version
+/// in it), not by the configured pattern: a bound needs no policy. The walk stops after
+/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap.
 pub(super) fn previous_releases(
     repo: &Repo,
     tag_commit: &ObjectId,
     below: &ObjectId,
 ) -> Result<Vec<ObjectId>> {
     let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
-    let mut tags: Vec<(Vec<u64>, ObjectId)> = tagged
-        .into_iter()
-        .filter(|(commit, _)| commit != tag_commit)
-        .filter_map(|(commit, names)| {
-            let version = names.iter().filter_map(|n| release_version(n)).max()?;
-            Some((version, commit))
-        })
-        .collect();
-    tags.sort_by(|a, b| b.cmp(a));
-    let mut found: Vec<ObjectId> = Vec::new();
-    for (_, commit) in tags.into_iter().take(MAX_TAGS_TRIED) {
-        if found.len() >= 3 {
-            break;
-        }
-        if repo.is_ancestor(&commit, below)? {
-            found.push(commit);
-        }
-    }
+    let version = |c: &ObjectId| -> Option<Vec<u64>> {
+        tagged
+            .get(c)?
+            .iter()
+            .filter_map(|n| release_version(n))
+            .max()
+    };
+    let met = repo.newest_matching(
+        below,
+        &|c| c != tag_commit && tagged.contains_key(c),
+        MAX_TAGGED,
+        MAX_WALKED,
+    )?;
+    let found: Vec<ObjectId> = met.iter().take(3).cloned().collect();
     let mut bounds = found.clone();
     for commit in &found {
         let point = integration_point(repo, commit, below)?;
         if !bounds.contains(&point) {
             bounds.push(point);
+        }
+    }
+    let line = |v: &[u64]| (v[0], v.get(1).copied().unwrap_or(0));
+    let mut lines: Vec<(u64, u64)> = found
+        .iter()
+        .filter_map(&version)
+        .map(|v| line(&v))
+        .collect();
+    for commit in met.iter().skip(3) {
+        let Some(v) = version(commit) else { continue };
+        if lines.len() >= MAX_LINES {
+            break;
+        }
+        if !lines.contains(&line(&v)) {
+            lines.push(line(&v));
+            bounds.push(commit.clone());
         }
     }
     Ok(bounds)
@@ -258,7 +278,16 @@ impl<'a> Cycle<'a> {
         let mut tips = vec![self.tag.clone()];
         tips.extend(self.sides.iter().cloned());
         for commit in repo.walk(std::slice::from_ref(end), &hide, true)? {
-            tips.extend(commit.parents.iter().skip(1).cloned());
+            // When the tag sits on production's chain itself (fast-forwarded, or a release
+            // line whose tags are production's), the chain below it is the release line,
+            // and what its merges merged are development branches (or another line's
+            // pulls), not release branches, unless the merge says it merged one.
+            let release_line_merge = self.before.is_some()
+                || commit.summary.to_ascii_lowercase().contains("release")
+                || commit.summary.to_ascii_lowercase().contains("hotfix");
+            if release_line_merge {
+                tips.extend(commit.parents.iter().skip(1).cloned());
+            }
             tips.push(commit.id);
         }
         let mainline: HashSet<ObjectId> = repo

@@ -454,9 +454,16 @@ pub(super) fn repaired_before_tag(
                 all = false;
                 break;
             };
+            // Back as it was, or back and edited since (a similar line that starts the
+            // same way: `date:'dd/MM/yy'` restored as `date:'yyyy-MM-dd'`).
             all &= m.lines.iter().all(|l| {
                 let line = l.split(" → ").next().unwrap_or(l);
-                line.trim().is_empty() || at_tag.contains(line)
+                let start: String = line.trim().chars().take(10).collect();
+                line.trim().is_empty()
+                    || at_tag.contains(line)
+                    || at_tag.iter().any(|t| {
+                        t.trim().starts_with(&start) && similar_line(line.trim(), t.trim())
+                    })
             });
         }
         if all {

@@ -9,8 +9,9 @@ use crate::oid::ObjectId;
 use crate::policy::History;
 
 /// The commit on production after the integration (up to `master`) that took away the
-/// change `commit` made: the oldest one whose parent has the change and that lacks it.
-/// `None` when no single commit did (a merge dropped it, say).
+/// change `commit` made: the oldest one whose (first) parent has the change and that
+/// lacks it, a merge too (a later merge whose result put the old lines back). `None`
+/// when no single commit did.
 pub(super) fn later_change(
     repo: &Repo,
     commit: &ObjectId,
@@ -24,7 +25,7 @@ pub(super) fn later_change(
     )?;
     // Oldest first: the walk lists children before their parents.
     for c in later.iter().rev() {
-        let [parent] = c.parents.as_slice() else {
+        let Some(parent) = c.parents.first() else {
             continue;
         };
         if repo.change_present(commit, parent)? && !repo.change_present(commit, &c.id)? {

@@ -170,6 +170,10 @@ pub struct Options<'a> {
     /// Release branches `(shown name, tip)` whose own commits production should have
     /// (E4); empty: not asked.
     pub release: &'a [(String, ObjectId)],
+    /// The plans directory (`plans.dir`): a release-branch commit that changes nothing
+    /// outside it (a post-release record, which release takes after the tag) is no fix
+    /// production lacks. Empty: every commit counts.
+    pub plans: &'a str,
 }
 
 /// Checks `tag` (at `tag_commit`) against the production branch `master` (at
@@ -201,6 +205,7 @@ pub fn check(
         options.release,
         master_commit,
         tag_commit,
+        options.plans,
     )?);
     classify::generated(repo, tag_commit, options.generated, &mut findings)?;
     let merged = cycle.merged;

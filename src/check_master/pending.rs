@@ -13,12 +13,14 @@ use super::{Finding, Kind, OnBranch, Severity};
 /// The commits on each release branch's first-parent chain that are not merges (what a
 /// release branch gets only under an emergency window: merges of development branches are
 /// the next release in preparation) and whose change production lacks. The tag's own
-/// commits are the tag's findings, not these.
+/// commits are the tag's findings, not these; nor are commits that change only the
+/// plans directory `plans` (post-release records: no code production lacks).
 pub(super) fn release_not_on_master(
     repo: &Repo,
     release: &[(String, ObjectId)],
     master: &ObjectId,
     tag: &ObjectId,
+    plans: &str,
 ) -> Result<Vec<Finding>> {
     let mut out: Vec<Finding> = Vec::new();
     let hide = [master.clone(), tag.clone()];
@@ -30,7 +32,10 @@ pub(super) fn release_not_on_master(
                 merge_seen = true;
                 continue;
             }
-            if commit.parents.is_empty() {
+            let Some(parent) = commit.parents.first() else {
+                continue;
+            };
+            if !plans.is_empty() && repo.same_outside(parent, &commit.id, plans)? {
                 continue;
             }
             if out.iter().any(|f| f.commit.id == commit.id) {

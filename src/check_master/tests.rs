@@ -72,7 +72,7 @@ fn generated_paths_follow_gitattributes_and_config_globs() {
         vendor/** linguist-generated\n\
         vendor/keep.go -linguist-generated\n\
         *.txt text\n";
-    let g = super::classify::Generated::parse(Some(attributes), &["dist/**", "*.min.js"]);
+    let g = super::classify::Generated::parse(&[("", attributes)], &["dist/**", "*.min.js"]);
     for path in [
         "a.gen.go",
         "deep/dir/b.gen.go",
@@ -93,7 +93,26 @@ fn generated_paths_follow_gitattributes_and_config_globs() {
     ] {
         assert!(!g.matches(path), "{path}");
     }
-    assert!(!super::classify::Generated::parse(None, &[]).matches("a.gen.go"));
+    assert!(!super::classify::Generated::parse(&[], &[]).matches("a.gen.go"));
+    // Lock files are generated unless the repository says otherwise.
+    let g = super::classify::Generated::parse(&[], &[]);
+    assert!(g.matches("composer.lock") && g.matches("web/yarn.lock"));
+    let g = super::classify::Generated::parse(&[("", "yarn.lock -linguist-generated\n")], &[]);
+    assert!(!g.matches("yarn.lock") && g.matches("Cargo.lock"));
+    // A subdirectory's `.gitattributes` speaks of the paths below it, relative to it, and
+    // decides over the root's.
+    let g = super::classify::Generated::parse(
+        &[
+            ("", "*.pb.go linguist-generated\n"),
+            (
+                "api",
+                "v1/*.go linguist-generated\nkeep.pb.go -linguist-generated\n",
+            ),
+        ],
+        &[],
+    );
+    assert!(g.matches("api/v1/x.go") && g.matches("api/a.pb.go") && g.matches("b.pb.go"));
+    assert!(!g.matches("api/keep.pb.go") && !g.matches("v1/x.go") && !g.matches("web/v1/x.go"));
 }
 
 #[test]

@@ -65,6 +65,8 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
     } else {
         Vec::new()
     };
+    let plans_dir = config.plans.dir.as_path().to_string_lossy();
+    let plans_dir = plans_dir.trim_end_matches('/');
     let master_shown = crate::policy::short_ref(&master).to_string();
     let ui = ctx.ui();
     let progress = ui.progress();
@@ -85,6 +87,7 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
             generated: &config.check_master.generated,
             progress: Some(&tell),
             release: &release,
+            plans: plans_dir,
         },
     )?;
     drop(progress);

@@ -14,6 +14,7 @@ use crate::git::Repo;
 use crate::hook::{self, HookEvent};
 use crate::messages::Msg;
 use crate::policy::{self, Bypass, Debt, Finding, RefKind, RefUpdate, Side};
+use crate::records;
 use crate::ui::Ui;
 use crate::Context;
 
@@ -80,8 +81,41 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
     let store = Store::new(&repo.common_dir());
     let now = ctx.env.now();
     let window = store.open_window(now)?;
+    // E4: production merging back a release tip an emergency push set (by the audit log
+    // this clone fetched; the server decides by its own) is judged as under the window.
+    let merge_back = match &event {
+        HookEvent::PrePush(_)
+            if updates
+                .iter()
+                .any(|u| RefKind::of(&config, &u.refname) == RefKind::Production) =>
+        {
+            let tips = records::emergency_tips(&config, &records::audit_log(&repo)?);
+            policy::merges_back_emergency(&config, &repo, &updates, &tips)?
+        }
+        HookEvent::PrePush(_) => false,
+        _ => {
+            let merging: Vec<crate::oid::ObjectId> = ctx
+                .env
+                .merging
+                .iter()
+                .filter_map(|(id, _)| crate::oid::ObjectId::parse(id))
+                .collect();
+            // Asked only during a merge: a commit on a development branch costs nothing.
+            let on_production = || -> crate::error::Result<bool> {
+                Ok(repo.commit_state()?.branch.is_some_and(|b| {
+                    RefKind::of(&config, &format!("refs/heads/{b}")) == RefKind::Production
+                }))
+            };
+            if !merging.is_empty() && on_production()? {
+                let tips = records::emergency_tips(&config, &records::audit_log(&repo)?);
+                merging.iter().any(|m| tips.contains(m))
+            } else {
+                false
+            }
+        }
+    };
     let bypass = Bypass {
-        emergency: window.is_some(),
+        emergency: window.is_some() || merge_back,
     };
     let ui = ctx.ui();
     if let Some(w) = &window {
@@ -106,11 +140,12 @@ pub fn run(ctx: &Context, args: &HookArgs) -> Result<u8> {
             }
             state.merge_source = ctx.env.merging.first().map(|(_, name)| name.clone());
             // An ordinary commit on a release branch may record a released version's
-            // plan alone: read what it changes (two paths are enough to tell).
+            // plan alone: read what it changes (two paths tell; a few more let a refusal
+            // find the released plan among them and say how to commit it alone).
             if let Some(branch) = &state.branch {
                 let kind = RefKind::of(&config, &format!("refs/heads/{branch}"));
                 if kind == RefKind::Release && state.merge_heads.is_empty() {
-                    state.staged = repo.staged_paths(1)?;
+                    state.staged = repo.staged_paths(20)?;
                 }
             }
             let findings = policy::check_commit(&config, &state, &repo, bypass)?;

@@ -8,6 +8,7 @@
 //! stops the demo with exit 1 naming the step: the demo is an end-to-end check too.
 
 pub mod edit;
+pub mod robot;
 pub mod steps;
 pub mod world;
 
@@ -22,6 +23,7 @@ use crate::messages::Msg;
 use crate::ui::{Tone, Ui};
 use crate::Context;
 
+use robot::Robot;
 use steps::{Action, Person, Script, Step};
 use world::World;
 
@@ -46,6 +48,8 @@ pub fn run(ctx: &Context, options: &Options) -> Result<u8> {
         ctx.env.path.as_deref(),
         lang,
     )?;
+    let robot = Robot::start()?;
+    world.set_env(robot::URL_ENV, robot.url());
     world.seed(&script.people)?;
     if options.keep.is_some() {
         world.keep();
@@ -56,6 +60,7 @@ pub fn run(ctx: &Context, options: &Options) -> Result<u8> {
         lang,
         script: &script,
         world: &world,
+        robot: &robot,
         refusals: 0,
     };
     demo.intro();
@@ -78,6 +83,12 @@ pub fn run(ctx: &Context, options: &Options) -> Result<u8> {
             seconds: format!("{:.1}", started.elapsed().as_secs_f64()),
         }),
     ));
+    let heard = robot.heard();
+    if heard > 0 {
+        ui.say(&Msg::DemoRobotHeard {
+            count: heard.to_string(),
+        });
+    }
     if world.is_temporary() {
         ui.say(&Msg::DemoRemoved);
     } else {
@@ -98,6 +109,7 @@ struct Demo<'a> {
     lang: Lang,
     script: &'a Script,
     world: &'a World,
+    robot: &'a Robot,
     refusals: usize,
 }
 
@@ -117,6 +129,10 @@ impl Demo<'_> {
                 role: person.role.get(self.lang).to_string(),
             });
         }
+        let url = crate::notify::parse_webhook(self.robot.url())
+            .map(|url| crate::notify::shown_url(&url))
+            .unwrap_or_default();
+        ui.say(&Msg::DemoRobot { url });
         ui.line(self.script.intro.get(self.lang).trim_end());
     }
 
@@ -170,7 +186,7 @@ impl Demo<'_> {
                     ui.line(&format!("{prompt}{typed}"));
                     let ran = self.world.run(words, &dir, &env)?;
                     self.output(&ran.output);
-                    self.judge(&label, &typed, run, &ran)
+                    self.judge(&label, &typed, run, &ran, lang)
                 }
                 Action::Edit(edit) => {
                     let path = dir.join(&edit.edit);
@@ -248,8 +264,15 @@ impl Demo<'_> {
     }
 
     /// Checks the command's outcome; a refusal the process expects is said as such.
-    fn judge(&mut self, label: &str, typed: &str, run: &steps::Run, ran: &Ran) -> Outcome {
-        if verdict(label, typed, run, ran)? {
+    fn judge(
+        &mut self,
+        label: &str,
+        typed: &str,
+        run: &steps::Run,
+        ran: &Ran,
+        lang: Lang,
+    ) -> Outcome {
+        if verdict(label, typed, run, ran, lang)? {
             self.refusals += 1;
             let ui = self.ui;
             let code = Msg::DemoRefused {
@@ -268,6 +291,7 @@ fn verdict(
     typed: &str,
     run: &steps::Run,
     ran: &Ran,
+    lang: Lang,
 ) -> std::result::Result<bool, Box<Msg>> {
     let code = ran
         .code
@@ -290,7 +314,7 @@ fn verdict(
             }))
         }
     };
-    match &run.refused {
+    match run.refused.as_ref().map(|n| n.get(lang)) {
         Some(needles) => {
             if ran.code == Some(0) {
                 return Err(Box::new(Msg::DemoNotRefused {
@@ -318,7 +342,7 @@ fn verdict(
                     code,
                 }));
             }
-            shown(&run.shows)?;
+            shown(run.shows.as_ref().map_or(&[][..], |n| n.get(lang)))?;
             Ok(false)
         }
     }
@@ -364,27 +388,35 @@ shows = ["CLEAN"]"#);
                 "4 (test)",
                 "git commit",
                 &refusal,
-                &ran(1, "error: [F1] test")
+                &ran(1, "error: [F1] test"),
+                Lang::En
             ),
             Ok(true)
-        );
-        assert!(
-            say(verdict("4 (test)", "git commit", &refusal, &ran(0, ""))).starts_with(
-                "demo step 4 (test): `git commit` was accepted, but the process refuses it ([F1])"
-            )
         );
         assert!(say(verdict(
             "4 (test)",
             "git commit",
             &refusal,
-            &ran(2, "error: [F1]")
+            &ran(0, ""),
+            Lang::En
+        ))
+        .starts_with(
+            "demo step 4 (test): `git commit` was accepted, but the process refuses it ([F1])"
+        ));
+        assert!(say(verdict(
+            "4 (test)",
+            "git commit",
+            &refusal,
+            &ran(2, "error: [F1]"),
+            Lang::En
         ))
         .contains("exited 2, not 1"));
         assert!(say(verdict(
             "4 (test)",
             "git commit",
             &refusal,
-            &ran(1, "error: [F6]")
+            &ran(1, "error: [F6]"),
+            Lang::En
         ))
         .contains("does not show [F1]"));
         assert_eq!(
@@ -392,7 +424,8 @@ shows = ["CLEAN"]"#);
                 "9 (cm)",
                 "shipgate check-master",
                 &accepted,
-                &ran(0, "CLEAN")
+                &ran(0, "CLEAN"),
+                Lang::En
             ),
             Ok(false)
         );
@@ -400,14 +433,16 @@ shows = ["CLEAN"]"#);
             "9 (cm)",
             "shipgate check-master",
             &accepted,
-            &ran(1, "LOST")
+            &ran(1, "LOST"),
+            Lang::En
         ))
         .contains("`shipgate check-master` failed (exit 1), but the process accepts it"));
         assert!(say(verdict(
             "9 (cm)",
             "shipgate check-master",
             &accepted,
-            &ran(0, "LOST")
+            &ran(0, "LOST"),
+            Lang::En
         ))
         .contains("does not show CLEAN"));
     }

@@ -172,10 +172,10 @@ pub struct Run {
     pub run: Local<Vec<String>>,
     /// The process refuses it: exit 1, and the output names all of these.
     #[serde(default)]
-    pub refused: Option<Vec<String>>,
+    pub refused: Option<Local<Vec<String>>>,
     /// It is accepted and its output names all of these.
     #[serde(default)]
-    pub shows: Vec<String>,
+    pub shows: Option<Local<Vec<String>>>,
 }
 }
 

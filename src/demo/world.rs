@@ -1,5 +1,5 @@
 //! The demo's throw-away world: a directory (a temporary one, or `--keep DIR`) holding
-//! `origin.git`, the team's server repository with the service's history up to its last
+//! `order-api.git`, the team's server repository with the service's history up to its last
 //! release, and later the service clone `order-api`. Everything runs under a hermetic
 //! environment with one identity and one clock per step.
 
@@ -15,7 +15,7 @@ use crate::messages::Msg;
 use super::steps::Person;
 
 /// The server repository, in the demo's root.
-pub const ORIGIN: &str = "origin.git";
+pub const ORIGIN: &str = "order-api.git";
 /// The service clone, in the demo's root.
 pub const SERVICE: &str = "order-api";
 /// The release the service shipped before the demo starts.
@@ -60,6 +60,9 @@ impl World {
         let mut base = Hermetic::new(path, &root);
         // Never find a repository around the demo's directory.
         base.set("GIT_CEILING_DIRECTORIES", root.as_os_str());
+        // The team's clock: China Standard Time, as the steps' times (+08:00) are. A
+        // POSIX TZ string, so no time-zone database is needed.
+        base.set("TZ", OsStr::new("CST-8"));
         base.set(
             "LANG",
             OsStr::new(match lang {
@@ -81,6 +84,11 @@ impl World {
         if let Some(temp) = self.temp.take() {
             let _ = temp.keep();
         }
+    }
+
+    /// Sets a variable for every command of the demo (and the hooks they fire).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.base.set(name, OsStr::new(value));
     }
 
     /// Whether the directory goes when the demo ends.
@@ -118,7 +126,7 @@ impl World {
         rungit::run(&program, &words[1..], dir, env)
     }
 
-    /// `origin.git`: master, release and test at the last release, its tag, and the
+    /// `order-api.git`: master, release and test at the last release, its tag, and the
     /// committed `.shipgate.toml` naming the team, as the service stood before the demo.
     pub fn seed(&self, people: &[Person]) -> Result<()> {
         let owner = people.first().ok_or_else(|| seed_error("no people"))?;
@@ -175,7 +183,8 @@ impl World {
         fs::remove_dir_all(&seed).map_err(io_at(&seed))
     }
 
-    /// The default `.shipgate.toml` with the team's people and the demo's language.
+    /// The default `.shipgate.toml` with the team's people, the demo's language and the
+    /// on-call group's robot (its address in an environment variable, never committed).
     fn config(&self, people: &[Person]) -> String {
         let logins = |list: &str| {
             people
@@ -196,6 +205,12 @@ impl World {
                 &format!("tech_leads = [{}]", logins("tech_leads")),
             )
             .replace("qa = []", &format!("qa = [{}]", logins("qa")))
+            + &format!(
+                "\n# The on-call group's WeCom robot; its address (which carries its key) is in\n\
+                 # the environment, not in the repository.\n\
+                 [[notify]]\nrobot = \"wecom\"\nurl_env = \"{}\"\n",
+                super::robot::URL_ENV
+            )
     }
 
     /// How a path in the world is shown: relative to the root, `.` for the root.

@@ -114,7 +114,31 @@ pub fn check_commit(
         {
             return Ok(Vec::new());
         }
-        return Ok(vec![rules.direct_commit(branch, kind)?]);
+        let mut finding = rules.direct_commit(branch, kind)?;
+        // A released plan changed together with something else: the plan alone goes
+        // straight on, the rest through a development branch. Said first, since it is
+        // what the person meant to commit here.
+        if kind == RefKind::Release && finding.severity == Severity::Block {
+            let mut released = Vec::new();
+            for path in &state.staged {
+                if let Some(version) =
+                    plans::released_plan_path(config, history, std::slice::from_ref(path))?
+                {
+                    released.push((version, path));
+                }
+            }
+            if let [(version, path)] = released.as_slice() {
+                finding.hints.insert(
+                    0,
+                    Msg::HintCommitPlanAlone {
+                        version: version.clone(),
+                        path: plans::sh_word(path),
+                        branch: branch.clone(),
+                    },
+                );
+            }
+        }
+        return Ok(vec![finding]);
     }
     let mut findings = Vec::new();
     match kind {

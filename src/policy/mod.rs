@@ -277,6 +277,39 @@ pub fn refused(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Block)
 }
 
+/// E4: whether every update moves production and each brings in, by a merge, a release
+/// tip an emergency push set (`tips`, from the audit log): the release commits
+/// production lacks after an emergency, merged back. Such a push is judged as under an
+/// emergency window (production may take a release tip), whoever may move production.
+pub fn merges_back_emergency(
+    config: &Config,
+    history: &dyn History,
+    updates: &[RefUpdate],
+    tips: &[ObjectId],
+) -> Result<bool> {
+    if tips.is_empty() || updates.is_empty() {
+        return Ok(false);
+    }
+    for update in updates {
+        if RefKind::of(config, &update.refname) != RefKind::Production || update.is_delete() {
+            return Ok(false);
+        }
+        let hide: Vec<ObjectId> = if update.is_create() {
+            Vec::new()
+        } else {
+            vec![update.old.clone()]
+        };
+        let merged = history
+            .walk(std::slice::from_ref(&update.new), &hide, true)?
+            .iter()
+            .any(|c| c.parents.iter().skip(1).any(|p| tips.contains(p)));
+        if !merged {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// An emergency window, as the rules need it: open or not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Bypass {

@@ -149,7 +149,18 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
     findings.extend(record_findings);
     findings.extend(super::pusher::role_findings(&config, &updates, pusher));
 
-    let debts = records::debts(&records::audit_log(&repo)?);
+    let log = records::audit_log(&repo)?;
+    let debts = records::debts(&log);
+    // E4: after an emergency, production may take the merge of a release tip an owner or
+    // TL pushed under it (the audit log names it), from whoever may move production:
+    // the fix goes back to master without a second emergency push.
+    let merge_back = emergency.is_none()
+        && policy::merges_back_emergency(
+            &config,
+            &repo,
+            &updates,
+            &records::emergency_tips(&config, &log),
+        )?;
     let mut rollbacks = records::rolled_back(&repo)?;
     rollbacks.extend(created.iter().map(|(_, record)| record.version.clone()));
     findings.extend(policy::check_updates_recorded(
@@ -158,7 +169,7 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
         &repo,
         Side::Server,
         Bypass {
-            emergency: emergency.is_some(),
+            emergency: emergency.is_some() || merge_back,
         },
         &debts,
         &rollbacks,

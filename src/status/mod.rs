@@ -452,6 +452,8 @@ fn last_release(
             // As `check-master` does for the newest release: with the release branches'
             // emergency fixes master lacks (E4).
             let release = repo.branches_named(&|b| config.branches.is_release(b))?;
+            let plans_dir = config.plans.dir.as_path().to_string_lossy();
+            let plans_dir = plans_dir.trim_end_matches('/');
             match check_master::check(
                 repo,
                 &tag,
@@ -463,6 +465,7 @@ fn last_release(
                     generated: &config.check_master.generated,
                     progress: None,
                     release: &release,
+                    plans: plans_dir,
                 },
             ) {
                 Ok(report) => Ok(Checked {

@@ -120,6 +120,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ),
     // A later commit on master that silently puts the pre-release lines back.
     ("silent-undo", "review", 1, &["REVIEW:undone-later"]),
+    // ... and by a later merge that takes the file from an old branch wholesale.
+    ("undone-by-merge", "review", 1, &["REVIEW:undone-later"]),
     (
         "modify-delete",
         "review",
@@ -186,6 +188,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:generated",
             "INFO:merge-dropped:moved",
         ],
+    ),
+    // ... named by a subdirectory's `.gitattributes` too.
+    (
+        "generated-subdir",
+        "clean",
+        0,
+        &["INFO:hotfix-missing-from-tag"],
     ),
     // A deletion the automatic merge keeps and the result undoes is not silence.
     (

@@ -5,6 +5,9 @@
 
 use std::fs;
 
+use shipgate::i18n::Lang;
+use shipgate::messages::Msg;
+
 use crate::common::*;
 
 /// Runs the demo with `args`; its output.
@@ -12,6 +15,29 @@ fn demo(env: &TestEnv, args: &[&str]) -> std::process::Output {
     let mut all = vec!["demo"];
     all.extend_from_slice(args);
     env.shipgate(&env.root(), &all)
+}
+
+/// The head of the on-call notice of `moment` in `lang` for v2.3.0, as its template
+/// (`templates/notices/`) starts it: `[Release starting] order-api v2.3.0`.
+fn notice_head(moment: &str, lang: &str) -> String {
+    let path = format!(
+        "{}/templates/notices/{moment}.{lang}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let template = fs::read_to_string(&path).unwrap();
+    let tag = template.split("{{").next().unwrap();
+    assert!(
+        template[tag.len()..].starts_with("{{service}} {{version}}"),
+        "{path}"
+    );
+    format!("{tag}order-api v2.3.0")
+}
+
+/// Where `needle` first appears in `text` at or after `from`, or a failure naming it.
+fn after(text: &str, from: usize, needle: &str) -> usize {
+    from + text[from..]
+        .find(needle)
+        .unwrap_or_else(|| panic!("missing {needle:?} after byte {from} in:\n{text}"))
 }
 
 #[test]
@@ -35,15 +61,74 @@ fn the_demo_walks_the_process_in_english() {
         "* [new tag]         v2.3.0 -> v2.3.0",
         // check-master's verdict
         "verdict: CLEAN",
+        // the notices to the on-call group, through its robot on 127.0.0.1
+        "  the on-call group (值班群): its WeCom group robot is a stand-in at http://127.0.0.1:",
+        "[Release starting] order-api v2.3.0 (feature release)",
+        "[Canary] order-api v2.3.0 (feature release) now runs on one machine",
+        "[Release done] order-api v2.3.0 (feature release) now runs on every machine",
+        "[Rollback] order-api v2.3.0 (feature release) is being rolled back to v2.2.4",
+        "sent to wecom (http://127.0.0.1:",
+        "ticked `announce-start` in `docs/releases/v2.3.0.md`",
+        "ticked `announce-done` in `docs/releases/v2.3.0.md`",
+        // the post-release records: stage done passes; code with them is refused
+        "docs/releases/v2.3.0.md: ready for stage `done`",
+        "error: [E1] release: direct commits to `release` are refused",
+        "hint: `docs/releases/v2.3.0.md` is the plan of released v2.3.0: `release` takes a commit of that file alone",
+        "$ git commit -m 'v2.3.0: post-release record' docs/releases/v2.3.0.md",
         // the rollback, its gate on the client and on the server, then open
         "refs/shipgate/rollback/v2.3.0",
         "error: [R3] release: v2.3.0 was rolled back",
         "remote: error: [R3] release:",
         "  → the way past it:",
         "✓ all ",
+        "the on-call group's robot received 4 notice(s)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    // `shipgate status` after install, after the rollback, and once the gate is open.
+    let first = after(&text, 0, "$ shipgate status");
+    let open = "gates         open: no rollback analysis and no emergency plan owed";
+    after(&text, first, open);
+    after(
+        &text,
+        first,
+        "server        enforced: origin advertises `refs/shipgate/enforced`",
+    );
+    let rolled = after(&text, first, "$ shipgate rollback --version v2.3.0");
+    let second = after(&text, rolled, "$ shipgate status");
+    let closed = after(
+        &text,
+        second,
+        "gates         [R3] v2.3.0 was rolled back: its problem analysis in \
+         `docs/releases/v2.3.0.md` still needs 5; nothing is released until it is written and confirmed",
+    );
+    assert!(!text[second..closed].contains(open), "{}", &text[second..]);
+    let third = text.rfind("$ shipgate status").unwrap();
+    assert!(third > closed);
+    after(&text, third, open);
+    after(&text, third, "preparing     v2.3.1 (bugfix)");
+    // A post-release record on release is no fix master lacks: check-master stays clean.
+    after(
+        &text,
+        third,
+        "last release  v2.3.0: check-master is clean (master has everything v2.3.0 carries)",
+    );
+    // The plan-only record reached the server.
+    let record = after(
+        &text,
+        0,
+        "$ git commit -m 'v2.3.0: post-release record' docs/releases/v2.3.0.md",
+    );
+    let pushed = after(&text, record, "$ git push origin release");
+    assert!(
+        text[pushed..]
+            .lines()
+            .nth(2)
+            .unwrap()
+            .ends_with("release -> release"),
+        "{}",
+        &text[pushed..]
+    );
     // The last push is the one the gate let through.
     let last = text.rfind("$ git push origin release").unwrap();
     assert!(
@@ -75,8 +160,73 @@ fn the_demo_walks_the_process_in_chinese() {
         "  → 正确的做法：",
         "李四 order-api (test)$ git commit -m 优惠券叠加，提测",
         "✓ 全部 ",
+        "李四 order-api (release)$ git commit -m 'v2.3.0: 上线后记录' docs/releases/v2.3.0.md",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // What the catalog and the templates say in Chinese (their wording may be polished;
+    // the demo must print it).
+    let zh = |msg: Msg| msg.render(Lang::ZhCn);
+    let mut expected = vec![
+        zh(Msg::DemoRobot {
+            url: "\u{1}".into(),
+        })
+        .split('\u{1}')
+        .next()
+        .unwrap()
+        .to_string(),
+        zh(Msg::PlanPasses {
+            path: "docs/releases/v2.3.0.md".into(),
+            stage: "done".into(),
+        }),
+        zh(Msg::DirectCommit {
+            branch: "release".into(),
+        }),
+        zh(Msg::HintCommitPlanAlone {
+            version: "v2.3.0".into(),
+            path: "docs/releases/v2.3.0.md".into(),
+            branch: "release".into(),
+        }),
+        zh(Msg::StatusGateAnalysis {
+            rule: "R3".into(),
+            version: "v2.3.0".into(),
+            path: "docs/releases/v2.3.0.md".into(),
+            count: "5".into(),
+        }),
+        zh(Msg::StatusLastClean {
+            tag: "v2.3.0".into(),
+            master: "master".into(),
+        }),
+        zh(Msg::DemoRobotHeard { count: "4".into() }),
+    ];
+    for moment in ["start", "canary", "done", "rollback"] {
+        expected.push(notice_head(moment, "zh-CN"));
+    }
+    for expected in &expected {
+        assert!(
+            text.contains(expected.as_str()),
+            "missing {expected:?} in:\n{text}"
+        );
+    }
+    // The gates are open at the start and again at the end, closed after the rollback.
+    let open = zh(Msg::StatusGatesOpen);
+    let closed = text.find(&expected[4]).unwrap();
+    assert!(text[..closed].contains(&open), "{text}");
+    assert!(text[closed..].contains(&open), "{text}");
+    // One term per concept in the narration: 发布计划, 系统负责人, 技术负责人.
+    let narration: String = text
+        .lines()
+        .filter(|l| !l.starts_with("  "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for term in ["发布计划", "系统负责人", "技术负责人"] {
+        assert!(narration.contains(term), "no {term} in:\n{narration}");
+    }
+    for other in ["上线计划", "计划文档", " TL", "owner"] {
+        assert!(
+            !narration.contains(other),
+            "{other:?} in the narration:\n{narration}"
+        );
     }
     assert!(
         !text.contains("the way past it"),
@@ -100,7 +250,7 @@ fn keep_leaves_an_inspectable_repository_and_never_writes_over_files() {
         stdout(&out)
     );
     let service = kept.join("order-api");
-    let origin = kept.join("origin.git");
+    let origin = kept.join("order-api.git");
     // The release, the fix and the records are there, on the clone and on the server.
     assert!(env.git(&service, &["tag"]).lines().any(|t| t == "v2.3.0"));
     assert_eq!(

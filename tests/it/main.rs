@@ -29,3 +29,4 @@ mod trust;
 
 mod console;
 mod language;
+mod readme;

@@ -733,6 +733,31 @@ fn pushing_a_lossy_merge_of_the_tag_is_refused() {
         "master",
     ]);
     assert_code(&out, 1);
+    // check-master names the loss, its commit and merge, and a restore command that runs
+    // as printed and whose branch the hooks take (from there: a reviewed merge).
+    let out = repo.shipgate(&["check-master", "v1.0.0", "--master", "master"]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("LOST"), "{text}");
+    assert!(text.contains("Merge tag 'v1.0.0'"), "{text}");
+    let restore = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("restore: "))
+        .unwrap_or_else(|| panic!("no restore command in\n{text}"))
+        .split("   (see:")
+        .next()
+        .unwrap()
+        .to_string();
+    let out = env
+        .command("sh", &repo.path)
+        .args(["-c", &restore])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let branch = repo.git(&["branch", "--show-current"]).trim().to_string();
+    assert!(branch.starts_with("restore/"), "{branch}");
+    assert_ok(&run(&repo, &["push", "origin", &branch]));
+    repo.git(&["switch", "-q", "master"]);
     // Done right, it goes through.
     repo.git(&["reset", "-q", "--hard", "origin/master"]);
     repo.git(&[

@@ -552,3 +552,45 @@ fn records_survive_gc_and_a_fresh_clone() {
         "{err}"
     );
 }
+
+/// E4 on the server: after a tech lead's emergency push to release, QA merges that
+/// release tip back into master without a tag, and the server takes it; a merge of
+/// anything else untagged stays refused.
+#[test]
+fn qa_merges_an_emergency_fix_back_into_master_without_a_tag() {
+    let env = TestEnv::new();
+    let s = Served::new(&env);
+    let fix = emergency_pushed(&s);
+
+    // Not the emergency's tip: refused as ever (F13).
+    s.dev
+        .git(&["switch", "-q", "-C", "master", "origin/master"]);
+    s.dev.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge feature/coupon",
+        "origin/feature/coupon",
+    ]);
+    let err = refused(&s.push(Some(QA), &["master"]));
+    assert!(err.contains("[F13] master"), "{err}");
+
+    // The emergency's release tip: taken, and check-master has nothing left to say (E4).
+    s.dev.git(&["reset", "-q", "--hard", "origin/master"]);
+    s.dev.git(&["fetch", "-q", "origin"]);
+    s.dev.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge branch 'release' (emergency fix back)",
+        &fix,
+    ]);
+    let out = s.push(Some(QA), &["master"]);
+    assert_ok(&out);
+    assert_eq!(
+        env.git(&s.bare, &["rev-parse", "master^2"]).trim(),
+        fix.as_str()
+    );
+}

@@ -219,6 +219,10 @@ fn post_release_items_recorded_straight_on_release_as_the_hint_says() {
         repo.git(&["rev-parse", "release"]).trim()
     );
     assert_ok(&repo.shipgate(&["plan", "check", "v1.1.0", "--stage", "done"]));
+    // A record of the plan alone is no fix master lacks (E4): check-master stays clean.
+    let out = repo.shipgate(&["check-master", "v1.1.0"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("verdict: CLEAN"), "{}", stdout(&out));
     // The server alone takes such a commit too (no client hooks: `--no-verify`).
     let text = fs::read_to_string(plan_path(&repo, "v1.1.0")).unwrap();
     fs::write(
@@ -287,7 +291,7 @@ fn a_direct_commit_on_release_may_change_a_released_plan_and_nothing_else() {
             }),
         ),
     ];
-    for (what, change) in &attempts {
+    for (n, (what, change)) in attempts.iter().enumerate() {
         change(&repo);
         repo.git(&["add", "-A"]);
         let out = repo.git_output(&["commit", "-m", what]);
@@ -296,6 +300,29 @@ fn a_direct_commit_on_release_may_change_a_released_plan_and_nothing_else() {
             "{what}: {}",
             stderr(&out)
         );
+        // With the released plan among the paths, the refusal says how to commit the
+        // plan alone.
+        assert_eq!(
+            stderr(&out).contains("is the plan of released v1.1.0"),
+            n != 1,
+            "{what}: {}",
+            stderr(&out)
+        );
+        if n == 0 {
+            // That command, run as printed, is taken by the commit hook (the code stays
+            // staged, for a development branch).
+            let command = hint_command(&stderr(&out), "is the plan of released v1.1.0");
+            assert_eq!(
+                command,
+                "git commit -m \"v1.1.0: post-release record\" docs/releases/v1.1.0.md"
+            );
+            assert_ok(&run_hint(&repo, &command, None));
+            assert_eq!(
+                repo.git(&["diff", "--cached", "--name-only"]).trim(),
+                "orders.txt"
+            );
+            repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+        }
         repo.git(&["commit", "-q", "--no-verify", "-m", what]);
         let out = repo.git_output(&["push", "origin", "release"]);
         assert!(
