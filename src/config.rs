@@ -20,8 +20,20 @@ use crate::policy::History;
 /// The config file's name, at the repository root.
 pub const FILE_NAME: &str = ".shipgate.toml";
 
-/// The text `shipgate install` writes when a repository has no config yet.
+/// The text `shipgate install` writes when a repository has no config yet, with English
+/// comments.
 pub const DEFAULT_TOML: &str = include_str!("../templates/shipgate.toml");
+
+/// The same file with Chinese comments: the same keys and values, line for line.
+pub const DEFAULT_TOML_ZH: &str = include_str!("../templates/shipgate.zh-CN.toml");
+
+/// The default config as a person reading `lang` gets it (`install`, `config default`).
+pub fn default_toml(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => DEFAULT_TOML,
+        Lang::ZhCn => DEFAULT_TOML_ZH,
+    }
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -547,7 +559,31 @@ mod tests {
 
     #[test]
     fn shipped_default_equals_default() {
-        assert_eq!(parse_str(DEFAULT_TOML).unwrap(), Config::default());
+        for lang in [Lang::En, Lang::ZhCn] {
+            assert_eq!(parse_str(default_toml(lang)).unwrap(), Config::default());
+        }
+    }
+
+    /// The two shipped defaults differ in their comments only, commented examples
+    /// included: the keys, values and commented-out settings are the same lines.
+    #[test]
+    fn shipped_defaults_differ_only_in_comments() {
+        let settings = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| l.strip_prefix("# ").unwrap_or(l))
+                .filter(|l| {
+                    l.starts_with('[')
+                        || l.split_once(" = ").is_some_and(|(key, _)| {
+                            !key.is_empty()
+                                && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        })
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        let en = settings(DEFAULT_TOML);
+        assert!(en.len() > 20, "{en:?}");
+        assert_eq!(settings(DEFAULT_TOML_ZH), en);
     }
 
     #[test]
@@ -631,13 +667,15 @@ mod tests {
             config.notify[1].url,
             crate::notify::Webhook::Env("SLACK_WEBHOOK".into())
         );
-        // The commented examples of the default file are valid tables.
-        let examples: String = DEFAULT_TOML
-            .lines()
-            .skip_while(|l| !l.starts_with("# [[notify]]"))
-            .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
-            .collect();
-        assert_eq!(parse_str(&examples).unwrap().notify.len(), 4);
+        // The commented examples of the default files are valid tables.
+        for lang in [Lang::En, Lang::ZhCn] {
+            let examples: String = default_toml(lang)
+                .lines()
+                .skip_while(|l| !l.starts_with("# [[notify]]"))
+                .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+                .collect();
+            assert_eq!(parse_str(&examples).unwrap().notify.len(), 4);
+        }
         let err = error_text(
             "[[notify]]\nrobot = \"wecom\"\nurl = \"https://q/x?key=k\"\nsecret_env = \"S\"\n",
         );

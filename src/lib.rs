@@ -29,6 +29,8 @@ pub mod notify;
 
 pub mod rules;
 pub mod status;
+// `--help` in the reader's language.
+pub mod help;
 
 use std::cell::Cell;
 use std::ffi::OsString;
@@ -38,7 +40,7 @@ use clap::Parser;
 use crate::cli::{Cli, Command, ConfigCommand, EmergencyCommand, PlanCommand};
 use crate::config::Config;
 use crate::env::Env;
-use crate::error::{Result, EXIT_MALFUNCTION, EXIT_OK};
+use crate::error::{Result, EXIT_MALFUNCTION};
 use crate::i18n::Lang;
 use crate::ui::Ui;
 
@@ -96,17 +98,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             commands::completions::complete(ctx, &shell, &args)
         });
     }
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version are not errors; bad arguments are (exit 2).
-            let _ = err.print();
-            return if err.use_stderr() {
-                EXIT_MALFUNCTION
-            } else {
-                EXIT_OK
-            };
-        }
+        // --help and --version are not errors (exit 0); bad arguments are (exit 2). Help
+        // is shown in the reader's language.
+        Err(err) => return help::report(err, &args, &env),
     };
     let ctx = Context::new(cli.lang, env);
     finish(&ctx, |ctx| dispatch(ctx, cli.command))

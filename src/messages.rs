@@ -6,6 +6,23 @@
 
 use crate::i18n::Lang;
 
+/// Stands between the items of a list inside a message argument until the message is
+/// rendered: then it becomes `, ` in English and `、` in Chinese (see `list`).
+const LIST_MARK: char = '\u{1f}';
+
+/// The items of a list, for a message argument (`people`, `paths`, ...): the message
+/// says them with its language's separator, `a, b` or `a、b`.
+pub fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(LIST_MARK);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
 macro_rules! catalog {
     ($( $name:ident $({ $($field:ident),* $(,)? })? => en $en:literal, zh $zh:literal; )*) => {
         /// One user-facing message with its arguments.
@@ -18,11 +35,20 @@ macro_rules! catalog {
             /// The message in `lang`.
             #[allow(unused_variables)]
             pub fn render(&self, lang: Lang) -> String {
-                match self {
+                let text = match self {
                     $( Msg::$name $({ $($field),* })? => match lang {
                         Lang::En => format!($en),
                         Lang::ZhCn => format!($zh),
                     }, )*
+                };
+                if text.contains(LIST_MARK) {
+                    let separator = match lang {
+                        Lang::En => ", ",
+                        Lang::ZhCn => "、",
+                    };
+                    text.replace(LIST_MARK, separator)
+                } else {
+                    text
                 }
             }
 
@@ -52,7 +78,7 @@ catalog! {
 
     // ----- config -----
     ConfigInvalid { path, line, column, detail } => en "{path}:{line}:{column}: {detail}",
-        zh "{path}:{line}:{column}：{detail}";
+        zh "{path}:{line}:{column}: {detail}";
     HintConfigInvalid { path } => en "fix `{path}`, then run `shipgate config check`",
         zh "请修改 `{path}`，然后运行 `shipgate config check`";
     ConfigOk { path } => en "{path}: ok", zh "{path}：正确";
@@ -90,7 +116,7 @@ catalog! {
     ConfigWritten { path } => en "wrote the default config `{path}`: name your owners, tech leads and QA in it and commit it; it governs everyone once it is on the production branch",
         zh "已写入默认配置 `{path}`：在其中填写系统负责人、技术负责人和 QA 后提交；进入生产分支后对所有人生效";
     ConfigKept { path } => en "kept the existing config `{path}`", zh "保留现有配置 `{path}`";
-    ConfigLeft { path } => en "left `{path}` and the plan documents in place", zh "`{path}` 与计划文档保持不动";
+    ConfigLeft { path } => en "left `{path}` and the plan documents in place", zh "`{path}` 与发布计划保持不动";
     HooksPathOutside { value, scope } => en "`core.hooksPath` is set to `{value}` in your {scope} git config; shipgate never writes hooks outside the repository",
         zh "你的 {scope} git 配置把 `core.hooksPath` 设为 `{value}`；shipgate 从不在仓库之外写入钩子";
     HintHooksPathLocal { dir } => en "give this repository its own hooks: `git config --local core.hooksPath {dir}`, then run `shipgate install` again",
@@ -106,7 +132,7 @@ catalog! {
     HintForeignBackupExists { backup } => en "compare the two files, keep the one you want as `{backup}`, remove the other, then run `shipgate install` again",
         zh "请比较这两个文件，把要保留的那个命名为 `{backup}`，删除另一个，然后重新运行 `shipgate install`";
     NewerShim { path, version } => en "`{path}` was written by a newer shipgate (shim version {version})",
-        zh "`{path}` 由更新版本的 shipgate 写入（shim 版本 {version}）";
+        zh "`{path}` 由更新版本的 shipgate 写入（钩子脚本版本 {version}）";
     HintNewerShim => en "install the newer shipgate (`./install.sh`) or re-run with `--force` to write this version's hooks",
         zh "请安装新版 shipgate（`./install.sh`），或加 `--force` 重新运行以写入本版本的钩子";
     HookIgnored { path, why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
@@ -137,7 +163,7 @@ catalog! {
     DoctorHookNotExecutable { path } => en "not executable: git ignores it", zh "没有可执行权限：git 会忽略它";
     HintChmod { path } => en "run `chmod +x {path}` (or `shipgate install`)", zh "运行 `chmod +x {path}`（或 `shipgate install`）";
     DoctorHookStale { version, current } => en "written by shim version {version}; this shipgate writes {current}",
-        zh "由 shim 版本 {version} 写入；当前 shipgate 写入的是 {current}";
+        zh "由钩子脚本版本 {version} 写入；当前 shipgate 写入的是版本 {current}";
     DoctorBinaryMissing { recorded } => en "its binary `{recorded}` is gone and `shipgate` is not on PATH: every commit and push fails",
         zh "它记录的程序 `{recorded}` 已不存在，PATH 中也没有 `shipgate`：所有提交和推送都会失败";
     HintInstallBinary => en "run `./install.sh` in the shipgate checkout, then `shipgate install`",
@@ -154,17 +180,17 @@ catalog! {
 
 
     // ----- policy: branches and tags -----
-    DirectCommit { branch } => en "direct commits to `{branch}` are refused", zh "禁止直接向 `{branch}` 提交";
+    DirectCommit { branch } => en "direct commits to `{branch}` are refused", zh "拒绝直接向 `{branch}` 提交";
     DirectCommitUnderEmergency { branch } => en "EMERGENCY WINDOW: direct commit to `{branch}` allowed and recorded in the audit log",
         zh "紧急窗口：允许直接向 `{branch}` 提交，已记入审计日志";
     HintUseDevBranch { branch, new } => en "commit on a development branch instead (your staged changes come along), then open a PR into `{branch}`: `git switch -c {new}`",
         zh "请改在开发分支上提交（已暂存的改动会一起带过去），然后向 `{branch}` 发起 PR：`git switch -c {new}`";
     HintEmergency { reason } => en "production is down? `shipgate emergency start --reason {reason}` allows direct commits to release for a limited time, recorded in the audit log (E1)",
-        zh "线上故障？`shipgate emergency start --reason {reason}` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
+        zh "线上故障？`shipgate emergency start --reason {reason}` 会在限定时间内允许直接提交到发布分支，并记入审计日志（E1）";
     MergeNotReleaseTag { branch, commit } => en "merging {commit} into `{branch}` is refused: it is not a release tag",
-        zh "拒绝把 {commit} 合并到 `{branch}`：它不是上线 tag";
+        zh "拒绝把 {commit} 合并到 `{branch}`：它不是发布标签";
     HintMergeReleaseTag { branch, tag } => en "`{branch}` only moves to a release tag: QA tags the release and merges the tag, e.g. `git merge --no-ff {tag}`",
-        zh "`{branch}` 只能前进到上线 tag：由 QA 打 tag 并合并该 tag，例如 `git merge --no-ff {tag}`";
+        zh "`{branch}` 只能前进到发布标签：由 QA 打标签并合并该标签，例如 `git merge --no-ff {tag}`";
     BranchDelete { branch } => en "deleting `{branch}` is refused: protected branches are never deleted",
         zh "拒绝删除 `{branch}`：受保护分支永远不能删除";
     HintBranchDelete { branch, remote } => en "`{branch}` stays on the remote, nothing to undo; bring your copy up to date with `git fetch {remote} {branch}`",
@@ -175,12 +201,12 @@ catalog! {
     ForcePush { branch } => en "this push rewrites `{branch}` (not a fast-forward): protected branches never lose commits",
         zh "这次推送会改写 `{branch}`（不是快进）：受保护分支不能丢失提交";
     HintForcePush { remote, branch } => en "integrate instead of rewriting: `git fetch {remote} && git merge {remote}/{branch}`, then push again without --force",
-        zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 --force 重新推送";
+        zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 `--force` 重新推送";
     // ----- trust: what the client can know, merges by content -----
     RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
-        zh "无法向远程 `{url}` 查询它的分支和 tag：{detail}";
+        zh "无法向远程 `{url}` 查询它的分支和标签：{detail}";
     HintRemoteUnreachable { url } => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check that it answers, then push again: `git ls-remote {url}`",
-        zh "推送受保护分支或上线 tag 时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
+        zh "推送受保护分支或发布标签时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
     HistoryShallow { refname } => en "this clone is shallow: shipgate cannot see the history a push to `{refname}` brings, so it refuses rather than guess",
         zh "这是一个浅克隆：shipgate 看不到推送到 `{refname}` 的完整历史，因此拒绝而不是猜测";
     HintUnshallow { remote } => en "fetch the whole history, then push again: `git fetch --unshallow {remote}`",
@@ -196,7 +222,7 @@ catalog! {
     EvilMerge { branch, commit, count } => en "merge {commit} on `{branch}` changes {count} file(s) beyond what merging its parents gives: a merge may only combine reviewed work",
         zh "`{branch}` 上的合并 {commit} 在合并父提交之外还改动了 {count} 个文件：合并只能组合已评审的代码";
     HintEvilMerge { branch } => en "commit those changes on a development branch and bring them into `{branch}` by a reviewed merge; redo the merge with `git merge` alone",
-        zh "请把这些改动提交到开发分支，并通过评审后的合并带入 `{branch}`；合并本身只用 `git merge` 重新完成";
+        zh "请把这些改动提交到开发分支，并通过经评审的合并带入 `{branch}`；合并本身只用 `git merge` 重新完成";
     PlaceMergeChanged { path } => en "{path}: differs from the automatic merge of the parents", zh "{path}：与父提交自动合并的结果不同";
     PlaceMergeAdded { path } => en "{path}: added by the merge itself, neither parent has it", zh "{path}：由合并提交本身新增，两个父提交都没有";
     PlaceMergeRemoved { path } => en "{path}: removed by the merge itself", zh "{path}：被合并提交本身删除";
@@ -205,17 +231,17 @@ catalog! {
     ConflictResolved { branch, commit, paths } => en "merge {commit} on `{branch}` resolved conflicts in: {paths}",
         zh "`{branch}` 上的合并 {commit} 解决了以下文件的冲突：{paths}";
     ResolutionAddsLines { branch, commit, count } => en "merge {commit} into `{branch}` resolves conflicts with {count} line(s) that neither the release tag nor `{branch}` had",
-        zh "合并 {commit} 在 `{branch}` 上解决冲突时加入了 {count} 行上线 tag 和 `{branch}` 都没有的代码";
+        zh "合并 {commit} 在 `{branch}` 上解决冲突时加入了 {count} 行发布标签和 `{branch}` 都没有的代码";
     HintResolutionAdds { branch } => en "resolve the conflict on `{branch}` by taking lines from the release tag or from `{branch}` only; new code goes through a release",
-        zh "在 `{branch}` 上解决冲突时只能取上线 tag 或 `{branch}` 已有的行；新代码必须走上线流程";
+        zh "在 `{branch}` 上解决冲突时只能取发布标签或 `{branch}` 已有的行；新代码必须走上线流程";
     OctopusMerge { branch, commit } => en "merge {commit} on `{branch}` merges more than two parents: shipgate judges merges one branch at a time",
         zh "`{branch}` 上的合并 {commit} 合并了两个以上的父提交：shipgate 只接受一次合并一个分支";
     HintOctopus { branch, commit, first, merges } => en "merge one development branch at a time into `{branch}`; when {commit} is its newest commit: `git switch {branch} && git reset --hard {first} && {merges}`, then push again",
         zh "请一次只把一个开发分支合并到 `{branch}`；当 {commit} 是它最新的提交时：`git switch {branch} && git reset --hard {first} && {merges}`，然后重新推送";
     TagNotOnRelease { tag, commit } => en "the release tag `{tag}` points at {commit}, which is on no release branch of the remote nor of this push: a release is tagged on `release`, after review",
-        zh "上线 tag `{tag}` 指向 {commit}，它不在远程或本次推送的任何 release 分支上：上线 tag 只能打在评审后的 release 上";
+        zh "发布标签 `{tag}` 指向 {commit}，它不在远程或本次推送的任何发布分支上：发布标签只能打在经评审合入发布分支的提交上";
     HintTagOnRelease { tag, remote, branch } => en "a release is tagged on what the remote's `{branch}` has, once the work is merged there by review (`git fetch {remote} && git tag -a {tag} {remote}/{branch}`); first delete this tag: `git tag -d {tag}`",
-        zh "上线 tag 只能打在远程 `{branch}` 已有的提交上，须先通过评审合并把代码带入（`git fetch {remote} && git tag -a {tag} {remote}/{branch}`）；请先删除这个 tag：`git tag -d {tag}`";
+        zh "发布标签只能打在远程 `{branch}` 已有的提交上，代码须先经评审合并进入该分支（`git fetch {remote} && git tag -a {tag} {remote}/{branch}`）；请先删除这个标签：`git tag -d {tag}`";
     FirstParentLeaves { branch, old } => en "this push takes `{branch}`'s history off the remote's {old}: its first-parent chain must go on from what the remote has (that chain is how shipgate tells what was made on `{branch}`)",
         zh "这次推送让 `{branch}` 的历史离开了远程的 {old}：它的第一父提交链必须接在远程已有的提交之后（shipgate 靠这条链判断哪些提交产生于 `{branch}`）";
     HintFirstParent { remote, branch } => en "redo the merge on top of the remote's `{branch}`: `git fetch {remote} && git switch {branch} && git reset --hard {remote}/{branch}`, then merge your development branch again with `git merge --no-ff`",
@@ -225,12 +251,12 @@ catalog! {
     HintCopiesUnchecked { test } => en "push the release in smaller merges, or have the team release or drop what is waiting on `{test}` first",
         zh "请把这次上线拆成更小的合并，或先让团队上线或清理 `{test}` 上积压的提交";
     RemoteAnswerDisagrees { refname, push, answer } => en "asked for its refs, the remote says `{refname}` is at {answer}, but git push was told {push}: the answer did not come from where the push goes",
-        zh "查询远程引用时，远程说 `{refname}` 位于 {answer}，而 git push 得到的是 {push}：这个回答不是来自推送的目标";
+        zh "查询远程引用时，远程说 `{refname}` 位于 {answer}，而 `git push` 得到的是 {push}：这个回答不是来自推送的目标";
     HintRemoteAnswerDisagrees => en "push again; if it repeats, check the remote's `url`, `pushurl` and any `insteadOf` settings (`git config --get-regexp 'url\\..*|remote\\..*'`)",
         zh "请重新推送；如果再次出现，请检查远程的 `url`、`pushurl` 以及 `insteadOf` 设置（`git config --get-regexp 'url\\..*|remote\\..*'`）";
     NoteCopyOfTest { test, commit } => en "a copy of {commit}, made on `{test}`", zh "是 {commit} 的副本，该提交在 `{test}` 上产生";
     ProductionCreated { branch } => en "creating `{branch}` on the remote; from now on it only moves to release tags",
-        zh "正在远程创建 `{branch}`；此后它只能前进到上线 tag";
+        zh "正在远程创建 `{branch}`；此后它只能前进到发布标签";
     DirectCommitsPushed { branch, count } => en "{count} commit(s) would land on `{branch}` without a reviewed merge: `{branch}` only receives merges of development branches",
         zh "{count} 个提交会未经评审合并直接进入 `{branch}`：`{branch}` 只接收开发分支的合并";
     DirectCommitsUnderEmergency { branch, count } => en "EMERGENCY WINDOW: {count} direct commit(s) to `{branch}` allowed and recorded in the audit log",
@@ -238,21 +264,21 @@ catalog! {
     HintPushBranchForReview { remote, source, branch } => en "push your development branch and open a PR into `{branch}` (2 approvals): `git push {remote} {source}`",
         zh "请推送开发分支并向 `{branch}` 发起 PR（需 2 人审批）：`git push {remote} {source}`";
     TestCodeInRelease { branch, test, count } => en "{count} commit(s) made on `{test}` would enter `{branch}`: release takes development branches, never `{test}`",
-        zh "{count} 个在 `{test}` 上产生的提交会进入 `{branch}`：release 只接收开发分支，绝不接收 `{test}`";
+        zh "{count} 个在 `{test}` 上产生的提交会进入 `{branch}`：发布分支只接收开发分支，绝不接收 `{test}`";
     NoteMergedTest { test } => en "merged `{test}` in", zh "合并了 `{test}`";
     NoteMadeOnTest { test } => en "made on `{test}`", zh "在 `{test}` 上产生";
     HintRebuildWithoutTest { source, test, merge } => en "`{source}` merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with your own commits only:",
-        zh "`{source}` 合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用你自己的提交重建它：";
+        zh "`{source}` 合并过 `{test}`（{merge}），因此带有 `{test}` 的提交；请基于发布分支只用你自己的提交重建它：";
     HintRebuildCommand { new, from, upstream } => en "  git switch -c {new} {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {from} ^{upstream})",
         zh "  git switch -c {new} {upstream} && git cherry-pick $(git rev-list --reverse --no-merges --first-parent {from} ^{upstream})";
     ProductionNotReleaseTag { branch, commit } => en "`{branch}` would move to {commit}, which is neither a release tag nor a merge of one",
-        zh "`{branch}` 将前进到 {commit}，它既不是上线 tag，也不是对上线 tag 的合并";
+        zh "`{branch}` 将前进到 {commit}，它既不是发布标签，也不是对发布标签的合并";
     TagDelete { tag } => en "deleting the release tag `{tag}` is refused: a pushed release tag is permanent",
-        zh "拒绝删除上线 tag `{tag}`：已推送的上线 tag 不可更改";
+        zh "拒绝删除发布标签 `{tag}`：已推送的发布标签不可更改";
     TagMove { tag, old, new } => en "moving the release tag `{tag}` from {old} to {new} is refused: a pushed release tag is permanent",
-        zh "拒绝把上线 tag `{tag}` 从 {old} 移到 {new}：已推送的上线 tag 不可更改";
+        zh "拒绝把发布标签 `{tag}` 从 {old} 移到 {new}：已推送的发布标签不可更改";
     HintTagFixed { tag } => en "restore your local tag with `git fetch --force origin tag {tag}`, and release the change under a new version",
-        zh "用 `git fetch --force origin tag {tag}` 恢复本地 tag，并以新版本号发布这次改动";
+        zh "用 `git fetch --force origin tag {tag}` 恢复本地标签，并以新版本号上线这次改动";
     MoreCommits { count } => en "... and {count} more", zh "……另有 {count} 个";
     CheckPushOk { refname } => en "{refname}: no rule refuses this update", zh "{refname}：没有规则拒绝这次更新";
     Sha256Unsupported { path } => en "`{path}` is a SHA-256 repository, which libgit2 cannot read yet",
@@ -263,26 +289,26 @@ catalog! {
     ConfigAt { source } => en "policy from {source}", zh "策略来自 {source}";
 
     // ----- check-master -----
-    NoReleaseTag { pattern } => en "there is no release tag (`{pattern}`) to check", zh "没有可检查的上线 tag（`{pattern}`）";
-    HintNameTag => en "tag a release first, or see the tags this repository has: `git tag --list`", zh "请先打上线 tag，或查看本仓库已有的 tag：`git tag --list`";
+    NoReleaseTag { pattern } => en "there is no release tag (`{pattern}`) to check", zh "没有可检查的发布标签（`{pattern}`）";
+    HintNameTag => en "tag a release first, or see the tags this repository has: `git tag --list`", zh "请先打发布标签，或查看本仓库已有的标签：`git tag --list`";
     NoProductionBranch { branch } => en "there is no branch `{branch}` here, nor a remote-tracking one", zh "这里没有分支 `{branch}`，也没有对应的远程跟踪分支";
     HintFetchMaster { branch } => en "run `git fetch origin {branch}`, or name the branch with `--master REF`", zh "运行 `git fetch origin {branch}`，或用 `--master REF` 指定分支";
     CmHeader { tag, master, how } => en "check-master: {tag} → {master} ({how})", zh "check-master：{tag} → {master}（{how}）";
-    CmMergedBy { commit, subject } => en "merged by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 合入";
+    CmMergedBy { commit, subject } => en "merged by {commit} \"{subject}\"", zh "由 {commit}“{subject}”合入";
     CmFastForward => en "fast-forwarded", zh "快进合入";
     CmNotMerged => en "not merged", zh "尚未合入";
     CmTagChangeMissing { commit, subject, author, date } => en "{commit} \"{subject}\" ({author}, {date}) is on the tag but not on master",
-        zh "{commit} \"{subject}\"（{author}，{date}）在 tag 中，但不在 master 上";
+        zh "{commit}“{subject}”（{author}，{date}）在标签中，但不在 master 上";
     CmHotfixMissing { commit, subject, author, date } => en "{commit} \"{subject}\" ({author}, {date}) was on master before the release, and the tag lacks it: deploying the tag undoes it",
-        zh "{commit} \"{subject}\"（{author}，{date}）上线前已在 master 上，但 tag 中没有：部署该 tag 会把它撤销";
+        zh "{commit}“{subject}”（{author}，{date}）上线前已在 master 上，但标签中没有：部署该标签会把它撤销";
     CmChangedLater { commit, subject } => en "{commit} \"{subject}\" reached master and was changed there later (a revert or a rewrite)",
-        zh "{commit} \"{subject}\" 已进入 master，之后在 master 上又被修改（回退或改写）";
+        zh "{commit}“{subject}”已进入 master，之后在 master 上又被修改（还原或改写）";
     CmUndoneLater { commit, subject } => en "{commit} \"{subject}\" reached master, and a later commit there (not a revert) put its lines back to what they were before the release",
-        zh "{commit} \"{subject}\" 已进入 master，之后 master 上的一个提交（并非回退）把这些行改回了上线前的样子";
+        zh "{commit}“{subject}”已进入 master，之后 master 上的一个提交（并非还原）把这些行改回了上线前的样子";
     CmReleaseNotOnMaster { commit, subject, author, date, branch } => en "{commit} \"{subject}\" ({author}, {date}) is on `{branch}` but not on master yet: merge it back after verification (E4)",
-        zh "{commit} \"{subject}\"（{author}，{date}）在 `{branch}` 上，但尚未合入 master：验证后请合回 master（E4）";
+        zh "{commit}“{subject}”（{author}，{date}）在 `{branch}` 上，但尚未合入 master：验证后请合回 master（E4）";
     CmMergeDropped { merge, subject, reason, commit, introduced, author, date } => en "{merge} \"{subject}\": {reason}; from {commit} \"{introduced}\" ({author}, {date})",
-        zh "{merge} \"{subject}\"：{reason}；来自 {commit} \"{introduced}\"（{author}，{date}）";
+        zh "{merge}“{subject}”：{reason}；来自 {commit}“{introduced}”（{author}，{date}）";
     ReasonCleanlyMerged => en "lines that merged cleanly are gone from the result", zh "干净合并的行在合并结果中消失了";
     ReasonConflictDecision => en "a conflict was resolved by dropping one side's lines", zh "解决冲突时丢弃了一方的行";
     ReasonSuperseded => en "a conflict side's lines were dropped, but the other side has them (superseded)", zh "冲突一方的行被丢弃，但另一方也有这些行（已被取代）";
@@ -293,7 +319,7 @@ catalog! {
     ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
     ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
-    ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（linguist-generated 或 [check_master] generated）：重新生成，而非手写";
+    ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（`linguist-generated` 或 `[check_master] generated`）：重新生成，而非手写";
     ReasonDeletedInMerge => en "the merge deleted a file both parents have", zh "合并删除了两个父提交都有的文件";
     ReasonRewritten => en "the merge wrote its own version of the file, without lines that merged cleanly", zh "合并自行改写了该文件，干净合并的行不在其中";
     ReasonRepairedBeforeTag => en "lines a merge dropped, back in the tag before it shipped", zh "合并丢弃的行在打标签前已恢复";
@@ -302,27 +328,27 @@ catalog! {
     CmFileBroughtBack { path, count } => en "{path}: {count} line(s) brought back", zh "{path}：恢复了 {count} 行";
     CmFileLines { path, count } => en "{path}: {count} line(s) missing", zh "{path}：缺少 {count} 行";
     CmBinary { path } => en "{path}: binary content differs", zh "{path}：二进制内容不同";
-    CmDroppedBy { commit, subject } => en "dropped by {commit} \"{subject}\"", zh "由 {commit} \"{subject}\" 丢弃";
+    CmDroppedBy { commit, subject } => en "dropped by {commit} \"{subject}\"", zh "由 {commit}“{subject}”丢弃";
     CmRestore { command } => en "restore: {command}", zh "恢复：{command}";
-    CmVerdictClean => en "verdict: CLEAN: master has every change of the tag, and the tag every change of master", zh "结论：CLEAN：master 包含 tag 的全部改动，tag 也包含 master 的全部改动";
-    CmVerdictLost { count } => en "verdict: LOST: {count} finding(s)", zh "结论：LOST：{count} 项发现";
-    CmVerdictReview { count } => en "verdict: REVIEW: {count} finding(s)", zh "结论：REVIEW：{count} 项发现";
+    CmVerdictClean => en "verdict: CLEAN: master has every change of the tag, and the tag every change of master", zh "结论：CLEAN：master 包含标签的全部改动，标签也包含 master 的全部改动";
+    CmVerdictLost { count } => en "verdict: LOST: {count} finding(s)", zh "结论：LOST：{count} 个发现项";
+    CmVerdictReview { count } => en "verdict: REVIEW: {count} finding(s)", zh "结论：REVIEW：{count} 个发现项";
     CmVerdictNotMerged { tag, master } => en "verdict: NOT MERGED: `{tag}` is not on `{master}` yet", zh "结论：NOT MERGED：`{tag}` 尚未合入 `{master}`";
-    HintMergeTag { tag } => en "QA merges the tag: `git switch master && git merge --no-ff {tag}`", zh "由 QA 合并该 tag：`git switch master && git merge --no-ff {tag}`";
+    HintMergeTag { tag } => en "QA merges the tag: `git switch master && git merge --no-ff {tag}`", zh "由 QA 合并该标签：`git switch master && git merge --no-ff {tag}`";
     HintAccept { rev } => en "after review, accept what is reported here with `--since {rev}`", zh "复核后，可用 `--since {rev}` 接受这里报告的内容";
 
-    GateLostChanges { tag, count } => en "merging `{tag}` loses changes: {count} finding(s) (F14)", zh "合并 `{tag}` 会丢失改动：{count} 项发现（F14）";
-    GateLostLine { severity, commit, subject, count } => en "{severity}: {count} line(s) of {commit} \"{subject}\"", zh "{severity}：{commit} \"{subject}\" 的 {count} 行";
+    GateLostChanges { tag, count } => en "merging `{tag}` loses changes: {count} finding(s) (F14)", zh "合并 `{tag}` 会丢失改动：{count} 个发现项（F14）";
+    GateLostLine { severity, commit, subject, count } => en "{severity}: {count} line(s) of {commit} \"{subject}\"", zh "{severity}：{commit}“{subject}”的 {count} 行";
     HintCheckMaster { tag, new } => en "see every line and how to restore it: `shipgate check-master {tag} --master {new}`",
         zh "查看每一行以及恢复方法：`shipgate check-master {tag} --master {new}`";
 
     // ----- emergency -----
     EmergencyBanner { until, reason } => en "EMERGENCY WINDOW OPEN until {until} ({reason}): direct commits to release are allowed and recorded; `shipgate emergency end` closes it",
-        zh "紧急窗口开启中，截止 {until}（{reason}）：允许直接提交到 release，并全部记录；`shipgate emergency end` 可关闭";
+        zh "紧急窗口开启中，截止 {until}（{reason}）：允许直接提交到发布分支，并全部记录；`shipgate emergency end` 可关闭";
     EmergencyStarted { until } => en "emergency window open until {until}; every commit and push to release or master is recorded (`shipgate emergency log`)",
-        zh "紧急窗口已开启，截止 {until}；所有对 release 或 master 的提交与推送都会被记录（`shipgate emergency log`）";
+        zh "紧急窗口已开启，截止 {until}；所有对发布分支或生产分支的提交与推送都会被记录（`shipgate emergency log`）";
     HintEmergencyDebt => en "afterwards write the emergency plan (kind `emergency`) for this release (E5)",
-        zh "事后请为本次上线补写紧急上线计划（kind 为 `emergency`）（E5）";
+        zh "事后请为本次上线补写紧急上线的发布计划（`kind: emergency`，E5）";
     EmergencyAlreadyOpen { until, reason } => en "an emergency window is already open until {until} ({reason})",
         zh "紧急窗口已经开启，截止 {until}（{reason}）";
     HintEmergencyEnd => en "close it first with `shipgate emergency end`", zh "请先用 `shipgate emergency end` 关闭它";
@@ -348,10 +374,10 @@ catalog! {
 
     // ----- plans -----
     TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：{detail}";
-    PlanMissing { path } => en "there is no plan `{path}`", zh "计划文档 `{path}` 不存在";
-    PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有计划文档";
-    HintPlanNew { kind, version } => en "write one with `shipgate plan new --kind {kind} --version {version}`", zh "用 `shipgate plan new --kind {kind} --version {version}` 生成一份";
-    PlanExists { path } => en "`{path}` already exists; shipgate never overwrites a plan", zh "`{path}` 已存在；shipgate 不会覆盖计划文档";
+    PlanMissing { path } => en "there is no plan `{path}`", zh "发布计划 `{path}` 不存在";
+    PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有发布计划";
+    HintPlanNew { kind, version } => en "write one with `shipgate plan new --kind {kind} --version {version}`", zh "用 `shipgate plan new --kind {kind} --version {version}` 生成一份发布计划";
+    PlanExists { path } => en "`{path}` already exists; shipgate never overwrites a plan", zh "`{path}` 已存在；shipgate 不会覆盖发布计划";
     HintPlanDiff { kind, version } => en "see how it differs from a fresh render: `shipgate plan new --kind {kind} --version {version} --diff`",
         zh "查看它与重新生成的模板有何不同：`shipgate plan new --kind {kind} --version {version} --diff`";
     PlanWritten { path } => en "wrote `{path}`", zh "已生成 `{path}`";
@@ -363,52 +389,52 @@ catalog! {
         zh "修改并提交它们：此后 `shipgate plan new` 与 `shipgate rollback` 会使用这些模板";
     RollbackAlready { path, to, at } => en "`{path}` already records a rollback to {to} at {at}", zh "`{path}` 已记录过一次回滚：{at} 回滚到 {to}";
     RollbackNoTarget { version } => en "there is no release tag before {version} to roll back to; name one with `--to TAG`",
-        zh "{version} 之前没有可回滚到的上线 tag；请用 `--to TAG` 指定";
-    RollbackBadTarget { to, version } => en "`{to}` is not a release tag older than {version}", zh "`{to}` 不是早于 {version} 的上线 tag";
+        zh "{version} 之前没有可回滚到的发布标签；请用 `--to TAG` 指定";
+    RollbackBadTarget { to, version } => en "`{to}` is not a release tag older than {version}", zh "`{to}` 不是早于 {version} 的发布标签";
     RollbackRecorded { version, to, path } => en "rolled back {version} to {to}: recorded in `{path}`; no new release until its problem analysis is written and confirmed (R3, R4)",
         zh "{version} 已回滚到 {to}：已记录在 `{path}`；问题分析写完并经确认前不能再上线（R3、R4）";
     HintRollbackAnalysis { path, version } => en "write the problem analysis at the end of `{path}`, have the system owner or TL set `rollback.confirmed_by`, commit it, and see what it still needs with `shipgate plan check {version}`",
-        zh "在 `{path}` 末尾写问题分析，由系统 owner 或 TL 填写 `rollback.confirmed_by` 确认并提交，然后用 `shipgate plan check {version}` 查看还缺什么";
+        zh "在 `{path}` 末尾写问题分析，由系统负责人或技术负责人把登录名填入 `rollback.confirmed_by` 确认后提交，然后用 `shipgate plan check {version}` 查看还缺什么";
     GateNoPlan { branch, dir, version } => en "no plan for the release being prepared on `{branch}`: `{dir}/{version}.md` is not in the pushed commit",
-        zh "`{branch}` 上准备的上线没有计划文档：推送的提交中没有 `{dir}/{version}.md`";
-    GateNoTagPlan { tag, path } => en "release tag `{tag}` has no plan: `{path}` is not in the tagged commit", zh "上线 tag `{tag}` 没有计划文档：被打 tag 的提交中没有 `{path}`";
+        zh "`{branch}` 上准备的上线没有发布计划：推送的提交中没有 `{dir}/{version}.md`";
+    GateNoTagPlan { tag, path } => en "release tag `{tag}` has no plan: `{path}` is not in the tagged commit", zh "发布标签 `{tag}` 没有发布计划：标签指向的提交中没有 `{path}`";
     HintPlanNewFor { version } => en "write it with `shipgate plan new --kind feature --version {version}`, fill it in and commit it (F7)",
-        zh "用 `shipgate plan new --kind feature --version {version}` 生成计划文档，填写并提交（F7）";
+        zh "用 `shipgate plan new --kind feature --version {version}` 生成发布计划，填写并提交（F7）";
     GatePlanIncomplete { path, stage, count } => en "`{path}` is not ready for stage `{stage}`: {count} thing(s) to do",
         zh "`{path}` 尚未满足 `{stage}` 阶段：还有 {count} 项需要处理";
     GateRollbackAnalysis { version, path } => en "{version} was rolled back and its problem analysis is not written and confirmed: no release until it is (`{path}`)",
         zh "{version} 已回滚，但问题分析尚未写完并确认：在此之前不能上线（`{path}`）";
     GateEmergencyDebt { date, incident } => en "an emergency window used on {date} (incident {incident}) has no emergency plan that passes `done` yet",
-        zh "{date} 使用过的紧急窗口（事故 {incident}）还没有通过 `done` 检查的紧急上线计划";
+        zh "{date} 使用过紧急窗口（故障 {incident}），但其紧急上线的发布计划尚未通过 `done` 阶段";
     HintEmergencyPlan { version } => en "write it (named after the emergency release), fill it in, commit it (E5): `shipgate plan new --kind emergency --version {version}`",
         zh "请补写（以紧急上线的版本号命名），填写并提交（E5）：`shipgate plan new --kind emergency --version {version}`";
-    PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}：{detail}";
+    PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}: {detail}";
     HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
         zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";
     PlanVersionInvalid { version } => en "version `{version}` is not a release version like v1.2.3", zh "版本 `{version}` 不是形如 v1.2.3 的上线版本";
     PlanVersionFile { version, file } => en "version `{version}` does not match the file name `{file}`", zh "版本 `{version}` 与文件名 `{file}` 不一致";
-    PlanVersionTag { version, pattern } => en "version `{version}` does not match the release tag pattern `{pattern}`", zh "版本 `{version}` 不符合上线 tag 规则 `{pattern}`";
+    PlanVersionTag { version, pattern } => en "version `{version}` does not match the release tag pattern `{pattern}`", zh "版本 `{version}` 不符合发布标签规则 `{pattern}`";
     PlanFieldEmpty { field } => en "`{field}` is not filled in", zh "`{field}` 尚未填写";
     PlanPeopleUnset => en "approvals cannot be checked: `.shipgate.toml` names no owners or no tech leads (add them under `[people]`)",
-        zh "无法检查审批：`.shipgate.toml` 未配置 owner 或 TL（请在 `[people]` 下添加）";
-    PlanApprovalsCount { count } => en "approvals: 2 people must approve; {count} listed", zh "approvals：需要 2 人审批；目前 {count} 人";
-    PlanApprovalsNoOwner { people } => en "approvals: none of the system owners ({people}) approved", zh "approvals：缺少系统 owner（{people}）的审批";
-    PlanApprovalsNoTechLead { people } => en "approvals: none of the tech leads ({people}) approved", zh "approvals：缺少 TL（{people}）的审批";
+        zh "无法检查审批：`.shipgate.toml` 未配置系统负责人或技术负责人（请在 `[people]` 下填写 `owners` 和 `tech_leads`）";
+    PlanApprovalsCount { count } => en "approvals: 2 people must approve; {count} listed", zh "`approvals`：需要 2 人审批；目前 {count} 人";
+    PlanApprovalsNoOwner { people } => en "approvals: none of the system owners ({people}) approved", zh "`approvals`：缺少系统负责人（{people}）的审批";
+    PlanApprovalsNoTechLead { people } => en "approvals: none of the tech leads ({people}) approved", zh "`approvals`：缺少技术负责人（{people}）的审批";
     PlanRollbackTo { value, version, suggestion } => en "rollback_to `{value}` is not a release older than {version} that production can go back to (a release tag or an emergency release, not rolled back); the previous release is `{suggestion}`",
-        zh "rollback_to `{value}` 不是早于 {version}、生产可以回退到的上线版本（须为上线 tag 或紧急上线版本，且未被回滚）；上一个上线版本是 `{suggestion}`";
+        zh "`rollback_to` 的值 `{value}` 不是早于 {version}、线上可以回滚到的上线版本（须为发布标签或紧急上线的版本，且未被回滚）；上一次上线的版本是 `{suggestion}`";
     PlanBugfixChange => en "a bug-fix release declares a middleware or config change: that is an optimisation or feature release",
-        zh "bug 修复上线声明了中间件或配置变更：这应当按技术优化或需求上线处理";
-    PlanDuplicateItem { id, first } => en "item `{id}` appears twice (first on line {first})", zh "条目 `{id}` 出现了两次（第一次在第 {first} 行）";
-    PlanItemMissing { id, kind } => en "item `{id}` is missing; the {kind} template has it", zh "缺少条目 `{id}`；{kind} 模板中有该条目";
-    PlanItemPlaceholder { id } => en "item `{id}` still holds template text to fill in", zh "条目 `{id}` 仍有待填写的模板内容";
-    PlanItemUnticked { id, text } => en "item `{id}` is not ticked: {text}", zh "条目 `{id}` 尚未勾选：{text}";
-    PlanObserved { minutes } => en "observed_minutes is {minutes}: watch the logs for at least 5 minutes after the canary", zh "observed_minutes 为 {minutes}：灰度后至少观察日志 5 分钟";
+        zh "Bug 修复上线声明了中间件或配置变更：这应按技术优化上线或需求上线处理";
+    PlanDuplicateItem { id, first } => en "item `{id}` appears twice (first on line {first})", zh "检查项 `{id}` 出现了两次（第一次在第 {first} 行）";
+    PlanItemMissing { id, kind } => en "item `{id}` is missing; the {kind} template has it", zh "缺少检查项 `{id}`；`{kind}` 模板中有该检查项";
+    PlanItemPlaceholder { id } => en "item `{id}` still holds template text to fill in", zh "检查项 `{id}` 仍有待填写的模板内容";
+    PlanItemUnticked { id, text } => en "item `{id}` is not ticked: {text}", zh "检查项 `{id}` 尚未勾选：{text}";
+    PlanObserved { minutes } => en "observed_minutes is {minutes}: watch the logs for at least 5 minutes after the canary", zh "`observed_minutes` 为 {minutes}：灰度后至少观察日志 5 分钟";
     PlanAnalysisUnconfirmed { people } => en "rollback.confirmed_by must name the system owner or tech lead ({people}) who confirmed the problem analysis",
-        zh "rollback.confirmed_by 必须填写确认了问题分析的系统 owner 或 TL（{people}）";
+        zh "`rollback.confirmed_by` 必须填写确认了问题分析的系统负责人或技术负责人（{people}）";
     PlanPasses { path, stage } => en "{path}: ready for stage `{stage}`", zh "{path}：已满足 `{stage}` 阶段的要求";
     PlanProblems { path, stage, count } => en "{path}: {count} thing(s) to do before stage `{stage}`", zh "{path}：进入 `{stage}` 阶段前还有 {count} 项需要处理";
     HintPlanFill { version, stage } => en "fill in and tick those items ([x]), commit, then run `shipgate plan check {version} --stage {stage}` again",
-        zh "填写并勾选（[x]）这些条目，提交后再运行 `shipgate plan check {version} --stage {stage}`";
+        zh "填写并勾选（[x]）这些检查项，提交后再运行 `shipgate plan check {version} --stage {stage}`";
 
     // ----- hooks -----
     HookUnknown { name } => en "`{name}` is not a hook shipgate handles", zh "shipgate 不处理 `{name}` 钩子";
@@ -420,44 +446,44 @@ catalog! {
     ShimSkip { hook } => en "SHIPGATE_SKIP=1: shipgate checks are SKIPPED for this {hook}; only a server with shipgate installed (`shipgate doctor --server`) or a CI job that runs them still enforces them",
         zh "SHIPGATE_SKIP=1：本次 {hook} 跳过了 shipgate 检查；只有安装了 shipgate 的服务器（`shipgate doctor --server`）或运行这些检查的 CI 仍会执行它们";
     ShimBinaryMissing { hook, binary } => en "shipgate is not installed ({binary} missing, none on PATH), so {hook} refuses; install it with ./install.sh or skip once with SHIPGATE_SKIP=1",
-        zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 ./install.sh 安装，或用 SHIPGATE_SKIP=1 跳过一次";
+        zh "未安装 shipgate（{binary} 不存在，PATH 中也没有），因此 {hook} 拒绝执行；请用 `./install.sh` 安装，或用 `SHIPGATE_SKIP=1` 跳过一次";
 
     // ----- rollback and emergency debts (R3, R4, E5) -----
     GateRollbackPlanGone { version, path, commit, expected } => en "{version} was rolled back (recorded in `{path}` at {commit}) and its problem analysis is owed, but the pushed commit has no plan with `version: {version}` at `{expected}`: a rollback is paid for by its confirmed analysis, never by deleting, moving or renaming the plan",
-        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），问题分析尚欠，但推送的提交中 `{expected}` 没有 `version: {version}` 的计划：回滚只能用经确认的问题分析来了结，删除、移动或改名计划都不算";
+        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），欠问题分析，但推送的提交中 `{expected}` 没有 `version: {version}` 的发布计划：回滚只能用经确认的问题分析来了结，删除、移动或改名发布计划都不算";
     GateRollbackRecordGone { version, path, commit, expected } => en "{version} was rolled back (recorded in `{path}` at {commit}) and its problem analysis is owed, but `{expected}` in the pushed commit no longer records the rollback (`status: rolled-back` and the `rollback:` block)",
-        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），问题分析尚欠，但推送的提交中 `{expected}` 已不再记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
+        zh "{version} 已回滚（记录在 {commit} 的 `{path}` 中），欠问题分析，但推送的提交中 `{expected}` 已不再记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
     HintRollbackRestore { commit, path } => en "bring the plan back as it was recorded: `git checkout {commit} -- {path}`, and commit it",
-        zh "按记录时的样子恢复计划：`git checkout {commit} -- {path}`，然后提交";
+        zh "按记录时的样子恢复发布计划：`git checkout {commit} -- {path}`，然后提交";
     HintRollbackRename { from, to } => en "a plan lives under its version's name: `git mv {from} {to}`",
-        zh "计划须以版本号命名：`git mv {from} {to}`";
+        zh "发布计划须以版本号命名：`git mv {from} {to}`";
     HintEmergencyPlanWhere { dir, date, version } => en "the emergency plan counts when it is `{dir}/{version}.md` (not in a subdirectory, named after its `version:`), has `kind: emergency`, a `date:` of {date} or later, and passes `shipgate plan check {version}`",
-        zh "紧急上线计划须为 `{dir}/{version}.md`（不在子目录中，以其 `version:` 命名），`kind: emergency`，`date:` 不早于 {date}，并通过 `shipgate plan check {version}`";
+        zh "紧急上线的发布计划须为 `{dir}/{version}.md`（不在子目录中，以其 `version:` 命名），且 `kind: emergency`、`date:` 不早于 {date}，并通过 `shipgate plan check {version}`";
     // ----- hostile plan documents -----
     PlanYamlDocumentMarker { path, line, marker } => en "{path}:{line}: a `{marker}` line inside the front matter would end the YAML there and hide what follows from the checks; the front matter is everything up to the first `---` line, so remove this one",
-        zh "{path}:{line}：front matter 中的 `{marker}` 行会让 YAML 在此结束，其后的内容将躲过检查；front matter 到第一个 `---` 行为止，请删除这一行";
+        zh "{path}:{line}: 文件头中的 `{marker}` 行会让 YAML 在此结束，其后的内容将躲过检查；文件头到第一个 `---` 行为止，请删除这一行";
     PlanYamlDuplicateKey { path, line, key } => en "{path}:{line}: front matter: `{key}` is written twice; a field is written once, or one value would silently hide the other",
-        zh "{path}:{line}：front matter：`{key}` 写了两次；每个字段只能写一次，否则一个值会悄悄遮住另一个";
+        zh "{path}:{line}: 文件头中的 `{key}` 写了两次；每个字段只能写一次，否则一个值会悄悄遮住另一个";
     PlanYamlMergeKey { path, line } => en "{path}:{line}: front matter: merge keys (`<<:`) are not allowed in a plan; write each field out",
-        zh "{path}:{line}：front matter：计划文档中不允许使用合并键（`<<:`）；请逐个写出字段";
+        zh "{path}:{line}: 文件头：发布计划中不允许使用合并键（`<<:`）；请逐个写出字段";
     PlanYamlAlias { path, line } => en "{path}:{line}: front matter: anchors and aliases (`&name`, `*name`) are not allowed in a plan; write each value out where it is read",
-        zh "{path}:{line}：front matter：计划文档中不允许使用锚点和别名（`&name`、`*name`）；请在用到的地方写出每个值";
+        zh "{path}:{line}: 文件头：发布计划中不允许使用锚点和别名（`&name`、`*name`）；请在用到的地方写出每个值";
     PlanYamlTooDeep { path, line, limit } => en "{path}:{line}: front matter nests more than {limit} levels deep",
-        zh "{path}:{line}：front matter 的嵌套超过了 {limit} 层";
+        zh "{path}:{line}: 文件头的嵌套超过了 {limit} 层";
     PlanYamlTooBig { path, line } => en "{path}:{line}: front matter is too large (too many values or too much text for a plan's record)",
-        zh "{path}:{line}：front matter 过大（对计划文档的记录而言值或文本太多）";
+        zh "{path}:{line}: 文件头过大（对发布计划的记录而言值或文本太多）";
     PlanNestedTooDeep { path, line, limit } => en "{path}:{line}: lists or block quotes nest more than {limit} levels deep",
-        zh "{path}:{line}：列表或引用块的嵌套超过了 {limit} 层";
+        zh "{path}:{line}: 列表或引用块的嵌套超过了 {limit} 层";
     TreeTooDeep { path, limit } => en "the tree at `{path}` nests more than {limit} directories deep; no checkout can hold it, so shipgate refuses to judge it",
         zh "`{path}` 处的目录树嵌套超过 {limit} 层，任何检出都无法容纳它，shipgate 拒绝判断";
     RollbackNotRecorded { path } => en "`{path}`: the rollback record written into the front matter does not read back as written; nothing was changed",
-        zh "`{path}`：写入 front matter 的回滚记录读回后与写入的不一致；文件未被修改";
+        zh "`{path}`：写入文件头的回滚记录读回后与写入的不一致；文件未被修改";
 
     // ----- CI front door (`shipgate ci`) and the pre-commit adapter -----
     CiUnknown => en "no CI that shipgate knows is running here: GitHub Actions sets `GITHUB_ACTIONS=true`, GitLab CI sets `GITLAB_CI=true`",
         zh "这里没有运行 shipgate 认识的 CI：GitHub Actions 会设置 `GITHUB_ACTIONS=true`，GitLab CI 会设置 `GITLAB_CI=true`";
     HintCiGitHub => en "GitHub Actions also sets `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH` (the event's JSON: `before`/`after` of a push, `pull_request.base.sha`/`head.sha`), `GITHUB_REF`, `GITHUB_SHA`, and `GITHUB_BASE_REF`/`GITHUB_HEAD_REF` for pull requests",
-        zh "GitHub Actions 还会设置 `GITHUB_EVENT_NAME`、`GITHUB_EVENT_PATH`（事件 JSON：push 的 `before`/`after`，`pull_request.base.sha`/`head.sha`）、`GITHUB_REF`、`GITHUB_SHA`，以及 pull request 的 `GITHUB_BASE_REF`/`GITHUB_HEAD_REF`";
+        zh "GitHub Actions 还会设置 `GITHUB_EVENT_NAME`、`GITHUB_EVENT_PATH`（事件 JSON：推送事件的 `before`/`after`，`pull_request.base.sha`/`head.sha`）、`GITHUB_REF`、`GITHUB_SHA`，以及 PR 事件的 `GITHUB_BASE_REF`/`GITHUB_HEAD_REF`";
     HintCiGitLab => en "GitLab CI also sets `CI_PIPELINE_SOURCE`, `CI_COMMIT_SHA`, `CI_COMMIT_BEFORE_SHA`, `CI_COMMIT_REF_NAME`, `CI_COMMIT_TAG`, and `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`/`CI_MERGE_REQUEST_DIFF_BASE_SHA` for merge requests",
         zh "GitLab CI 还会设置 `CI_PIPELINE_SOURCE`、`CI_COMMIT_SHA`、`CI_COMMIT_BEFORE_SHA`、`CI_COMMIT_REF_NAME`、`CI_COMMIT_TAG`，以及合并请求的 `CI_MERGE_REQUEST_TARGET_BRANCH_NAME`/`CI_MERGE_REQUEST_DIFF_BASE_SHA`";
     HintCiElsewhere => en "anywhere else, judge one ref update with `shipgate check-push --ref REF --old OLD --new NEW`",
@@ -471,15 +497,15 @@ catalog! {
     CiWhatReview { source } => en "the merge of `{source}`", zh "`{source}` 的合并";
     CiWhatPush => en "the push", zh "推送";
     CiPasses { refname } => en "shipgate: `{refname}`: nothing refused", zh "shipgate：`{refname}`：没有被拒绝的内容";
-    CiRefused { refname, count } => en "shipgate: `{refname}`: refused ({count} finding(s))", zh "shipgate：`{refname}`：已拒绝（{count} 项问题）";
+    CiRefused { refname, count } => en "shipgate: `{refname}`: refused ({count} finding(s))", zh "shipgate：`{refname}`：已拒绝（{count} 个问题）";
     CiReportWritten { path } => en "shipgate: code-quality report written to `{path}`", zh "shipgate：代码质量报告已写入 `{path}`";
     CiHistoryIncomplete { why } => en "this clone's history is {why}: shipgate cannot see what the event brings",
-        zh "这个克隆的历史是 {why} 的：shipgate 看不到该事件带来的提交";
+        zh "本克隆的历史不完整（{why}）：shipgate 看不到该事件带来的提交";
     HintCiFetchDepth => en "check out the whole history: `actions/checkout` with `fetch-depth: 0` on GitHub, `GIT_DEPTH: 0` on GitLab",
         zh "请检出完整历史：GitHub 上 `actions/checkout` 设置 `fetch-depth: 0`，GitLab 上设置 `GIT_DEPTH: 0`";
-    CiCommitMissing { what, id } => en "the {what} commit {id} is not in this clone", zh "这个克隆中没有{what}提交 {id}";
+    CiCommitMissing { what, id } => en "the {what} commit {id} is not in this clone", zh "本克隆中没有 {what} 提交 {id}";
     HintCiFetchAll => en "fetch every branch and tag before `shipgate ci`: `git fetch origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`",
-        zh "在 `shipgate ci` 之前获取所有分支与 tag：`git fetch origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`";
+        zh "在 `shipgate ci` 之前获取所有分支与标签：`git fetch origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`";
     CiMergeConflict { source, target } => en "`{source}` does not merge cleanly into `{target}`: there is no merge to judge yet",
         zh "`{source}` 无法干净地合并进 `{target}`：还没有可供检查的合并";
     HintCiMergeConflict { target } => en "merge `{target}` into the branch and resolve the conflicts, then push it again",
@@ -491,11 +517,11 @@ catalog! {
 
     // ----- server side: pre-receive, pusher roles, install --server -----
     ReceiveTooLarge { limit } => en "pre-receive input is larger than {limit} bytes; shipgate refuses to judge a push this large",
-        zh "pre-receive 输入超过 {limit} 字节；shipgate 拒绝评判如此大的推送";
+        zh "pre-receive 输入超过 {limit} 字节；shipgate 拒绝判断如此大的推送";
     ReceiveTooMany { limit } => en "the push updates more than {limit} refs at once; shipgate refuses to judge it",
-        zh "本次推送同时更新超过 {limit} 个引用；shipgate 拒绝评判";
+        zh "本次推送同时更新超过 {limit} 个引用；shipgate 拒绝判断";
     HintReceiveSplit => en "push fewer refs at a time, the branches first and then the tags: `git push origin 'refs/heads/*'`, then `git push origin 'refs/tags/*'`",
-        zh "请分批推送这些引用，先推分支再推 tag：`git push origin 'refs/heads/*'`，然后 `git push origin 'refs/tags/*'`";
+        zh "请分批推送这些引用，先推分支再推标签：`git push origin 'refs/heads/*'`，然后 `git push origin 'refs/tags/*'`";
     ReceiveLineFields { line, text } => en "pre-receive input line {line} `{text}`: expected `<old id> <new id> <ref>`",
         zh "pre-receive 输入第 {line} 行 `{text}`：应为 `<旧对象 id> <新对象 id> <引用>`";
     ReceiveLineObjectId { line, text, value } => en "pre-receive input line {line} `{text}`: `{value}` is not an object id",
@@ -531,13 +557,13 @@ catalog! {
     ServerInstallHeader { repo, hook } => en "shipgate server hook: {repo} (pre-receive at {hook})",
         zh "shipgate 服务器端钩子：{repo}（pre-receive 位于 {hook}）";
     ServerInstalled { options } => en "pre-receive installed; receive.advertisePushOptions = {options}; this repository now advertises `refs/shipgate/enforced`",
-        zh "pre-receive 已安装；receive.advertisePushOptions = {options}；本仓库现在公布 `refs/shipgate/enforced`";
+        zh "pre-receive 已安装；`receive.advertisePushOptions = {options}`；本仓库现在公布 `refs/shipgate/enforced`";
     ServerRemoved => en "pre-receive removed (any hook it replaced is back) and `refs/shipgate/enforced` deleted; receive.advertisePushOptions left as it is",
-        zh "pre-receive 已移除（被替换的钩子已恢复），`refs/shipgate/enforced` 已删除；receive.advertisePushOptions 保持不变";
+        zh "pre-receive 已移除（被替换的钩子已恢复），`refs/shipgate/enforced` 已删除；`receive.advertisePushOptions` 保持不变";
     GitoliteEnable { script } => en "gitolite runs the hook only when enabled: in ~/.gitolite.rc set `LOCAL_CODE => \"$rc{{GL_ADMIN_BASE}}/local\"` and add `'repo-specific-hooks'` to ENABLE; in gitolite.conf give the repositories `option hook.pre-receive = shipgate`; then run `gitolite setup --hooks-only` (hook script: {script})",
-        zh "gitolite 仅在启用后运行该钩子：在 ~/.gitolite.rc 中设置 `LOCAL_CODE => \"$rc{{GL_ADMIN_BASE}}/local\"` 并把 `'repo-specific-hooks'` 加入 ENABLE；在 gitolite.conf 中为仓库设置 `option hook.pre-receive = shipgate`；然后运行 `gitolite setup --hooks-only`（钩子脚本：{script}）";
+        zh "gitolite 仅在启用后运行该钩子：在 `~/.gitolite.rc` 中设置 `LOCAL_CODE => \"$rc{{GL_ADMIN_BASE}}/local\"` 并把 `'repo-specific-hooks'` 加入 `ENABLE`；在 `gitolite.conf` 中为仓库设置 `option hook.pre-receive = shipgate`；然后运行 `gitolite setup --hooks-only`（钩子脚本：{script}）";
     DoctorPushOptionsOff => en "receive.advertisePushOptions is not true: pushes cannot carry shipgate's push options",
-        zh "receive.advertisePushOptions 不是 true：推送无法携带 shipgate 的推送选项";
+        zh "`receive.advertisePushOptions` 不是 `true`：推送无法携带 shipgate 的推送选项";
     DoctorMarkerMissing => en "`refs/shipgate/enforced` is missing: clients cannot see that this server enforces the rules",
         zh "缺少 `refs/shipgate/enforced`：客户端无法得知本服务器执行这些规则";
     DoctorServerPolicy { source } => en "policy from {source}", zh "策略来自 {source}";
@@ -545,7 +571,7 @@ catalog! {
     HintInstallServer { repo } => en "run `shipgate install --server --repo {repo}`",
         zh "请运行 `shipgate install --server --repo {repo}`";
     HintEmergencyServer => en "production is down? emergency windows open on clients only: this server does not take direct commits to a release branch yet, so its administrator must push the fix",
-        zh "生产故障？紧急窗口只在客户端生效：本服务器暂不接受直接提交到发布分支，须由服务器管理员推送修复";
+        zh "线上故障？紧急窗口只在客户端生效：本服务器暂不接受直接提交到发布分支，须由服务器管理员推送修复";
     StateSkippedNotBare => en "skipped: not a bare repository (server hooks run where pushes are received)",
         zh "跳过：不是裸仓库（服务器端钩子只在接收推送的仓库中运行）";
     DoctorGitoliteOff => en "gitolite does not run it for this repository (no `hooks/pre-receive.h*` link to it)",
@@ -559,19 +585,19 @@ catalog! {
     PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=REASON`",
         zh "`shipgate.incident` 用于标明紧急推送的故障编号，但本次推送没有 `shipgate.emergency=原因`";
     PushOptionNoReason => en "an emergency push needs its reason: `-o shipgate.emergency=\"<what is broken in production>\"`",
-        zh "紧急推送必须写明原因：`-o shipgate.emergency=\"生产环境出了什么问题\"`";
+        zh "紧急推送必须写明原因：`-o shipgate.emergency=\"线上出了什么问题\"`";
     HintPushOptions { branch, reason } => en "an emergency push names its reason (and, optionally, the incident with `-o shipgate.incident=ID`): `git push -o shipgate.emergency={reason} origin {branch}`",
         zh "紧急推送须写明原因（可另用 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency={reason} origin {branch}`";
     EmergencyNotAllowed { pusher, people } => en "`{pusher}` may not push under an emergency: only the system owners and tech leads ({people}) may (E1)",
-        zh "`{pusher}` 无权进行紧急推送：只有系统 owner 和技术负责人（{people}）可以（E1）";
+        zh "`{pusher}` 无权进行紧急推送：只有系统负责人和技术负责人（{people}）可以（E1）";
     HintEmergencyAsk { people } => en "ask a system owner or tech lead ({people}) to push the fix with `-o shipgate.emergency`",
-        zh "请系统 owner 或技术负责人（{people}）用 `-o shipgate.emergency` 推送修复";
+        zh "请系统负责人或技术负责人（{people}）用 `-o shipgate.emergency` 推送修复";
     EmergencyPusherUnknown { people } => en "an emergency push is for the system owners and tech leads ({people}), and this server cannot tell who is pushing",
-        zh "紧急推送仅限系统 owner 和技术负责人（{people}），但本服务器无法确定推送者是谁";
+        zh "紧急推送仅限系统负责人和技术负责人（{people}），但本服务器无法确定推送者是谁";
     EmergencyPushRecorded { who, reason, incident } => en "emergency push by {who} recorded in the server's audit log (`refs/shipgate/audit`): {reason} (incident {incident}); no normal release until the emergency plan is on release (E5)",
-        zh "{who} 的紧急推送已记入服务器审计日志（`refs/shipgate/audit`）：{reason}（故障 {incident}）；紧急上线计划合入 release 之前不能正常上线（E5）";
+        zh "{who} 的紧急推送已记入服务器审计日志（`refs/shipgate/audit`）：{reason}（故障 {incident}）；紧急上线的发布计划合入发布分支之前不能正常上线（E5）";
     HintEmergencyPushOption { people, branch, reason } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to `{branch}`, audited and owing an emergency plan (E5; add `-o shipgate.incident=ID` to name the incident): `git push -o shipgate.emergency={reason} origin {branch}`",
-        zh "生产故障？系统 owner 或技术负责人（{people}）可把修复直接推到 `{branch}`，该推送会被审计，并须补写紧急上线计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency={reason} origin {branch}`";
+        zh "线上故障？系统负责人或技术负责人（{people}）可把修复直接推送到 `{branch}`，该推送会记入审计日志，并须补写紧急上线的发布计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency={reason} origin {branch}`";
     RollbackRecordMoved { refname } => en "`{refname}` is a rollback record: it is created once and never moved or deleted",
         zh "`{refname}` 是回滚记录：只能创建一次，不能移动或删除";
     RollbackRecordUnreadable { refname } => en "`{refname}` does not point at a rollback record as `shipgate rollback` writes it (JSON naming the same version)",
@@ -585,17 +611,17 @@ catalog! {
     RecordPublished { refname, remote } => en "rollback record published to `{remote}` as `{refname}`: every clone's next release waits for the confirmed analysis",
         zh "回滚记录已发布到 `{remote}`（`{refname}`）：任何克隆的下一次上线都要等问题分析确认";
     RecordNotPublished { refname, remote, detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
-        zh "回滚已记录在计划中，但向 `{remote}` 发布 `{refname}` 失败：{detail}";
+        zh "回滚已记录在发布计划中，但向 `{remote}` 发布 `{refname}` 失败：{detail}";
     HintRecordPublish { remote, id, refname } => en "publish it once the remote is reachable: `git push --no-verify {remote} {id}:{refname}`",
         zh "远程可访问后请发布：`git push --no-verify {remote} {id}:{refname}`";
     RecordNoRemote { remote } => en "no remote `{remote}`: the rollback is recorded in the plan only; publish its record when there is one",
-        zh "没有远程 `{remote}`：回滚只记录在计划中；有远程后请发布回滚记录";
+        zh "没有远程 `{remote}`：回滚只记录在发布计划中；有远程后请发布回滚记录";
     GateRollbackRefPlanGone { version, refname, expected } => en "{version} was rolled back (the server holds `{refname}`) and its problem analysis is owed, but the pushed commit has no plan with `version: {version}` at `{expected}`: deleting, moving or renaming the plan pays nothing",
-        zh "{version} 已回滚（服务器保存着 `{refname}`），问题分析尚欠，但推送的提交中 `{expected}` 没有 `version: {version}` 的计划：删除、移动或改名计划都不算了结";
+        zh "{version} 已回滚（服务器保存着 `{refname}`），欠问题分析，但推送的提交中 `{expected}` 没有 `version: {version}` 的发布计划：删除、移动或改名发布计划都不算了结";
     GateRollbackRefRecordGone { version, refname, expected } => en "{version} was rolled back (the server holds `{refname}`) and its problem analysis is owed, but `{expected}` in the pushed commit does not record the rollback (`status: rolled-back` and the `rollback:` block)",
-        zh "{version} 已回滚（服务器保存着 `{refname}`），问题分析尚欠，但推送的提交中 `{expected}` 没有记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
+        zh "{version} 已回滚（服务器保存着 `{refname}`），欠问题分析，但推送的提交中 `{expected}` 没有记录这次回滚（`status: rolled-back` 与 `rollback:` 块）";
     HintRollbackRefRestore { version, expected, refname } => en "the plan of {version} belongs at `{expected}` with its `rollback:` block (see the record: `git fetch origin '+refs/shipgate/*:refs/shipgate/*' && git cat-file -p {refname}`)",
-        zh "{version} 的计划应位于 `{expected}` 并带有 `rollback:` 块（查看记录：`git fetch origin '+refs/shipgate/*:refs/shipgate/*' && git cat-file -p {refname}`）";
+        zh "{version} 的发布计划应位于 `{expected}` 并带有 `rollback:` 块（查看记录：`git fetch origin '+refs/shipgate/*:refs/shipgate/*' && git cat-file -p {refname}`）";
     AuditEmpty => en "the audit log is empty: `refs/shipgate/audit` does not exist here",
         zh "审计日志为空：这里没有 `refs/shipgate/audit`";
     HintAuditFetch => en "in a clone, fetch the server's records first: `git fetch origin '+refs/shipgate/*:refs/shipgate/*'`",
@@ -607,8 +633,8 @@ catalog! {
     ReasonEdited => en "lines were edited in the result (old → new), not dropped", zh "结果中这些行被改写了（旧 → 新），并未丢弃";
     ReasonChangelog => en "a changelog or version file differs", zh "变更日志或版本文件有差异";
     CmProgress { n, m } => en "check-master: merge {n} of {m}", zh "check-master：第 {n} 个合并，共 {m} 个";
-    CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 项 INFO 未列出（`--verbose` 可列出）";
-    ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布线上的行";
+    CmInfoHidden { count } => en "{count} INFO finding(s) not shown (`--verbose` lists them)", zh "另有 {count} 个 INFO 发现项未列出（`--verbose` 可列出）";
+    ReasonDevBranches => en "a merge between development branches dropped lines that were not on the release line", zh "开发分支之间的合并丢弃了不在发布分支上的行";
     CmMoreLines { count } => en "… and {count} more line(s) (`--verbose` shows them)", zh "……另有 {count} 行（`--verbose` 可显示）";
     // ----- demo -----
     DemoHeader { dir } => en "shipgate demo: one release of the service order-api, from the keyboard, with the real hooks (in `{dir}`). The team:",
@@ -642,21 +668,21 @@ catalog! {
     HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
     // ----- status, plan list, rules and explain, man pages, completions (issue 13) -----
     StatusHeader { repo, branch } => en "shipgate status: {repo} (on {branch})", zh "shipgate 状态：{repo}（当前分支 {branch}）";
-    StatusDetached => en "a detached HEAD", zh "分离的 HEAD";
+    StatusDetached => en "a detached HEAD", zh "分离头指针";
     StatusLabelHooks => en "hooks", zh "钩子";
     StatusLabelPolicy => en "policy", zh "策略";
     StatusLabelPreparing => en "preparing", zh "准备中";
     StatusLabelGates => en "gates", zh "闸门";
-    StatusLabelLast => en "last release", zh "上次发布";
+    StatusLabelLast => en "last release", zh "上次上线";
     StatusLabelServer => en "server", zh "服务器端";
     StatusHooksInstalled { hooks, binary } => en "{hooks}: installed, run {binary}", zh "{hooks}：已安装，运行 {binary}";
     StatusHooksBinaryMissing { hooks, binary } => en "{hooks}: installed, but the binary they run, {binary}, is gone (then `shipgate` on PATH runs, if there is one)",
-        zh "{hooks}：已安装，但它们运行的程序 {binary} 不存在（此时运行 PATH 上的 `shipgate`，如果有）";
+        zh "{hooks}：已安装，但它们运行的程序 {binary} 不存在（此时若 PATH 上有 `shipgate` 则运行它）";
     StatusHooksMissing { hooks } => en "{hooks}: not installed", zh "{hooks}：未安装";
     StatusHooksForeign { hooks } => en "{hooks}: another tool's hook, not shipgate's (a hook manager may call shipgate from it)",
         zh "{hooks}：其他工具的钩子，不是 shipgate 的（钩子管理器可能在其中调用 shipgate）";
     StatusHooksStale { hooks, version, current } => en "{hooks}: written by another shipgate (shim version {version}; this one writes {current})",
-        zh "{hooks}：由另一版本的 shipgate 写入（垫片版本 {version}；本版本写入 {current}）";
+        zh "{hooks}：由另一版本的 shipgate 写入（钩子脚本版本 {version}；本版本写入 {current}）";
     StatusHooksNotExecutable { hooks } => en "{hooks}: not executable, so git ignores them", zh "{hooks}：没有执行权限，git 会忽略它们";
     HintStatusDoctor => en "see what is wrong and how to fix it: `shipgate doctor`", zh "查看问题及修复方法：`shipgate doctor`";
     StatusPolicyRemote { remote, source } => en "committed on {remote}'s production branch: `{source}` (every push is judged by it)",
@@ -673,11 +699,11 @@ catalog! {
     StatusAskedFailed { remote, detail } => en "{remote} could not be asked: {detail}", zh "无法询问 {remote}：{detail}";
     StatusNoRemote { remote } => en "there is no remote `{remote}`", zh "没有远程 `{remote}`";
     StatusWorkingDiffers => en "the working tree's `.shipgate.toml` differs from it: the change takes effect when a release brings it to the production branch",
-        zh "工作区的 `.shipgate.toml` 与之不同：改动要等发布把它带到生产分支后才生效";
+        zh "工作区的 `.shipgate.toml` 与之不同：改动要等一次上线把它带到生产分支后才生效";
     StatusWorkingInvalid { detail } => en "the working tree's `.shipgate.toml` is invalid: {detail}", zh "工作区的 `.shipgate.toml` 无效：{detail}";
     StatusPreparingNone { dir } => en "no release in preparation: every plan in `{dir}` is released or rolled back",
-        zh "没有准备中的发布：`{dir}` 中的发布计划都已发布或已回滚";
-    StatusPreparing { version, kind, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind}），`{file}`";
+        zh "没有准备中的上线：`{dir}` 中的发布计划都已上线或已回滚";
+    StatusPreparing { version, kind, kind_zh, file } => en "{version} ({kind}), `{file}`", zh "{version}（{kind_zh}），`{file}`";
     StatusStageReached { stage } => en "passes stage `{stage}`", zh "已通过 `{stage}` 阶段";
     StatusStageNone => en "passes no stage yet", zh "尚未通过任何阶段";
     StatusStageNext { stage, count } => en "stage `{stage}` still needs {count}:", zh "`{stage}` 阶段还缺 {count} 项：";
@@ -685,7 +711,7 @@ catalog! {
     StatusMore { count } => en "… and {count} more", zh "……另有 {count} 项";
     HintPlanCheckStage { version, stage } => en "what stage `{stage}` needs, line by line: `shipgate plan check {version} --stage {stage}`",
         zh "逐行查看 `{stage}` 阶段还缺什么：`shipgate plan check {version} --stage {stage}`";
-    StatusGatesOpen => en "open: no rollback analysis and no emergency plan owed", zh "畅通：没有欠问题分析，也没有欠紧急上线计划";
+    StatusGatesOpen => en "open: no rollback analysis and no emergency plan owed", zh "畅通：没有欠问题分析，也没有欠紧急上线的发布计划";
     StatusGateRollbackPlanMissing { version, expected } => en "[R3] {version} was rolled back and its problem analysis is owed, but there is no plan at `{expected}`",
         zh "[R3] {version} 已回滚，欠问题分析，但 `{expected}` 处没有发布计划";
     StatusGateRollbackRecordGone { version, path } => en "[R3] {version} was rolled back, but `{path}` no longer records the rollback (`status: rolled-back` and the `rollback:` block)",
@@ -693,19 +719,19 @@ catalog! {
     StatusGateAnalysis { rule, version, path, count } => en "[{rule}] {version} was rolled back: its problem analysis in `{path}` still needs {count}; nothing is released until it is written and confirmed",
         zh "[{rule}] {version} 已回滚：`{path}` 中的问题分析还缺 {count} 项；写完并确认之前不能上线";
     StatusGateEmergency { date, incident } => en "[E5] an emergency window was used on {date} (incident {incident}): no normal release until its emergency plan passes `done`",
-        zh "[E5] {date} 使用过紧急窗口（故障 {incident}）：紧急上线计划通过 `done` 之前不能正常上线";
-    StatusWindowOpen { until, reason } => en "[E1] an emergency window is open until {until}: {reason}", zh "[E1] 紧急窗口开放至 {until}：{reason}";
+        zh "[E5] {date} 使用过紧急窗口（故障 {incident}）：紧急上线的发布计划通过 `done` 阶段之前不能正常上线";
+    StatusWindowOpen { until, reason } => en "[E1] an emergency window is open until {until}: {reason}", zh "[E1] 紧急窗口开启中，截止 {until}：{reason}";
     StatusLastClean { tag, master } => en "{tag}: check-master is clean ({master} has everything {tag} carries)",
         zh "{tag}：check-master 通过（{master} 包含 {tag} 的全部内容）";
     StatusLastLost { tag, master, count } => en "{tag}: check-master found {count} LOST change(s) on {master}", zh "{tag}：check-master 在 {master} 上发现 {count} 处丢失（LOST）";
     StatusLastReview { tag, master, count } => en "{tag}: check-master found {count} conflict decision(s) on {master} to review", zh "{tag}：check-master 在 {master} 上发现 {count} 处冲突处理待复查（REVIEW）";
-    StatusLastNotMerged { tag, master } => en "{tag}: not merged into {master} yet", zh "{tag}：尚未合并到 {master}";
+    StatusLastNotMerged { tag, master } => en "{tag}: not merged into {master} yet", zh "{tag}：尚未合入 {master}";
     StatusLastNotChecked { tag, why } => en "{tag}: not checked: {why}", zh "{tag}：未检查：{why}";
     StatusLastNone => en "no release tag yet", zh "还没有发布标签";
     StatusNoProduction { branch } => en "there is no `{branch}` branch here (local or remote-tracking)", zh "这里没有 `{branch}` 分支（本地或远程跟踪分支）";
     StatusLastPlan { file, progress } => en "its plan `{file}`: {progress}", zh "其发布计划 `{file}`：{progress}";
     StatusStageNextShort { stage, count } => en "stage `{stage}` still needs {count}", zh "`{stage}` 阶段还缺 {count} 项";
-    HintCheckMasterTag { tag } => en "see the findings: `shipgate check-master {tag}`", zh "查看发现的问题：`shipgate check-master {tag}`";
+    HintCheckMasterTag { tag } => en "see the findings: `shipgate check-master {tag}`", zh "查看发现项：`shipgate check-master {tag}`";
     StatusServerAdvertised { remote } => en "enforced: {remote} advertises `refs/shipgate/enforced` (its pre-receive hook judges every push, `--no-verify` ones too)",
         zh "已强制：{remote} 公布了 `refs/shipgate/enforced`（其 pre-receive 钩子会检查每一次推送，包括 `--no-verify` 的推送）";
     StatusServerNotAdvertised { remote } => en "not enforced: {remote} does not advertise `refs/shipgate/enforced`, so a push with `--no-verify` is not checked",
@@ -724,7 +750,7 @@ catalog! {
     ColumnStage => en "stage", zh "阶段";
     ColumnState => en "state", zh "状态";
     PlanStateDraft => en "draft", zh "草稿";
-    PlanStateReleased => en "released", zh "已发布";
+    PlanStateReleased => en "released", zh "已上线";
     PlanStateRolledBack => en "rolled back", zh "已回滚";
     PlanStateAnalysisOwed => en "rolled back, analysis owed", zh "已回滚，欠问题分析";
     PlanStateUnreadable => en "unreadable", zh "无法读取";
@@ -732,7 +758,7 @@ catalog! {
     HintExplain => en "one rule and how shipgate serves it: `shipgate explain F6`", zh "查看单条规则及 shipgate 如何执行它：`shipgate explain F6`";
     ExplainHow => en "how", zh "做法";
     ExplainHooks => en "checked by", zh "检查于";
-    ExplainItems => en "plan items", zh "计划检查项";
+    ExplainItems => en "plan items", zh "发布计划检查项";
     ExplainRun => en "run", zh "命令";
     ExplainNote => en "note", zh "说明";
     ExplainItem { id, stage } => en "`{id}` (ticked by stage `{stage}`)", zh "`{id}`（`{stage}` 阶段前勾选）";
@@ -757,7 +783,7 @@ catalog! {
     NoticeKindOptimization => en "technical optimisation", zh "技术优化上线";
     NoticeKindBugfix => en "bug fix", zh "Bug 修复上线";
     NoticeKindEmergency => en "emergency release", zh "紧急上线";
-    AnnounceSection => en "Announcements", zh "通知记录";
+    AnnounceSection => en "Announcements", zh "周知记录";
     AnnounceEntrySent { at, notice, by, robots } => en "{at} · {notice} ({by}): sent to {robots}",
         zh "{at} · {notice}（{by}）：已发送到 {robots}";
     AnnounceEntryPartial { at, notice, by, robots, failed } => en "{at} · {notice} ({by}): sent to {robots}; not delivered to {failed}",
@@ -765,40 +791,40 @@ catalog! {
     AnnounceEntryByHand { at, notice, by } => en "{at} · {notice} ({by}): posted by hand",
         zh "{at} · {notice}（{by}）：手工发送";
     AnnounceSent { robot, url } => en "sent to {robot} ({url})", zh "已发送到 {robot}（{url}）";
-    AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条通知：{detail}";
+    AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条周知：{detail}";
     AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
-        zh "尝试 {tries} 次仍无法把通知送到 {robot}（{url}）：{detail}";
+        zh "尝试 {tries} 次仍无法把周知送到 {robot}（{url}）：{detail}";
     HintAnnounceAgain { moment, version } => en "fix the robot's `url` or `secret_env` in `.shipgate.toml` (the robot's own words are above), then send again: `shipgate announce {moment} --version {version} --send`",
-        zh "请按上面机器人的说明修改 `.shipgate.toml` 中该机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
+        zh "请按上面群机器人的答复修改 `.shipgate.toml` 中该群机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
     HintAnnounceRetry { moment, version } => en "once the robot can be reached, send again: `shipgate announce {moment} --version {version} --send`",
-        zh "机器人可以访问后请重新发送：`shipgate announce {moment} --version {version} --send`";
+        zh "群机器人可以访问后请重新发送：`shipgate announce {moment} --version {version} --send`";
     AnnounceNoRobots => en "no chat robot is configured: `--send` posts to the `[[notify]]` tables of the policy in force (`.shipgate.toml` as committed on the production branch), and it has none",
-        zh "没有配置聊天机器人：`--send` 发送到当前生效策略（生产分支上已提交的 `.shipgate.toml`）中的 `[[notify]]` 表，而其中一个也没有";
+        zh "没有配置群机器人：`--send` 发送到当前生效策略（生产分支上已提交的 `.shipgate.toml`）中的 `[[notify]]` 表，而其中一个也没有";
     HintAnnounceNoRobots => en "see how to add one (robot, url, secret_env): `shipgate config default`",
-        zh "查看添加方法（robot、url、secret_env）：`shipgate config default`";
+        zh "查看添加方法（`robot`、`url`、`secret_env`）：`shipgate config default`";
     AnnounceVarMissing { robot, key, var } => en "{robot}: `{key}` names the environment variable `{var}`, which is not set (or empty); nothing was sent",
-        zh "{robot}：`{key}` 指定的环境变量 `{var}` 未设置（或为空）；未发送任何通知";
+        zh "{robot}：`{key}` 指定的环境变量 `{var}` 未设置（或为空）；未发送任何周知";
     HintAnnounceVar { var, moment, version } => en "set it without echoing it, then send: `stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`",
         zh "不回显地设置它，然后发送：`stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`";
     AnnounceUrlInvalid { robot, var, detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
         zh "{robot}：`{var}` 中的 webhook 地址不可用：{detail}";
     AnnounceProxyInvalid { detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
     AnnouncePlanVersion { path, found, version } => en "`{path}` is the plan of {found}, not of {version} (its front matter says `version: {found}`)",
-        zh "`{path}` 是 {found} 的计划，不是 {version} 的（其 front matter 为 `version: {found}`）";
+        zh "`{path}` 是 {found} 的发布计划，不是 {version} 的（其文件头为 `version: {found}`）";
     AnnouncePreview => en "a preview: nothing was sent and nothing recorded", zh "仅预览：未发送，也未记录";
     HintAnnounceSend { moment, version } => en "post it to the team's robots and record it in the plan: `shipgate announce {moment} --version {version} --send`",
-        zh "发送到团队的机器人并记入发布计划：`shipgate announce {moment} --version {version} --send`";
+        zh "发送到团队的群机器人并记入发布计划：`shipgate announce {moment} --version {version} --send`";
     HintAnnounceByHand { moment, version } => en "no robot is configured; once you have posted it by hand, record it in the plan: `shipgate announce {moment} --version {version} --record`",
-        zh "没有配置机器人；手工发到值班群后，请记入发布计划：`shipgate announce {moment} --version {version} --record`";
+        zh "没有配置群机器人；手工发到值班群后，请记入发布计划：`shipgate announce {moment} --version {version} --record`";
     AnnounceRecorded { notice, path } => en "recorded the {notice} in `{path}`", zh "已将{notice}记入 `{path}`";
     AnnounceTicked { item, path } => en "ticked `{item}` in `{path}`", zh "已在 `{path}` 中勾选 `{item}`";
     HintAnnounceCommit { path } => en "commit the plan with the release's other post-release records: `git add {path}`",
-        zh "请将计划与本次上线的其他上线后记录一起提交：`git add {path}`";
+        zh "请将发布计划与本次上线的其他上线后记录一起提交：`git add {path}`";
     AnnounceNotRecorded { path } => en "`{path}`: the announcement written into the plan does not read back as written; the plan was not changed",
-        zh "`{path}`：写入计划的通知记录读回后与写入的不一致；计划未被修改";
+        zh "`{path}`：写入发布计划的周知记录读回后与写入的不一致；发布计划未被修改";
     // ----- every stage from the keyboard: register tables, the next stage, post-release records, hints that run -----
     PlanTableMissing { id, kind } => en "table `{id}` is missing (its heading carries a `table: {id}` comment); the {kind} template has it",
-        zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；{kind} 模板中有该表格";
+        zh "缺少表格 `{id}`（其标题带有 `table: {id}` 注释）；`{kind}` 模板中有该表格";
     PlanTableEmpty { id } => en "table `{id}` has no rows: register every entry, or write `none` in the first cell of one row",
         zh "表格 `{id}` 没有任何行：请逐行登记，没有需要登记的内容时在一行的第一格写“无”";
     PlanTableCells { id, columns } => en "table `{id}`: {columns} still to fill in (nothing to register: write `none` in the row's first cell and clear the others)",
@@ -808,27 +834,27 @@ catalog! {
     PlanTableNoneMixed { id } => en "table `{id}` has a `none` row among rows that register entries: keep one or the other",
         zh "表格 `{id}` 在登记内容的行之间还有一行“无”：二者只能保留其一";
     PlanVersionPattern { version, pattern } => en "`{version}` is not a release version here: release tags match `{pattern}` (`[tags] release` in `.shipgate.toml`) and are versions like v1.2.3",
-        zh "`{version}` 不是本仓库的上线版本：上线 tag 须符合 `{pattern}`（`.shipgate.toml` 中的 `[tags] release`），并是形如 v1.2.3 的版本号";
+        zh "`{version}` 不是本仓库的上线版本：发布标签须符合 `{pattern}`（`.shipgate.toml` 中的 `[tags] release`），并是形如 v1.2.3 的版本号";
     HintVersionLike { command } => en "did you mean: `{command}`", zh "是否想运行：`{command}`";
-    HintVersionTags { pattern } => en "see the release tags this repository has: `git tag --list '{pattern}'`", zh "查看本仓库已有的上线 tag：`git tag --list '{pattern}'`";
+    HintVersionTags { pattern } => en "see the release tags this repository has: `git tag --list '{pattern}'`", zh "查看本仓库已有的发布标签：`git tag --list '{pattern}'`";
     PlanNextStage { path, stage, passed } => en "{path}: next stage `{stage}` (passes {passed})", zh "{path}：下一阶段为 `{stage}`（已满足 {passed}）";
     PlanNextStageFirst { path, stage } => en "{path}: next stage `{stage}`", zh "{path}：下一阶段为 `{stage}`";
     PlanStageGroup { stage, count } => en "before stage `{stage}`, {count} thing(s) to do:", zh "进入 `{stage}` 阶段前，还有 {count} 项需要处理：";
     PlanLaterStage { stage, count, version } => en "then before stage `{stage}`: {count} more (`shipgate plan check {version} --stage {stage}` lists them)",
         zh "之后进入 `{stage}` 阶段前：还有 {count} 项（`shipgate plan check {version} --stage {stage}` 会列出）";
     HintRecordPostRelease { version, path, remote, branch } => en "once {version} is deployed, record its canary, the minutes observed, every exception, the data check, QA's check and the completion notice in `{path}`, straight on `{branch}` (a commit that changes only the plan of a released version is accepted there): `git switch {branch} && git pull --ff-only {remote} {branch} && ${{EDITOR:-vi}} {path} && git commit -m \"{version}: post-release record\" {path} && git push {remote} {branch}`",
-        zh "{version} 部署后，把灰度、实际观察分钟数、每个异常、数据检查、QA 验证和上线完毕周知记录到 `{path}`，可直接在 `{branch}` 上提交（只修改已上线版本计划文档的提交会被接受）：`git switch {branch} && git pull --ff-only {remote} {branch} && ${{EDITOR:-vi}} {path} && git commit -m \"{version}: 上线后记录\" {path} && git push {remote} {branch}`";
-    HintPostReleaseCheck { version } => en "then see what the plan still needs: `shipgate plan check {version} --stage done`", zh "然后查看计划还缺什么：`shipgate plan check {version} --stage done`";
+        zh "{version} 部署后，把灰度、实际观察分钟数、每个异常、数据检查、QA 验证和上线完毕周知记录到 `{path}`，可直接在 `{branch}` 上提交（只修改已上线版本发布计划的提交会被接受）：`git switch {branch} && git pull --ff-only {remote} {branch} && ${{EDITOR:-vi}} {path} && git commit -m \"{version}: 上线后记录\" {path} && git push {remote} {branch}`";
+    HintPostReleaseCheck { version } => en "then see what the plan still needs: `shipgate plan check {version} --stage done`", zh "然后查看发布计划还缺什么：`shipgate plan check {version} --stage done`";
     HintMergeAbort => en "the merge is refused and still in progress: go back to where you were with `git merge --abort`",
         zh "该合并被拒绝，但仍处于进行中：用 `git merge --abort` 回到合并之前的状态";
     HintTagDelete { tag } => en "the refused tag stays in this clone: delete it, and tag again once the above is fixed: `git tag -d {tag}`",
-        zh "被拒绝的 tag 仍留在本地仓库：请删除它，问题解决后再重新打 tag：`git tag -d {tag}`";
+        zh "被拒绝的标签仍留在本地仓库：请删除它，问题解决后再重新打标签：`git tag -d {tag}`";
     HintProductionOnlyTags { branch } => en "`{branch}` only moves to a release tag: QA tags the release on the release branch and merges the tag into `{branch}`",
-        zh "`{branch}` 只能前进到上线 tag：由 QA 在 release 分支上打 tag，再把该 tag 合并到 `{branch}`";
+        zh "`{branch}` 只能前进到发布标签：由 QA 在发布分支上打标签，再把该标签合并到 `{branch}`";
     HintMoveToDevBranch { remote, branch, new } => en "move these commits to a development branch, put `{branch}` back where the remote has it, and push the branch for review: `git switch -c {new} && git branch -f {branch} {remote}/{branch} && git push {remote} {new}`",
         zh "请把这些提交移到开发分支，把 `{branch}` 恢复到远程的位置，再推送开发分支以发起评审：`git switch -c {new} && git branch -f {branch} {remote}/{branch} && git push {remote} {new}`";
     HintRebuildUnnamed { test, merge } => en "a development branch merged `{test}` in ({merge}), so it carries test's commits; rebuild it from release with its own commits only:",
-        zh "某个开发分支合并过 `{test}`（{merge}），因此带有 test 的提交；请基于 release 只用它自己的提交重建：";
+        zh "某个开发分支合并过 `{test}`（{merge}），因此带有 `{test}` 的提交；请基于发布分支只用它自己的提交重建：";
     HintMergeDevBranch { test, branch, dev } => en "`{branch}` takes the development branch that was tested, never `{test}` itself: `git merge --no-ff {dev}`",
         zh "`{branch}` 接收经过测试的开发分支，绝不接收 `{test}` 本身：`git merge --no-ff {dev}`";
     HintListDevBranches { test, branch, upstream } => en "`{branch}` takes the development branch that was tested, never `{test}` itself; the branches `{branch}` does not have yet: `git branch --no-merged {upstream}`",
@@ -842,15 +868,15 @@ catalog! {
     ConfigCommittedElsewhere => en "`.shipgate.toml` is committed on a branch of this repository: no copy written here (an untracked one would stop `git switch` to that branch); the policy in force is the one committed on the production branch, the defaults until there is one",
         zh "本仓库的某个分支已提交 `.shipgate.toml`：这里不再写入副本（未跟踪的副本会妨碍 `git switch` 到该分支）；生效的策略是生产分支上提交的那份，在此之前使用默认配置";
     HintEmergencyIncident => en "production is down? `shipgate emergency start --reason \"production incident\"` allows direct commits to release for a limited time, recorded in the audit log (E1)",
-        zh "线上故障？`shipgate emergency start --reason \"线上故障\"` 会在限定时间内允许直接提交到 release，并记入审计日志（E1）";
+        zh "线上故障？`shipgate emergency start --reason \"线上故障\"` 会在限定时间内允许直接提交到发布分支，并记入审计日志（E1）";
     HintEmergencyPushIncident { people, branch } => en "production is down? a system owner or tech lead ({people}) may push the fix straight to `{branch}`, audited and owing an emergency plan (E5; add `-o shipgate.incident=ID` to name the incident): `git push -o shipgate.emergency=\"production incident\" origin {branch}`",
-        zh "生产故障？系统 owner 或技术负责人（{people}）可把修复直接推到 `{branch}`，该推送会被审计，并须补写紧急上线计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency=\"线上故障\" origin {branch}`";
+        zh "线上故障？系统负责人或技术负责人（{people}）可把修复直接推送到 `{branch}`，该推送会记入审计日志，并须补写紧急上线的发布计划（E5；可加 `-o shipgate.incident=编号` 标明故障）：`git push -o shipgate.emergency=\"线上故障\" origin {branch}`";
     // ----- the demo walks the whole process: the on-call group's robot; a released plan committed alone -----
     DemoRobot { url } => en "  the on-call group (值班群): its WeCom group robot is a stand-in at {url}, inside this demo; nothing leaves this machine",
         zh "  值班群：企业微信群机器人由本演示内的替身扮演，地址 {url}；不会有任何数据离开本机";
-    DemoRobotHeard { count } => en "the on-call group's robot received {count} notice(s)", zh "值班群机器人共收到 {count} 条通知";
+    DemoRobotHeard { count } => en "the on-call group's robot received {count} notice(s)", zh "值班群的群机器人共收到 {count} 条周知";
     DemoRobotFailed { detail } => en "cannot start the demo's stand-in chat robot on 127.0.0.1: {detail}",
-        zh "无法在 127.0.0.1 上启动演示用的替身聊天机器人：{detail}";
+        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
     HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
         zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
 }
@@ -872,5 +898,62 @@ mod tests {
     #[test]
     fn catalog_is_not_empty() {
         assert!(Msg::IDS.len() > 50);
+    }
+
+    #[test]
+    fn lists_are_said_in_the_message_language() {
+        let msg = Msg::HintAskQa {
+            people: list(["wangwu", "zhaoliu"]),
+        };
+        assert!(msg.render(Lang::En).contains("(wangwu, zhaoliu)"));
+        assert!(msg.render(Lang::ZhCn).contains("（wangwu、zhaoliu）"));
+        assert_eq!(list(Vec::<String>::new()), "");
+    }
+
+    /// Every Chinese text of the catalog, as written in this file (`(id, text)`).
+    fn zh_literals() -> Vec<(String, String)> {
+        let source = include_str!("messages.rs");
+        let body = &source[source.find("catalog! {").expect("the catalog")..];
+        let mut out = Vec::new();
+        let mut rest = body;
+        while let Some(at) = rest.find("=> en \"") {
+            let name = rest[..at]
+                .trim_end()
+                .rsplit(|c: char| c.is_whitespace() || c == ';')
+                .find(|w| w.starts_with(char::is_uppercase))
+                .unwrap_or_default()
+                .to_string();
+            let after = &rest[at..];
+            let zh_at = after.find(" zh \"").expect("every message has a zh text") + 5;
+            let mut text = String::new();
+            let mut chars = after[zh_at..].chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.push(chars.next().unwrap_or_default()),
+                    '"' => break,
+                    c => text.push(c),
+                }
+            }
+            out.push((name, text));
+            rest = &after[zh_at..];
+        }
+        out
+    }
+
+    /// The Chinese catalog follows docs/glossary.md: one term per concept (no 上线计划,
+    /// no `owner`/`TL`, no `tag` in prose, ...) and Chinese punctuation (no half-width
+    /// comma or parenthesis between Chinese characters, no space beside full-width
+    /// punctuation).
+    #[test]
+    fn zh_follows_the_glossary() {
+        let literals = zh_literals();
+        assert_eq!(literals.len(), Msg::IDS.len(), "every message read");
+        let mut wrong = Vec::new();
+        for (name, text) in &literals {
+            for problem in crate::i18n::style::problems(text) {
+                wrong.push(format!("{name}: {problem}\n    {text}"));
+            }
+        }
+        assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
 }

@@ -28,19 +28,17 @@ pub fn backup_name(hook: &str) -> String {
 
 /// The shim for `hook`, recording `binary` and carrying its messages in `lang`.
 pub fn render(hook: &str, binary: &Path, lang: Lang) -> String {
-    let skip = format!(
-        "{} {}",
-        Msg::PrefixWarning.render(lang),
-        Msg::ShimSkip { hook: hook.into() }.render(lang)
+    let skip = lang.labelled(
+        &Msg::PrefixWarning.render(lang),
+        &Msg::ShimSkip { hook: hook.into() }.render(lang),
     );
-    let missing = format!(
-        "{} {}",
-        Msg::PrefixError.render(lang),
-        Msg::ShimBinaryMissing {
+    let missing = lang.labelled(
+        &Msg::PrefixError.render(lang),
+        &Msg::ShimBinaryMissing {
             hook: hook.into(),
-            binary: binary.display().to_string()
+            binary: binary.display().to_string(),
         }
-        .render(lang)
+        .render(lang),
     );
     TEMPLATE
         .replace("{{version}}", &SHIM_VERSION.to_string())

@@ -117,19 +117,24 @@ impl Ui {
         let prefix = paint(self.colour_err, colour, &self.text(&prefix));
         let target = crate::policy::short_ref(&finding.refname);
         let mut err = std::io::stderr().lock();
+        let headline = format!(
+            "[{}] {target}{}{}",
+            finding.rule,
+            self.lang.colon(),
+            self.text(&finding.message)
+        );
         let _ = writeln!(
             err,
-            "{}{prefix} [{}] {target}: {}",
+            "{}{}",
             self.err_prefix,
-            finding.rule,
-            self.text(&finding.message)
+            self.lang.labelled(&prefix, &headline)
         );
         for commit in &finding.commits {
             let id = paint(self.colour_err, YELLOW, commit.id.short());
             let note = commit
                 .note
                 .as_ref()
-                .map(|n| format!("  ({})", self.text(n)))
+                .map(|n| self.lang.aside(&self.text(n)))
                 .unwrap_or_default();
             let _ = writeln!(err, "{}    {id} {}{note}", self.err_prefix, commit.summary);
         }
@@ -168,9 +173,9 @@ impl Ui {
         // A broken pipe or closed stderr is not worth failing over.
         let _ = writeln!(
             std::io::stderr().lock(),
-            "{}{prefix} {}",
+            "{}{}",
             self.err_prefix,
-            self.text(msg)
+            self.lang.labelled(&prefix, &self.text(msg))
         );
     }
 
@@ -254,6 +259,23 @@ impl Ui {
             );
             let _ = writeln!(out, "{line}");
         }
+    }
+
+    /// A help page clap rendered, `plain` and styled (`ansi`): styled only on a terminal
+    /// without `NO_COLOR`; on stdout, or on stderr when it answers a command line that is
+    /// missing its subcommand.
+    pub fn help(&self, plain: &str, ansi: &str, stderr: bool) {
+        let colour = if stderr {
+            self.colour_err
+        } else {
+            self.colour_out
+        };
+        let text = if colour { ansi } else { plain };
+        let _ = if stderr {
+            std::io::stderr().lock().write_all(text.as_bytes())
+        } else {
+            std::io::stdout().lock().write_all(text.as_bytes())
+        };
     }
 }
 

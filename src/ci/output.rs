@@ -33,8 +33,9 @@ pub struct Text {
 pub fn text(finding: &Finding, lang: Lang) -> Text {
     let target = short_ref(&finding.refname);
     let headline = format!(
-        "[{}] {target}: {}",
+        "[{}] {target}{}{}",
         finding.rule,
+        lang.colon(),
         finding.message.render(lang)
     );
     let mut details = Vec::new();
@@ -42,7 +43,7 @@ pub fn text(finding: &Finding, lang: Lang) -> Text {
         let note = commit
             .note
             .as_ref()
-            .map(|n| format!("  ({})", n.render(lang)))
+            .map(|n| lang.aside(&n.render(lang)))
             .unwrap_or_default();
         details.push(format!(
             "    {} {}{note}",
@@ -76,7 +77,7 @@ pub fn text(finding: &Finding, lang: Lang) -> Text {
     let hints = finding
         .hints
         .iter()
-        .map(|h| format!("{hint} {}", h.render(lang)))
+        .map(|h| lang.labelled(&hint, &h.render(lang)))
         .collect();
     Text {
         headline,
@@ -94,7 +95,7 @@ pub fn plain(finding: &Finding, lang: Lang) -> Vec<String> {
         Severity::Warn => Msg::PrefixWarning,
     }
     .render(lang);
-    let mut lines = vec![format!("{prefix} {}", text.headline)];
+    let mut lines = vec![lang.labelled(&prefix, &text.headline)];
     lines.extend(text.details);
     lines.extend(text.hints);
     lines
@@ -187,7 +188,10 @@ pub fn code_quality(findings: &[Finding], lang: Lang, policy_file: &str) -> Vec<
         let first_hint = |t: &Text| {
             t.hints
                 .first()
-                .map(|h| format!(" ({h})"))
+                .map(|h| match lang {
+                    Lang::En => format!(" ({h})"),
+                    Lang::ZhCn => format!("（{h}）"),
+                })
                 .unwrap_or_default()
         };
         let mut entry = |description: String, key: String, path: &str, line: usize| {
@@ -218,7 +222,7 @@ pub fn code_quality(findings: &[Finding], lang: Lang, policy_file: &str) -> Vec<
         }
         for (place, en) in shown.files.iter().zip(&english.files) {
             entry(
-                format!("{}: {}", shown.headline, place.what),
+                format!("{}{}{}", shown.headline, lang.colon(), place.what),
                 format!("{}\0{}", english.headline, en.what),
                 &place.path,
                 place.line.unwrap_or(1),

@@ -16,7 +16,7 @@ use crate::error::{io_at, Error, Result, EXIT_MALFUNCTION, EXIT_OK, EXIT_REFUSED
 use crate::i18n::Lang;
 use crate::messages::Msg;
 use crate::notify::{self, http::Transport, render, Moment, Outcome, Target, Webhook};
-use crate::plan::{self, Kind, Plan};
+use crate::plan::{self, Plan};
 use crate::Context;
 
 use super::plan::Workspace;
@@ -119,12 +119,12 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
     }
 
     let names = |wanted: &dyn Fn(&Outcome) -> bool| {
-        outcomes
-            .iter()
-            .filter(|(_, o)| wanted(o))
-            .map(|(t, _)| t.kind.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::messages::list(
+            outcomes
+                .iter()
+                .filter(|(_, o)| wanted(o))
+                .map(|(t, _)| t.kind.name()),
+        )
     };
     let delivered = names(&|o| *o == Outcome::Delivered);
     let failed = names(&|o| *o != Outcome::Delivered);
@@ -224,12 +224,7 @@ fn notice(
     let mut changes = render::changes_of(text);
     let more = changes.len().saturating_sub(render::MAX_CHANGES);
     changes.truncate(render::MAX_CHANGES);
-    let kind = match meta.kind {
-        Kind::Feature => Msg::NoticeKindFeature,
-        Kind::Optimization => Msg::NoticeKindOptimization,
-        Kind::Bugfix => Msg::NoticeKindBugfix,
-        Kind::Emergency => Msg::NoticeKindEmergency,
-    };
+    let kind = meta.kind.words();
     render::Notice {
         moment: moment.name(),
         service,
@@ -333,9 +328,11 @@ fn record(
             updated = notify::record::tick(&updated, written.line).ok_or_else(not_recorded)?;
         }
     }
+    // "通知记录" is the section's earlier Chinese name: plans written with it go on there.
     let headings: Vec<String> = [Lang::En, Lang::ZhCn]
         .iter()
         .map(|lang| Msg::AnnounceSection.render(*lang))
+        .chain(["通知记录".to_string()])
         .collect();
     let create_as = Msg::AnnounceSection.render(ctx.lang());
     updated = notify::record::append(&updated, &headings, &create_as, &format!("- {entry}"));

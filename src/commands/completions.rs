@@ -90,7 +90,7 @@ fn find(name: &str) -> Result<&'static dyn clap_complete::env::EnvCompleter> {
     SHELLS.completer(&short).ok_or_else(|| {
         Error::new(Msg::CompletionShellUnknown {
             shell: name.to_string(),
-            shells: SHELLS.names().collect::<Vec<_>>().join(", "),
+            shells: crate::messages::list(SHELLS.names()),
         })
         .hint(Msg::HintCompletions)
     })

@@ -35,8 +35,9 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// Prints the default config, the same text `install` writes.
+/// Prints the default config, the same text `install` writes (comments in the language
+/// in force).
 pub fn print_default(ctx: &Context) -> Result<u8> {
-    ctx.ui().raw(config::DEFAULT_TOML);
+    ctx.ui().raw(config::default_toml(ctx.lang()));
     Ok(EXIT_OK)
 }

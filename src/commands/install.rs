@@ -178,7 +178,7 @@ fn install(location: Location, binary: &Path, lang: Lang, args: &InstallArgs) ->
                 // The team's policy is committed on a branch already: an untracked copy
                 // here would only stop `git switch` to that branch.
                 ConfigChange::Committed { at }
-            } else if args.dry_run || write_default_config(&path)? {
+            } else if args.dry_run || write_default_config(&path, lang)? {
                 ConfigChange::Written {
                     unborn: crate::git::Repo::discover(top)
                         .and_then(|r| r.resolve("HEAD"))
@@ -302,17 +302,17 @@ fn committed_config(top: &Path) -> Result<Option<Option<String>>> {
 }
 
 /// Writes the default config unless one appeared meanwhile; never overwrites.
-fn write_default_config(path: &Path) -> Result<bool> {
+fn write_default_config(path: &Path, lang: Lang) -> Result<bool> {
     match fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
     {
         Ok(mut file) => {
-            file.write_all(config::DEFAULT_TOML.as_bytes())
-                .map_err(io_at(path))?;
+            let text = config::default_toml(lang);
+            file.write_all(text.as_bytes()).map_err(io_at(path))?;
             debug_assert_eq!(
-                config::parse(config::DEFAULT_TOML.as_bytes(), path).ok(),
+                config::parse(text.as_bytes(), path).ok(),
                 Some(Config::default())
             );
             Ok(true)

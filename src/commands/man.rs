@@ -15,7 +15,7 @@ use crate::Context;
 
 pub fn run(ctx: &Context, args: &ManArgs) -> Result<u8> {
     let ui = ctx.ui();
-    let pages = pages();
+    let pages = pages(ctx.lang());
     match &args.out {
         None => {
             let (_, text) = pages
@@ -44,8 +44,10 @@ pub fn run(ctx: &Context, args: &ManArgs) -> Result<u8> {
 
 /// Every page as `(file name, roff)`: `shipgate.1` first, then one per visible
 /// subcommand, depth first (`shipgate-plan.1`, `shipgate-plan-new.1`, ...).
-pub fn pages() -> Vec<(String, String)> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+/// The texts are those of `--help` in `lang`; the man page's own section names stay as
+/// man(7) has them.
+pub fn pages(lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    let mut cmd = crate::help::localised(Cli::command().disable_help_subcommand(true), lang);
     cmd.build();
     let mut out = Vec::new();
     collect(&cmd, &mut out);

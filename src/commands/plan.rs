@@ -527,7 +527,7 @@ fn report_grouped(ctx: &Context, shown: &str, plan: &Plan, results: &[StageResul
         Msg::PlanNextStage {
             path: shown.to_string(),
             stage: next.name().into(),
-            passed: passed.join(", "),
+            passed: crate::messages::list(&passed),
         }
     });
     let mut count = 0;

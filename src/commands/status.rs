@@ -264,6 +264,7 @@ fn preparing_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(Strin
         ui.text(&Msg::StatusPreparing {
             version: prepared.version.clone(),
             kind: prepared.kind.name().to_string(),
+            kind_zh: prepared.kind.words().render(crate::i18n::Lang::ZhCn),
             file: prepared.file.clone(),
         }),
         Tone::Plain,

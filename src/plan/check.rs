@@ -408,7 +408,7 @@ fn check_table(
                 spec.rule,
                 Msg::PlanTableCells {
                     id: id(),
-                    columns: missing.join(", "),
+                    columns: crate::messages::list(&missing),
                 },
             );
         }
@@ -571,10 +571,6 @@ fn people_list(people: &[&String]) -> String {
     if people.is_empty() {
         "-".into()
     } else {
-        people
-            .iter()
-            .map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::messages::list(people)
     }
 }

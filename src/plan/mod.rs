@@ -30,7 +30,7 @@ pub enum Kind {
     Feature,
     /// 技术优化上线: technical optimisation, no QA
     Optimization,
-    /// bug修复上线: a bug fix, no middleware or config change
+    /// Bug 修复上线: a bug fix, no middleware or config change
     Bugfix,
     /// 紧急上线: production is affected; the plan is written afterwards
     Emergency,
@@ -50,6 +50,16 @@ impl Kind {
             Kind::Optimization => "optimization",
             Kind::Bugfix => "bugfix",
             Kind::Emergency => "emergency",
+        }
+    }
+
+    /// The kind in words (`feature release`, `需求上线`), for people rather than flags.
+    pub fn words(self) -> Msg {
+        match self {
+            Kind::Feature => Msg::NoticeKindFeature,
+            Kind::Optimization => Msg::NoticeKindOptimization,
+            Kind::Bugfix => Msg::NoticeKindBugfix,
+            Kind::Emergency => Msg::NoticeKindEmergency,
         }
     }
 }

@@ -499,14 +499,14 @@ fn register_tables_refuse_template_cells_and_take_none() {
             &["| (to fill in) | (to fill in) | (to fill in) |"][..],
             Msg::PlanTableCells {
                 id: id(),
-                columns: "Type (DB/ES/Redis), Change, Rollback script".into(),
+                columns: crate::messages::list(["Type (DB/ES/Redis)", "Change", "Rollback script"]),
             },
         ),
         (
             &["| MySQL |  | TBD |"],
             Msg::PlanTableCells {
                 id: id(),
-                columns: "Change, Rollback script".into(),
+                columns: crate::messages::list(["Change", "Rollback script"]),
             },
         ),
         (

@@ -132,7 +132,7 @@ pub(super) fn judge(
                     Msg::ConflictResolved {
                         branch: branch.clone(),
                         commit: commit.clone(),
-                        paths: paths.join(", "),
+                        paths: crate::messages::list(paths),
                     },
                 ));
             }

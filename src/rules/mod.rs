@@ -128,9 +128,10 @@ pub fn of_group(prefix: &str) -> impl Iterator<Item = &'static Rule> + '_ {
     all().iter().filter(move |r| r.prefix() == prefix)
 }
 
-/// The valid ids as ranges, for messages: `F1–F22, B1–B5, E1–E5, R1–R5`.
+/// The valid ids as ranges, for messages: `F1–F22, B1–B5, E1–E5, R1–R5` (a message
+/// list: `F1–F22、B1–B5、…` in Chinese).
 pub fn id_ranges() -> String {
-    groups()
+    let ranges = groups()
         .iter()
         .filter_map(|g| {
             let ids: Vec<&str> = of_group(&g.prefix).map(|r| r.id.as_str()).collect();
@@ -140,8 +141,8 @@ pub fn id_ranges() -> String {
                 _ => None,
             }
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect::<Vec<_>>();
+    crate::messages::list(ranges)
 }
 
 fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
@@ -234,7 +235,10 @@ mod tests {
     fn ids_are_found_in_any_case_and_ranges_name_them_all() {
         assert_eq!(find("f6").map(|r| r.id.as_str()), Some("F6"));
         assert!(find("F23").is_none());
-        assert_eq!(id_ranges(), "F1–F22, B1–B5, E1–E5, R1–R5");
+        assert_eq!(
+            id_ranges().replace('\u{1f}', ", "),
+            "F1–F22, B1–B5, E1–E5, R1–R5"
+        );
     }
 
     #[test]

@@ -184,14 +184,16 @@ pub fn split(path: &Path) -> (PathBuf, String) {
 /// that GitLab's web UI shows.
 pub fn render(binary: &Path, lang: Lang, gitlab: bool) -> String {
     let missing = format!(
-        "{}{} {}",
+        "{}{}",
         if gitlab { "GL-HOOK-ERR: " } else { "" },
-        Msg::PrefixError.render(lang),
-        Msg::ShimBinaryMissing {
-            hook: "pre-receive".into(),
-            binary: binary.display().to_string()
-        }
-        .render(lang)
+        lang.labelled(
+            &Msg::PrefixError.render(lang),
+            &Msg::ShimBinaryMissing {
+                hook: "pre-receive".into(),
+                binary: binary.display().to_string(),
+            }
+            .render(lang),
+        )
     );
     TEMPLATE
         .replace("{{version}}", &SERVER_SHIM_VERSION.to_string())

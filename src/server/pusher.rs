@@ -12,7 +12,7 @@ pub fn role_findings(config: &Config, updates: &[RefUpdate], pusher: Option<&str
     if qa.is_empty() {
         return Vec::new();
     }
-    let people = qa.join(", ");
+    let people = crate::messages::list(qa);
     let mut findings = Vec::new();
     for update in updates {
         let kind = RefKind::of(config, &update.refname);

@@ -136,7 +136,7 @@ fn judge(ctx: &Context, input: impl Read) -> Result<Judged> {
     let people = if deciders.is_empty() {
         "-".to_string()
     } else {
-        deciders.join(", ")
+        crate::messages::list(&deciders)
     };
     let (mut findings, emergency) = emergency(
         &ctx.env.push_options,

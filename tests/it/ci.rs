@@ -272,7 +272,7 @@ fn github_push_moving_master_to_a_non_tag_is_refused() {
         .unwrap();
     assert_code(&out, 1);
     assert!(
-        stdout_of(&out).contains("错误： [F13] master: "),
+        stdout_of(&out).contains("错误：[F13] master："),
         "{}",
         stdout_of(&out)
     );

@@ -155,9 +155,9 @@ fn status_speaks_chinese_and_reports_what_changes() {
     for expected in [
         "shipgate 状态：[ROOT]/order-api（当前分支 feature/fix）",
         "钩子      pre-commit、pre-merge-commit、pre-push：已安装，运行",
-        "准备中    v1.2.0（bugfix），`docs/releases/v1.2.0.md`",
+        "准备中    v1.2.0（Bug 修复上线），`docs/releases/v1.2.0.md`",
         "闸门      [R3] v1.1.0 已回滚：`docs/releases/v1.1.0.md` 中的问题分析还缺 5 项",
-        "上次发布  v1.1.0：check-master 通过",
+        "上次上线  v1.1.0：check-master 通过",
         "服务器端  未强制：origin 没有公布 `refs/shipgate/enforced`",
     ] {
         assert!(text.contains(expected), "{expected}\nnot in:\n{text}");

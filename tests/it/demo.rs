@@ -151,11 +151,11 @@ fn the_demo_walks_the_process_in_chinese() {
     assert_ok(&out);
     let text = stdout(&out);
     for expected in [
-        "错误： [F1] test: 禁止直接向 `test` 提交",
-        "错误： [F6] release:",
-        "错误： [F7] v2.3.0:",
-        "错误： [R3] release: v2.3.0 已回滚",
-        "remote: 错误： [R3] release:",
+        "错误：[F1] test：拒绝直接向 `test` 提交",
+        "错误：[F6] release：",
+        "错误：[F7] v2.3.0：",
+        "错误：[R3] release：v2.3.0 已回滚",
+        "remote: 错误：[R3] release：",
         "结论：CLEAN",
         "  → 正确的做法：",
         "李四 order-api (test)$ git commit -m 优惠券叠加，提测",

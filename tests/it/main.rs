@@ -28,4 +28,5 @@ mod test_branch;
 mod trust;
 
 mod console;
+mod language;
 mod readme;

@@ -623,7 +623,7 @@ fn notices_in_both_languages() {
     insta::assert_snapshot!("canary_en", transcript(&repo, &robots, &out));
     // Both records, each in the language it was made in, under the one section made first.
     let text = plan(&repo);
-    assert!(text.contains("## 通知记录\n\n- 2026-11-01 02:00 +00:00 · 上线周知（Li Si）：已发送到 wecom\n- 2026-11-01 02:00 +00:00 · 回滚周知（Li Si）：已发送到 wecom\n"), "{text}");
+    assert!(text.contains("## 周知记录\n\n- 2026-11-01 02:00 +00:00 · 上线周知（Li Si）：已发送到 wecom\n- 2026-11-01 02:00 +00:00 · 回滚周知（Li Si）：已发送到 wecom\n"), "{text}");
 }
 
 #[test]

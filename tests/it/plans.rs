@@ -49,7 +49,7 @@ fn plan_new_renders_prefilled_and_never_overwrites() {
         "tech_lead: \"lisi\"",
         "qa: \"wangwu\"",
         "rollback_to: \"v1.0.0\"",
-        "# 上线计划 v1.1.0（需求上线）",
+        "# origin 发布计划 v1.1.0（需求上线）",
         "coupon: limits",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");

@@ -823,7 +823,7 @@ fn without_a_committed_policy_the_admins_file_rules_in_its_language() {
     let err = stderr(&out);
     assert!(!out.status.success(), "{err}");
     assert!(
-        err.contains("remote: 错误： [E1] release: 1 个提交"),
+        err.contains("remote: 错误：[E1] release：1 个提交"),
         "{err}"
     );
     assert!(err.contains("shipgate 拒绝了本次推送"), "{err}");
