@@ -152,26 +152,33 @@ fn merged_forward(
             std::slice::from_ref(before),
             false,
         )?;
-        // The commits of that line that contain `commit`: two walks, not one ancestry
-        // question per commit.
-        let without: HashSet<ObjectId> = repo
-            .walk(
-                std::slice::from_ref(side),
-                &[before.clone(), commit.clone()],
-                false,
-            )?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+        // The commits of that line that contain `commit`, in one pass oldest first (a
+        // commit contains it when a parent does), not one ancestry question per commit.
         let on_line: HashSet<&ObjectId> = line.iter().map(|c| &c.id).collect();
-        let contains =
-            |id: &ObjectId| id == commit || on_line.contains(id) && !without.contains(id);
+        let mut holding: HashSet<ObjectId> = HashSet::new();
+        holding.insert(commit.clone());
+        // A parent below the line (production's before) holds it only if production did.
+        let below = repo.is_ancestor(commit, before)?;
+        for c in line.iter().rev() {
+            let mut holds = false;
+            for p in &c.parents {
+                holds |= holding.contains(p)
+                    || below && !on_line.contains(p) && repo.is_ancestor(commit, p)?;
+                if holds {
+                    break;
+                }
+            }
+            if holds {
+                holding.insert(c.id.clone());
+            }
+        }
+        let contains = |id: &ObjectId| holding.contains(id);
         let mut examined = 0;
         for c in line.iter().rev() {
             let Some(first) = c.parents.first() else {
                 continue;
             };
-            if without.contains(&c.id) || c.id == *commit {
+            if !holding.contains(&c.id) || c.id == *commit {
                 continue;
             }
             // Bounded: a line of thousands of commits is not searched for ever; what is
@@ -187,8 +194,7 @@ fn merged_forward(
             // brought it in)?
             let mut had = false;
             for p in &c.parents {
-                let holds = contains(p) || repo.is_ancestor(commit, p)?;
-                if holds && repo.change_present(commit, p)? {
+                if contains(p) && repo.change_present(commit, p)? {
                     had = true;
                     break;
                 }
