@@ -7,6 +7,7 @@
 
 mod bare;
 mod changes;
+mod graph;
 mod records;
 mod remerge;
 mod remote;

@@ -265,19 +265,7 @@ impl Repo {
     /// repository handle, so the many merges of one cycle share the walking.
     fn fast_merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
         use std::collections::{BinaryHeap, HashMap};
-        let mut graph = self.graph.borrow_mut();
-        let mut node = |oid: Oid| -> Result<(Vec<Oid>, i64)> {
-            if let Some(known) = graph.get(&oid) {
-                return Ok(known.clone());
-            }
-            let commit = self.raw().find_commit(oid).map_err(git_error)?;
-            let entry = (
-                commit.parent_ids().collect::<Vec<_>>(),
-                commit.time().seconds(),
-            );
-            graph.insert(oid, entry.clone());
-            Ok(entry)
-        };
+        let node = |oid: Oid| self.node(oid);
         let mut flags: HashMap<Oid, u8> = HashMap::new();
         let mut queue = BinaryHeap::new();
         for (oid, flag) in [(a, 1u8), (b, 2u8)] {

@@ -33,9 +33,9 @@ pub struct Repo {
     /// Tags created by the push being judged, with the commits they peel to: a release
     /// counts through tags the remote has or receives in the same push.
     pushed_tags: Vec<(String, ObjectId)>,
-    /// Parents and commit time of commits read while finding merge bases, shared by all
-    /// the merges one check-master run re-merges.
-    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, (Vec<Oid>, i64)>>,
+    /// Parents and commit time of the commits read while walking ancestry (see
+    /// `graph.rs`), shared by every question one process asks.
+    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, super::graph::Node>>,
 }
 
 impl Repo {
@@ -398,7 +398,7 @@ impl History for Repo {
         if !odb.exists(a) || !odb.exists(d) {
             return Ok(false);
         }
-        self.repo.graph_descendant_of(d, a).map_err(git_error)
+        self.reaches(a, d)
     }
 
     fn walk(
