@@ -34,11 +34,12 @@ pub(super) fn previous_releases(
         .collect();
     tags.sort_by(|a, b| b.cmp(a));
     let mut found: Vec<ObjectId> = Vec::new();
+    let mut below_has = repo.ancestors_of(below)?;
     for (_, commit) in tags.into_iter().take(MAX_TAGS_TRIED) {
         if found.len() >= 3 {
             break;
         }
-        if repo.is_ancestor(&commit, below)? {
+        if below_has.contains(&commit)? {
             found.push(commit);
         }
     }

@@ -4,11 +4,12 @@
 //! commits again, as libgit2's own ancestry check does per call.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use git2::Oid;
 
 use crate::error::Result;
+use crate::oid::ObjectId;
 
 use super::repo::git_error;
 use super::Repo;
@@ -28,64 +29,170 @@ impl Repo {
         Ok(node)
     }
 
-    /// Whether `ancestor` is reachable from `descendant` (or is it). git's own way
-    /// (`paint_down_to_common`): paint both commits' ancestors, newest first; a commit
-    /// painted from both is a common ancestor, and what lies below one cannot lead to
-    /// `ancestor` (it is `ancestor`'s own history), so the walk stops once only such
-    /// commits are left. Commit times only order the walk: the answer is exact whatever
-    /// the clocks said.
+    /// Whether `ancestor` is reachable from `descendant` (or is it): see `Paint`.
     pub(super) fn reaches(&self, ancestor: Oid, descendant: Oid) -> Result<bool> {
-        const FROM_ANCESTOR: u8 = 1;
-        const FROM_DESCENDANT: u8 = 2;
-        const STALE: u8 = 4;
         if ancestor == descendant {
             return Ok(true);
         }
-        let mut flags: HashMap<Oid, u8> = HashMap::new();
-        // The flags each commit last passed on to its parents.
-        let mut passed: HashMap<Oid, u8> = HashMap::new();
-        // (time, commit, whether it counted as not stale when queued)
-        let mut queue: BinaryHeap<(i64, Oid, bool)> = BinaryHeap::new();
-        let mut not_stale = 0usize;
+        let mut paint = Paint::new(self, ancestor, descendant)?;
+        loop {
+            if let Some(answer) = paint.step(self)? {
+                return Ok(answer);
+            }
+        }
+    }
+
+    /// For asking of many commits whether `tip` has them (see `Ancestors`).
+    pub fn ancestors_of(&self, tip: &ObjectId) -> Result<Ancestors<'_>> {
+        let tip = self.oid(tip)?;
+        // As `is_ancestor`: a commit this clone lacks has no ancestors here.
+        let mut pending = BinaryHeap::new();
+        if self.raw().odb().map_err(git_error)?.exists(tip) {
+            pending.push((self.node(tip)?.1, tip));
+        }
+        Ok(Ancestors {
+            repo: self,
+            tip,
+            seen: HashSet::from([tip]),
+            pending,
+        })
+    }
+}
+
+/// One ancestry question answered git's own way (`paint_down_to_common`): paint both
+/// commits' ancestors, newest first; a commit painted from both is a common ancestor,
+/// and what lies below one cannot lead to `ancestor` (it is `ancestor`'s own history), so
+/// the walk stops once only such commits are left. Commit times only order the walk: the
+/// answer is exact whatever the clocks said. One `step` at a time, so that it can race
+/// another way to the same answer (`Ancestors`).
+struct Paint {
+    ancestor: Oid,
+    flags: HashMap<Oid, u8>,
+    /// The flags each commit last passed on to its parents.
+    passed: HashMap<Oid, u8>,
+    /// (time, commit, whether it counted as not stale when queued)
+    queue: BinaryHeap<(i64, Oid, bool)>,
+    not_stale: usize,
+}
+
+const FROM_ANCESTOR: u8 = 1;
+const FROM_DESCENDANT: u8 = 2;
+const STALE: u8 = 4;
+
+impl Paint {
+    fn new(repo: &Repo, ancestor: Oid, descendant: Oid) -> Result<Paint> {
+        let mut paint = Paint {
+            ancestor,
+            flags: HashMap::new(),
+            passed: HashMap::new(),
+            queue: BinaryHeap::new(),
+            not_stale: 0,
+        };
         for (oid, flag) in [(ancestor, FROM_ANCESTOR), (descendant, FROM_DESCENDANT)] {
-            flags.insert(oid, flag);
-            queue.push((self.node(oid)?.1, oid, true));
-            not_stale += 1;
+            paint.flags.insert(oid, flag);
+            paint.queue.push((repo.node(oid)?.1, oid, true));
+            paint.not_stale += 1;
         }
-        while not_stale > 0 {
-            let Some((_, oid, counted)) = queue.pop() else {
-                break;
+        Ok(paint)
+    }
+
+    /// Paints from the newest commit queued: `Some` once the answer is known.
+    fn step(&mut self, repo: &Repo) -> Result<Option<bool>> {
+        if self.not_stale == 0 {
+            return Ok(Some(false));
+        }
+        let Some((_, oid, counted)) = self.queue.pop() else {
+            return Ok(Some(false));
+        };
+        if counted {
+            self.not_stale -= 1;
+        }
+        let mut flag = self.flags[&oid];
+        match self.passed.entry(oid) {
+            Entry::Occupied(e) if *e.get() == flag => return Ok(None),
+            Entry::Occupied(mut e) => {
+                e.insert(flag);
+            }
+            Entry::Vacant(e) => {
+                e.insert(flag);
+            }
+        }
+        if flag & (FROM_ANCESTOR | FROM_DESCENDANT) == FROM_ANCESTOR | FROM_DESCENDANT {
+            flag |= STALE;
+        }
+        for parent in repo.node(oid)?.0 {
+            let known = self.flags.entry(parent).or_default();
+            if *known & flag == flag {
+                continue;
+            }
+            *known |= flag;
+            if parent == self.ancestor && *known & FROM_DESCENDANT != 0 {
+                return Ok(Some(true));
+            }
+            let fresh = *known & STALE == 0;
+            self.queue.push((repo.node(parent)?.1, parent, fresh));
+            self.not_stale += usize::from(fresh);
+        }
+        Ok(None)
+    }
+}
+
+/// Many ancestry questions about one commit (`tip`): which of these release tags does
+/// it have? Each question races two exact ways to its answer, a step at a time: painting
+/// (`Paint`: cheap when the commit is near `tip`, or newer only by a little) and walking
+/// all of `tip`'s history once for every question (cheap when that history is short, as
+/// for an early release asked about all the later ones). Whichever ends first answers;
+/// the walk's progress is kept for the next question.
+/// How many steps painting takes alone before the walk races it.
+const PAINT_HEAD_START: usize = 256;
+
+pub struct Ancestors<'r> {
+    repo: &'r Repo,
+    tip: Oid,
+    seen: HashSet<Oid>,
+    /// Commits seen whose parents are not yet, newest first (so that the walk reads the
+    /// commits the painting reads).
+    pending: BinaryHeap<(i64, Oid)>,
+}
+
+impl Ancestors<'_> {
+    /// Whether `commit` is `tip` or one of its ancestors (what `is_ancestor(commit,
+    /// tip)` answers).
+    pub fn contains(&mut self, commit: &ObjectId) -> Result<bool> {
+        let oid = self.repo.oid(commit)?;
+        if self.seen.contains(&oid) {
+            return Ok(true);
+        }
+        if self.pending.is_empty() {
+            return Ok(false);
+        }
+        // As `is_ancestor`: a commit this clone lacks is no one's ancestor.
+        if !self.repo.raw().odb().map_err(git_error)?.exists(oid) {
+            return Ok(false);
+        }
+        let mut paint = Paint::new(self.repo, oid, self.tip)?;
+        // Most questions painting answers within a few hundred steps (the walk would
+        // read commits nothing else needs); only then does the walk join in.
+        for _ in 0..PAINT_HEAD_START {
+            if let Some(answer) = paint.step(self.repo)? {
+                return Ok(answer);
+            }
+        }
+        loop {
+            if let Some(answer) = paint.step(self.repo)? {
+                return Ok(answer);
+            }
+            let Some((_, next)) = self.pending.pop() else {
+                return Ok(false);
             };
-            if counted {
-                not_stale -= 1;
-            }
-            let mut flag = flags[&oid];
-            match passed.entry(oid) {
-                Entry::Occupied(e) if *e.get() == flag => continue,
-                Entry::Occupied(mut e) => {
-                    e.insert(flag);
-                }
-                Entry::Vacant(e) => {
-                    e.insert(flag);
+            for parent in self.repo.node(next)?.0 {
+                if self.seen.insert(parent) {
+                    self.pending.push((self.repo.node(parent)?.1, parent));
                 }
             }
-            if flag & (FROM_ANCESTOR | FROM_DESCENDANT) == FROM_ANCESTOR | FROM_DESCENDANT {
-                flag |= STALE;
-            }
-            for parent in self.node(oid)?.0 {
-                let known = flags.entry(parent).or_default();
-                if *known & flag == flag {
-                    continue;
-                }
-                *known |= flag;
-                if parent == ancestor && *known & FROM_DESCENDANT != 0 {
-                    return Ok(true);
-                }
-                let fresh = *known & STALE == 0;
-                queue.push((self.node(parent)?.1, parent, fresh));
-                not_stale += usize::from(fresh);
+            if self.seen.contains(&oid) {
+                return Ok(true);
             }
         }
-        Ok(false)
     }
 }
