@@ -36,6 +36,10 @@ pub struct Repo {
     /// Parents and commit time of the commits read while walking ancestry (see
     /// `graph.rs`), shared by every question one process asks.
     pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, super::graph::Node>>,
+    /// What each commit asked about changed (see `changes.rs`), read once.
+    pub(super) changes: std::cell::RefCell<HashMap<Oid, std::rc::Rc<super::changes::Change>>>,
+    /// What `change_present` answered, per commit and versions of its files.
+    pub(super) present: std::cell::RefCell<super::changes::Answers>,
 }
 
 impl Repo {
@@ -68,6 +72,8 @@ impl Repo {
             view: None,
             pushed_tags: Vec::new(),
             graph: std::cell::RefCell::new(std::collections::HashMap::new()),
+            changes: std::cell::RefCell::new(HashMap::new()),
+            present: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
