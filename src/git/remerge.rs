@@ -277,7 +277,7 @@ impl Repo {
             if flag == 3 {
                 return Ok(Some(oid));
             }
-            for parent in node(oid)?.0 {
+            for &parent in node(oid)?.0.iter() {
                 let before = flags.get(&parent).copied().unwrap_or(0);
                 if before | flag != before {
                     flags.insert(parent, before | flag);
