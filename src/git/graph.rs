@@ -56,6 +56,8 @@ impl Repo {
             tip,
             seen: HashSet::from([tip]),
             pending,
+            descend: HashSet::new(),
+            miss: HashSet::new(),
         })
     }
 }
@@ -139,16 +141,16 @@ impl Paint {
 }
 
 /// Many ancestry questions about one commit (`tip`): which of these release tags does
-/// it have? Each question races two exact ways to its answer, the one that has cost less
-/// so far taking the next step: painting (`Paint`: cheap when the commit is near `tip`,
-/// or newer only by a little) and walking all of `tip`'s history once for every question
-/// (cheap when that history is short, as for an early release asked about all the later
-/// ones). Whichever ends first answers; the walk's progress is kept for the next
-/// question.
-/// What reading a commit costs, in steps over commits read already (measured: about
-/// 2 µs to inflate and parse one, 0.2 µs to step over one).
-const READ_COST: usize = 10;
-
+/// it have? Each question races three exact ways to its answer, the one that has cost
+/// least so far taking the next step (reading a commit costs far more than stepping
+/// over one read already), and the first to end answers:
+/// - painting (`Paint`): cheap when the commit is near `tip`, or newer by a little;
+/// - walking all of `tip`'s history, once for all questions (the walk's progress is
+///   kept): cheap when that history is short, as for an early release asked about all
+///   the later ones;
+/// - following the commit's first parents back to `tip`: a later release tagged on
+///   production's own merges is `tip`'s descendant that way, so none of its ancestors.
+///   This way can only answer "no"; chains followed are kept for the next question.
 pub struct Ancestors<'r> {
     repo: &'r Repo,
     tip: Oid,
@@ -156,6 +158,20 @@ pub struct Ancestors<'r> {
     /// Commits seen whose parents are not yet, newest first (so that the walk reads the
     /// commits the painting reads).
     pending: BinaryHeap<(i64, Oid)>,
+    /// Commits whose first-parent chain runs through `tip`, and commits whose chain was
+    /// followed back to `tip`'s time without meeting it.
+    descend: HashSet<Oid>,
+    miss: HashSet<Oid>,
+}
+
+/// What reading a commit costs, in steps over commits read already (measured: a few
+/// µs to inflate and parse one, a few tenths of one to step over one).
+const READ_COST: usize = 10;
+
+/// A first-parent chain being followed back to `tip`.
+struct Chain {
+    at: Option<Oid>,
+    followed: Vec<Oid>,
 }
 
 impl Ancestors<'_> {
@@ -174,31 +190,68 @@ impl Ancestors<'_> {
             return Ok(false);
         }
         let mut paint = Paint::new(self.repo, oid, self.tip)?;
-        // What each way has cost this question: a step, and far more for each commit it
-        // had to read (most of painting's steps revisit commits read already).
-        let (mut painted, mut walked) = (0usize, 0usize);
+        let mut chain = Chain {
+            at: Some(oid),
+            followed: Vec::new(),
+        };
+        // What each way has cost this question.
+        let (mut painted, mut walked, mut followed) = (0usize, 0usize, 0usize);
         loop {
             let read_before = self.repo.graph.borrow().len();
-            if painted <= walked {
+            let cost = |before| 1 + READ_COST * (self.repo.graph.borrow().len() - before);
+            if chain.at.is_some() && followed <= painted && followed <= walked {
+                let descends = self.follow(&mut chain)?;
+                followed += cost(read_before);
+                if descends {
+                    return Ok(false);
+                }
+            } else if painted <= walked {
                 let answer = paint.step(self.repo)?;
-                painted += 1 + READ_COST * (self.repo.graph.borrow().len() - read_before);
+                painted += cost(read_before);
                 if let Some(answer) = answer {
                     return Ok(answer);
                 }
-                continue;
-            }
-            let Some((_, next)) = self.pending.pop() else {
-                return Ok(false);
-            };
-            for &parent in self.repo.node(next)?.0.iter() {
-                if self.seen.insert(parent) {
-                    self.pending.push((self.repo.node(parent)?.1, parent));
+            } else {
+                let Some((_, next)) = self.pending.pop() else {
+                    return Ok(false);
+                };
+                for &parent in self.repo.node(next)?.0.iter() {
+                    if self.seen.insert(parent) {
+                        self.pending.push((self.repo.node(parent)?.1, parent));
+                    }
+                }
+                walked += cost(read_before);
+                if self.seen.contains(&oid) {
+                    return Ok(true);
                 }
             }
-            walked += 1 + READ_COST * (self.repo.graph.borrow().len() - read_before);
-            if self.seen.contains(&oid) {
-                return Ok(true);
-            }
         }
+    }
+
+    /// One step back along `chain`: `true` once it has met `tip` (or a chain known to);
+    /// it ends without (`chain.at` is `None`) in `tip`'s history, at a chain known to
+    /// miss it, at a root, or older than `tip`.
+    fn follow(&mut self, chain: &mut Chain) -> Result<bool> {
+        let Some(at) = chain.at else {
+            return Ok(false);
+        };
+        if at == self.tip || self.descend.contains(&at) {
+            self.descend.extend(chain.followed.drain(..));
+            chain.at = None;
+            return Ok(true);
+        }
+        let (parents, time) = self.repo.node(at)?;
+        let tip_time = self.repo.node(self.tip)?.1;
+        if self.seen.contains(&at) || self.miss.contains(&at) || time < tip_time {
+            self.miss.extend(chain.followed.drain(..));
+            chain.at = None;
+            return Ok(false);
+        }
+        chain.followed.push(at);
+        chain.at = parents.first().copied();
+        if chain.at.is_none() {
+            self.miss.extend(chain.followed.drain(..));
+        }
+        Ok(false)
     }
 }
