@@ -43,6 +43,65 @@ impl Repo {
         }
     }
 
+    /// Whether `a` and `b` have more than one best common ancestor (a criss-cross
+    /// history), as `git merge-base --all` counts them: git's painting collects the
+    /// common ancestors no other one found is below, then those that are another's
+    /// ancestor are dropped.
+    pub(super) fn several_merge_bases(&self, a: Oid, b: Oid) -> Result<bool> {
+        if a == b {
+            return Ok(false);
+        }
+        let mut flags: HashMap<Oid, u8> = HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
+        let mut queue: BinaryHeap<(i64, Oid, bool)> = BinaryHeap::new();
+        queue.push((self.node(a)?.1, a, true));
+        queue.push((self.node(b)?.1, b, true));
+        let mut not_stale = 2usize;
+        let mut found: Vec<Oid> = Vec::new();
+        const BOTH: u8 = FROM_ANCESTOR | FROM_DESCENDANT;
+        while not_stale > 0 {
+            let Some((_, oid, counted)) = queue.pop() else {
+                break;
+            };
+            if counted {
+                not_stale -= 1;
+            }
+            let mut flag = flags[&oid] & (BOTH | STALE);
+            if flag == BOTH {
+                if !found.contains(&oid) {
+                    found.push(oid);
+                }
+                flag |= STALE;
+            }
+            for &parent in self.node(oid)?.0.iter() {
+                let known = flags.entry(parent).or_default();
+                if *known & flag == flag {
+                    continue;
+                }
+                *known |= flag;
+                let fresh = *known & STALE == 0;
+                queue.push((self.node(parent)?.1, parent, fresh));
+                not_stale += usize::from(fresh);
+            }
+        }
+        let mut best = 0;
+        for (i, &base) in found.iter().enumerate() {
+            let mut below_another = false;
+            for (j, &other) in found.iter().enumerate() {
+                if i != j && self.reaches(base, other)? {
+                    below_another = true;
+                    break;
+                }
+            }
+            if !below_another {
+                best += 1;
+                if best > 1 {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
     /// For asking of many commits whether `tip` has them (see `Ancestors`).
     pub fn ancestors_of(&self, tip: &ObjectId) -> Result<Ancestors<'_>> {
         let tip = self.oid(tip)?;

@@ -40,6 +40,8 @@ pub struct Repo {
     pub(super) changes: std::cell::RefCell<HashMap<Oid, std::rc::Rc<super::changes::Change>>>,
     /// What `change_present` answered, per commit and versions of its files.
     pub(super) present: std::cell::RefCell<super::changes::Answers>,
+    /// The walks attribution follows (see `remerge.rs`), listed once.
+    pub(super) steps: std::cell::RefCell<super::remerge::Steps>,
 }
 
 impl Repo {
@@ -74,6 +76,7 @@ impl Repo {
             graph: std::cell::RefCell::new(std::collections::HashMap::new()),
             changes: std::cell::RefCell::new(HashMap::new()),
             present: std::cell::RefCell::new(HashMap::new()),
+            steps: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -319,12 +322,18 @@ impl Repo {
         if entry.kind() != Some(git2::ObjectType::Blob) {
             return Ok(None);
         }
+        self.blob_capped(entry.id(), path)
+    }
+
+    /// The first `READ_LIMIT + 1` bytes of blob `id` (all of a shorter one), without
+    /// reading more of a longer one; `None` if `id` is no blob. `path` names it in errors.
+    pub(super) fn blob_capped(&self, id: Oid, path: &str) -> Result<Option<Vec<u8>>> {
         // Documents (config, plans) are small; a hostile one is not read whole. What is
         // returned past the limit is cut, and every reader refuses a file that long.
         let odb = self.repo.odb().map_err(git_error)?;
-        let (size, _) = odb.read_header(entry.id()).map_err(git_error)?;
+        let (size, _) = odb.read_header(id).map_err(git_error)?;
         if size > READ_LIMIT {
-            if let Ok(mut reader) = odb.reader(entry.id()).map(|(r, _, _)| r) {
+            if let Ok(mut reader) = odb.reader(id).map(|(r, _, _)| r) {
                 let mut bytes = Vec::with_capacity(READ_LIMIT + 1);
                 std::io::Read::take(&mut reader, READ_LIMIT as u64 + 1)
                     .read_to_end(&mut bytes)
@@ -332,7 +341,7 @@ impl Repo {
                 return Ok(Some(bytes));
             }
         }
-        let object = entry.to_object(&self.repo).map_err(git_error)?;
+        let object = self.repo.find_object(id, None).map_err(git_error)?;
         Ok(object.as_blob().map(|b| {
             let content = b.content();
             content[..content.len().min(READ_LIMIT + 1)].to_vec()
