@@ -601,6 +601,7 @@ impl History for Repo {
             }
             return Ok(tagged);
         }
+        let odb = self.repo.odb().map_err(git_error)?;
         for reference in self
             .repo
             .references_glob("refs/tags/*")
@@ -617,9 +618,20 @@ impl History for Repo {
             if !matches(name) {
                 continue;
             }
-            // A tag on something other than a commit is no release.
-            if let Ok(commit) = reference.peel_to_commit() {
-                add(name, to_id(commit.id()));
+            // A tag on something other than a commit is no release. What libgit2's peel
+            // looks up first (the peeled id packed-refs lists, else the target) is
+            // known a commit from its header, without inflating it; only a tag object
+            // there needs the full peel.
+            let first = reference.target_peel().or_else(|| reference.target());
+            let commit = match first.map(|id| (id, odb.read_header(id))) {
+                Some((id, Ok((_, git2::ObjectType::Commit)))) => Some(id),
+                Some((_, Ok((_, git2::ObjectType::Tag)))) | None => {
+                    reference.peel_to_commit().ok().map(|c| c.id())
+                }
+                Some(_) => None,
+            };
+            if let Some(commit) = commit {
+                add(name, to_id(commit));
             }
         }
         Ok(tagged)
