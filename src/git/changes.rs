@@ -57,7 +57,13 @@ impl Repo {
     }
 
     pub fn merge_base(&self, a: &ObjectId, b: &ObjectId) -> Result<Option<ObjectId>> {
-        match self.raw().merge_base(self.oid(a)?, self.oid(b)?) {
+        let (a, b) = (self.oid(a)?, self.oid(b)?);
+        // One best common ancestor is the merge base; only among several does libgit2's
+        // choice of one matter, so it is asked then.
+        if let [only] = self.merge_bases(a, b)?[..] {
+            return Ok(Some(to_id(only)));
+        }
+        match self.raw().merge_base(a, b) {
             Ok(oid) => Ok(Some(to_id(oid))),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(git_error(e)),

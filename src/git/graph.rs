@@ -43,21 +43,21 @@ impl Repo {
         }
     }
 
-    /// Whether `a` and `b` have more than one best common ancestor (a criss-cross
-    /// history), as `git merge-base --all` counts them: git's painting collects the
-    /// common ancestors no other one found is below, then those that are another's
-    /// ancestor are dropped.
-    pub(super) fn several_merge_bases(&self, a: Oid, b: Oid) -> Result<bool> {
+    /// The best common ancestors of `a` and `b` (`git merge-base --all`), in the order
+    /// the painting found them: git's painting collects the common ancestors no other
+    /// one found is below, then those that are another's ancestor are dropped.
+    pub(super) fn merge_bases(&self, a: Oid, b: Oid) -> Result<Vec<Oid>> {
         if a == b {
-            return Ok(false);
+            return Ok(vec![a]);
         }
-        let mut flags: HashMap<Oid, u8> = HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
+        const BOTH: u8 = FROM_ANCESTOR | FROM_DESCENDANT;
+        let mut flags: HashMap<Oid, u8> =
+            HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
         let mut queue: BinaryHeap<(i64, Oid, bool)> = BinaryHeap::new();
         queue.push((self.node(a)?.1, a, true));
         queue.push((self.node(b)?.1, b, true));
         let mut not_stale = 2usize;
         let mut found: Vec<Oid> = Vec::new();
-        const BOTH: u8 = FROM_ANCESTOR | FROM_DESCENDANT;
         while not_stale > 0 {
             let Some((_, oid, counted)) = queue.pop() else {
                 break;
@@ -83,7 +83,7 @@ impl Repo {
                 not_stale += usize::from(fresh);
             }
         }
-        let mut best = 0;
+        let mut best = Vec::new();
         for (i, &base) in found.iter().enumerate() {
             let mut below_another = false;
             for (j, &other) in found.iter().enumerate() {
@@ -93,13 +93,10 @@ impl Repo {
                 }
             }
             if !below_another {
-                best += 1;
-                if best > 1 {
-                    return Ok(true);
-                }
+                best.push(base);
             }
         }
-        Ok(false)
+        Ok(best)
     }
 
     /// For asking of many commits whether `tip` has them (see `Ancestors`).

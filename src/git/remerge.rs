@@ -231,7 +231,7 @@ impl Repo {
     /// `None` when there is a single base (the cheap per-path re-merge agrees with git).
     fn virtual_merge(&self, ours: Oid, theirs: Oid) -> Result<Option<Virtual>> {
         let repo = self.raw();
-        if !self.several_merge_bases(ours, theirs)? {
+        if self.merge_bases(ours, theirs)?.len() < 2 {
             return Ok(None);
         }
         let (ours, theirs) = (
