@@ -5,13 +5,20 @@
 # chain that contains it: the tag itself after a fast-forward or when the tag sits on the
 # merge), `shipgate check-master TAG --master THAT` (JSON kept for triage), and
 # `git log --remerge-diff --merges PREV..THAT` (PREV: where the previous release reached
-# the branch), timed alternately; medians and peak memory (max RSS) are printed.
+# the branch), timed alternately; medians and peak memory (max RSS) are printed. Each
+# command first runs once under `timeout` and `/usr/bin/time` for its output, exit code
+# and memory; the RUNS timed runs have nothing but the command between the clock reads
+# (the wrappers' own start-up would otherwise add a few milliseconds to both sides).
 #
 #   benches/real-repos.sh REPO_DIR [OUT_DIR] [RUNS]     (RUNS default 3)
 #   SHIPGATE_BIN=/path/to/shipgate MASTER=master TAGS='^v?[0-9]' benches/real-repos.sh ...
+#   BASE_BIN=/path/to/older/shipgate benches/real-repos.sh ...
 #
 # REPO_DIR may be bare. Nothing is written into it. Per release, OUT_DIR/TAG.json holds
-# check-master's findings and OUT_DIR/summary.tsv one row.
+# check-master's findings and OUT_DIR/summary.tsv one row. With BASE_BIN, a second
+# shipgate (say, main's before a change) is timed in the same rounds, its output kept as
+# OUT_DIR/TAG.base.json and compared with the first's: `same` is `yes` when verdict and
+# findings are identical.
 set -euo pipefail
 
 repo=$(cd "$1" && pwd)
@@ -22,6 +29,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SHIPGATE_BIN:-$root/target/release/shipgate}
 master=${MASTER:-master}
 tags_re=${TAGS:-'^v?[0-9]'}
+base=${BASE_BIN:-}
 limit=${TIMEOUT:-300}
 export GIT_DIR=$repo GIT_CONFIG_NOSYSTEM=1
 unset GIT_WORK_TREE SHIPGATE_SKIP
@@ -40,21 +48,27 @@ integration() {
     echo "${chain[$lo]}"
 }
 
-# One timed run: "milliseconds max-rss-kb exit-code".
-sample() {
-    local start end code=0
-    start=$EPOCHREALTIME
+# One run for the output and the memory, under a time limit: "max-rss-kb exit-code".
+measure() {
+    local code=0
     /usr/bin/time -f "%M" -o "$out/.rss" timeout "$limit" "$@" >"$out/.stdout" 2>"$out/.stderr" || code=$?
+    echo "$(tail -1 "$out/.rss") $code"
+}
+# One timed run, nothing between the clock and the command: milliseconds (0.01).
+timed() {
+    local start end
+    start=$EPOCHREALTIME
+    "$@" >/dev/null 2>&1 || true
     end=$EPOCHREALTIME
-    echo "$(((${end/./} - ${start/./}) / 1000)) $(tail -1 "$out/.rss") $code"
+    printf '%d.%02d\n' $(((${end/./} - ${start/./}) / 1000)) $(((${end/./} - ${start/./}) % 1000 / 10))
 }
 median() {
     local v
-    mapfile -t v < <(sort -n)
+    mapfile -t v < <(sort -g)
     echo "${v[$(((${#v[@]} - 1) / 2))]}"
 }
 
-printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshipgate_ms\tgit_ms\tshipgate_rss_kb\tgit_rss_kb\n' >"$out/summary.tsv"
+printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshipgate_ms\tgit_ms\tshipgate_rss_kb\tgit_rss_kb\tbase_ms\tbase_rss_kb\tsame\n' >"$out/summary.tsv"
 prev= last_at=
 for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
     commit=$(git rev-parse "refs/tags/$tag^{commit}")
@@ -73,19 +87,29 @@ for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
     range=("$at")
     [ -n "$prev" ] && range+=("^$prev")
     merges=$(git rev-list --merges --count "${range[@]}")
-    s_ms=() g_ms=() s_kb=() g_kb=()
-    for ((i = 0; i < runs; i++)); do
-        read -r ms kb code < <(sample "$bin" check-master "$tag" --master "$at" --format json --repo "$repo")
-        s_ms+=("$ms") s_kb+=("$kb")
-        cp "$out/.stdout" "$out/$tag.json"
-        [ "$code" -le 1 ] || { echo "$tag: shipgate exit $code: $(head -3 "$out/.stderr")" >&2; break; }
-        read -r ms kb _ < <(sample git log --remerge-diff --merges --format=%H "${range[@]}")
-        g_ms+=("$ms") g_kb+=("$kb")
-    done
+    shipgate=("$bin" check-master "$tag" --master "$at" --format json --repo "$repo")
+    read -r s_kb code < <(measure "${shipgate[@]}")
+    cp "$out/.stdout" "$out/$tag.json"
     if [ "$code" -gt 1 ]; then
-        printf '%s\t%s\t%s\terror-%s\t\t\t\t\t%s\t%s\t\t%s\t\n' "$tag" "${at:0:10}" "$shape" "$code" "$merges" "${s_ms[0]}" "${s_kb[0]}" >>"$out/summary.tsv"
+        echo "$tag: shipgate exit $code: $(head -3 "$out/.stderr")" >&2
+        printf '%s\t%s\t%s\terror-%s\t\t\t\t\t%s\t\t\t%s\t\t\t\t\n' "$tag" "${at:0:10}" "$shape" "$code" "$merges" "$s_kb" >>"$out/summary.tsv"
         continue
     fi
+    gitlog=(git log --remerge-diff --merges --format=%H "${range[@]}")
+    read -r g_kb _ < <(measure "${gitlog[@]}")
+    b_kb=
+    if [ -n "$base" ]; then
+        based=("$base" check-master "$tag" --master "$at" --format json --repo "$repo")
+        read -r b_kb _ < <(measure "${based[@]}")
+        cp "$out/.stdout" "$out/$tag.base.json"
+    fi
+    # Timed rounds, the commands alternating.
+    s_ms=() g_ms=() b_ms=()
+    for ((i = 0; i < runs; i++)); do
+        s_ms+=("$(timed "${shipgate[@]}")")
+        g_ms+=("$(timed "${gitlog[@]}")")
+        [ -z "$base" ] || b_ms+=("$(timed "${based[@]}")")
+    done
     counts=$(python3 - "$out/$tag.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -97,14 +121,26 @@ for f in r["findings"]:
 print(r["verdict"], c["LOST"], c["REVIEW"], c["INFO"], lines, sep="\t")
 EOF
 )
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "${at:0:10}" "$shape" "$counts" "$merges" \
+    same= b_med=
+    if [ -n "$base" ]; then
+        same=no
+        cmp -s "$out/$tag.json" "$out/$tag.base.json" && same=yes
+        b_med=$(printf '%s\n' "${b_ms[@]}" | median)
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "${at:0:10}" "$shape" "$counts" "$merges" \
         "$(printf '%s\n' "${s_ms[@]}" | median)" "$(printf '%s\n' "${g_ms[@]}" | median)" \
-        "$(printf '%s\n' "${s_kb[@]}" | median)" "$(printf '%s\n' "${g_kb[@]}" | median)" >>"$out/summary.tsv"
+        "$s_kb" "$g_kb" "$b_med" "$b_kb" "$same" >>"$out/summary.tsv"
 done
 rm -f "$out/.rss" "$out/.stdout" "$out/.stderr"
 column -t -s $'\t' "$out/summary.tsv"
 awk -F'\t' 'NR > 1 && $10 != "" && $11 > 0 { s += $10; g += $11; n++; if ($12 > m) m = $12; if ($13 > gm) gm = $13
-    l += $5; r += $6; i += $7 }
-    END { printf "%d releases: LOST %d, REVIEW %d, INFO %d; shipgate %d ms, git %d ms in all (ratio %.2f); peak RSS %.1f MB vs git %.1f MB\n",
-        n, l, r, i, s, g, (g ? s / g : 0), m / 1024, gm / 1024 }' "$out/summary.tsv"
+    l += $5; r += $6; i += $7; ratio[n] = $10 / $11
+    if ($14 != "") { b += $14; bratio[n] = $14 / $11; if ($15 > bm) bm = $15; same += ($16 == "yes") } }
+    function med(a, k,   j, t, x, y) { for (x = 1; x <= k; x++) t[x] = a[x]
+        for (x = 2; x <= k; x++) { y = t[x]; for (j = x - 1; j > 0 && t[j] > y; j--) t[j + 1] = t[j]; t[j + 1] = y }
+        return k ? t[int((k + 1) / 2)] : 0 }
+    END { printf "%d releases: LOST %d, REVIEW %d, INFO %d; shipgate %.0f ms, git %.0f ms in all (ratio %.2f, median per-release ratio %.2f); peak RSS %.1f MB vs git %.1f MB\n",
+        n, l, r, i, s, g, (g ? s / g : 0), med(ratio, n), m / 1024, gm / 1024
+        if (b) printf "base: %.0f ms in all (ratio to git %.2f, median per-release ratio %.2f), peak RSS %.1f MB; output identical for %d of %d releases\n",
+            b, b / g, med(bratio, n), bm / 1024, same, n }' "$out/summary.tsv"
 echo "output: $out"

@@ -32,6 +32,14 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
             continue;
         }
         tag_changes += 1;
+        // Where the integration has the tag's version of every file the commit changed,
+        // the change is there exactly when the tag still has it: nothing to report,
+        // unless production moved on since (then whether it is there still matters).
+        if (!cycle.merged || judged_at == cycle.master)
+            && repo.same_versions(&commit.id, judged_at, cycle.tag)?
+        {
+            continue;
+        }
         if repo.change_present(&commit.id, judged_at)? {
             if cycle.merged
                 && judged_at != cycle.master

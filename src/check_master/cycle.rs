@@ -133,19 +133,29 @@ pub(super) fn integration_point(
     tag: &ObjectId,
     master: &ObjectId,
 ) -> Result<ObjectId> {
-    let mut point = master.clone();
-    let mut next = None;
-    for commit in repo.walk(
+    let chain = repo.walk(
         std::slice::from_ref(master),
         std::slice::from_ref(tag),
         true,
-    )? {
-        if repo.is_ancestor(tag, &commit.id)? {
-            next = commit.parents.first().cloned();
-            point = commit.id;
+    )?;
+    // The chain's commits that contain the tag come first (each one's first parent
+    // containing it means it does too): find where they end by halving, not one
+    // ancestry question per commit.
+    let (mut lo, mut hi) = (0, chain.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if repo.is_ancestor(tag, &chain[mid].id)? {
+            lo = mid + 1;
         } else {
-            return Ok(point);
+            hi = mid;
         }
+    }
+    let (point, next) = match lo.checked_sub(1).map(|last| &chain[last]) {
+        Some(last) => (last.id.clone(), last.parents.first().cloned()),
+        None => (master.clone(), None),
+    };
+    if lo < chain.len() {
+        return Ok(point);
     }
     // The chain runs through the tag itself: master had it before any merge since (the
     // merges after it, even one whose other side branched from the tag, merged others).

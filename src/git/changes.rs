@@ -2,9 +2,11 @@
 //! present in another commit's tree (an in-memory cherry-pick that changes nothing), and
 //! if not, which of the lines it added are missing there.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use git2::{Diff, DiffOptions, Oid};
+use git2::{DiffOptions, Oid};
 
 use crate::error::Result;
 use crate::oid::ObjectId;
@@ -55,7 +57,13 @@ impl Repo {
     }
 
     pub fn merge_base(&self, a: &ObjectId, b: &ObjectId) -> Result<Option<ObjectId>> {
-        match self.raw().merge_base(self.oid(a)?, self.oid(b)?) {
+        let (a, b) = (self.oid(a)?, self.oid(b)?);
+        // One best common ancestor is the merge base; only among several does libgit2's
+        // choice of one matter, so it is asked then.
+        if let [only] = self.merge_bases(a, b)?[..] {
+            return Ok(Some(to_id(only)));
+        }
+        match self.raw().merge_base(a, b) {
             Ok(oid) => Ok(Some(to_id(oid))),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(git_error(e)),
@@ -65,30 +73,49 @@ impl Repo {
     /// Whether the change `commit` made is in `onto` already: cherry-picking it onto
     /// `onto` in memory gives `onto`'s own tree. (This sees through cherry-picks,
     /// rebases, squashes and renames, which commit ids do not.)
+    ///
+    /// The answer depends only on the versions `onto` has of the files the commit
+    /// changed, so it is kept per commit and versions: asked again about a tree that
+    /// holds the same versions (a later commit that did not touch them), it is a lookup.
     pub fn change_present(&self, commit: &ObjectId, onto: &ObjectId) -> Result<bool> {
         let repo = self.raw();
-        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
-        if picked.parent_count() != 1 {
+        let change = self.change(self.oid(commit)?)?;
+        if change.parents != 1 {
             return Ok(true);
         }
-        let target = repo.find_commit(self.oid(onto)?).map_err(git_error)?;
-        let parent_tree = picked.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
-        let picked_tree = picked.tree().map_err(git_error)?;
-        let target_tree = target.tree().map_err(git_error)?;
-        let mut paths = Vec::new();
-        super::tree_diff::changed(repo, Some(&parent_tree), Some(&picked_tree), "", &mut |p| {
-            paths.push(p.to_string())
-        })?;
+        let target_tree = repo
+            .find_commit(self.oid(onto)?)
+            .and_then(|c| c.tree())
+            .map_err(git_error)?;
+        let mut ours_at = Lookup::new(repo, &target_tree);
+        let ours: Vec<Option<Oid>> = change
+            .paths
+            .iter()
+            .map(|p| ours_at.id(p))
+            .collect::<Result<_>>()?;
+        let key = (change.commit, ours);
+        if let Some(known) = self.present.borrow().get(&key) {
+            return Ok(*known);
+        }
+        let present = self.cherry_pick_is_empty(&change, &key.1, &mut ours_at)?;
+        self.present.borrow_mut().insert(key, present);
+        Ok(present)
+    }
+
+    /// `change_present` once `onto`'s versions (`ours`, one per changed path) are known.
+    fn cherry_pick_is_empty(
+        &self,
+        change: &Change,
+        ours: &[Option<Oid>],
+        onto: &mut Lookup,
+    ) -> Result<bool> {
+        let repo = self.raw();
         // The cherry-pick, file by file (what merge_trees would do, without building an
         // index of the whole tree): a file is fine when `onto` already holds the commit's
         // version, or when merging the commit's change into `onto`'s version changes
         // nothing.
         let mut moved_context = false;
-        let mut base_at = Lookup::new(repo, &parent_tree);
-        let mut ours_at = Lookup::new(repo, &target_tree);
-        let mut theirs_at = Lookup::new(repo, &picked_tree);
-        for path in &paths {
-            let (base, ours, theirs) = (base_at.id(path)?, ours_at.id(path)?, theirs_at.id(path)?);
+        for (&(base, theirs), &ours) in change.ids.iter().zip(ours) {
             if ours == theirs {
                 continue;
             }
@@ -122,7 +149,7 @@ impl Repo {
         }
         if moved_context {
             // The context moved; judge by the lines themselves.
-            return Ok(self.missing_lines(commit, onto)?.is_empty());
+            return Ok(self.lines_missing(change, onto)?.is_empty());
         }
         Ok(true)
     }
@@ -139,25 +166,19 @@ impl Repo {
     /// something else (a conflict for the revert) is not an undoing.
     pub fn undo_present(&self, commit: &ObjectId, onto: &ObjectId) -> Result<bool> {
         let repo = self.raw();
-        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
-        if picked.parent_count() != 1 {
+        let change = self.change(self.oid(commit)?)?;
+        if change.parents != 1 {
             return Ok(false);
         }
-        let target = repo.find_commit(self.oid(onto)?).map_err(git_error)?;
-        let parent_tree = picked.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
-        let picked_tree = picked.tree().map_err(git_error)?;
-        let target_tree = target.tree().map_err(git_error)?;
-        let mut paths = Vec::new();
-        super::tree_diff::changed(repo, Some(&parent_tree), Some(&picked_tree), "", &mut |p| {
-            paths.push(p.to_string())
-        })?;
+        let target_tree = repo
+            .find_commit(self.oid(onto)?)
+            .and_then(|c| c.tree())
+            .map_err(git_error)?;
+        let mut ours_at = Lookup::new(repo, &target_tree);
         // The revert, file by file: base is the commit's version, theirs the version
         // before it.
-        let mut base_at = Lookup::new(repo, &picked_tree);
-        let mut ours_at = Lookup::new(repo, &target_tree);
-        let mut theirs_at = Lookup::new(repo, &parent_tree);
-        for path in &paths {
-            let (base, ours, theirs) = (base_at.id(path)?, ours_at.id(path)?, theirs_at.id(path)?);
+        for (path, &(theirs, base)) in change.paths.iter().zip(&change.ids) {
+            let ours = ours_at.id(path)?;
             if ours == theirs {
                 continue;
             }
@@ -186,38 +207,44 @@ impl Repo {
     /// The lines `commit` added (per file) that `onto`'s version of the file lacks.
     pub fn missing_lines(&self, commit: &ObjectId, onto: &ObjectId) -> Result<Vec<MissingLines>> {
         let repo = self.raw();
-        let picked = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
-        let Ok(parent) = picked.parent(0) else {
+        let change = self.change(self.oid(commit)?)?;
+        if change.parents == 0 {
             return Ok(Vec::new());
-        };
+        }
         let onto_tree = repo
             .find_commit(self.oid(onto)?)
             .and_then(|c| c.tree())
             .map_err(git_error)?;
-        let mut options = DiffOptions::new();
-        options.context_lines(0);
-        let diff = repo
-            .diff_tree_to_tree(
-                Some(&parent.tree().map_err(git_error)?),
-                Some(&picked.tree().map_err(git_error)?),
-                Some(&mut options),
-            )
-            .map_err(git_error)?;
-        let added = added_lines(&diff)?;
+        self.lines_missing(&change, &mut Lookup::new(repo, &onto_tree))
+    }
+
+    /// `missing_lines` of a change, against a tree.
+    fn lines_missing(&self, change: &Change, onto_at: &mut Lookup) -> Result<Vec<MissingLines>> {
+        let repo = self.raw();
+        let added = match change.added.get() {
+            Some(added) => added,
+            None => {
+                let added = added_lines(repo, change)?;
+                change.added.get_or_init(|| added)
+            }
+        };
         let mut missing = Vec::new();
-        let mut onto_at = Lookup::new(repo, &onto_tree);
-        for (path, (lines, binary, blob)) in added {
-            let theirs = onto_at.id(&path)?;
-            if binary {
-                if theirs != Some(blob) {
+        for (path, file) in added {
+            let theirs = onto_at.id(path)?;
+            if file.binary {
+                if theirs != Some(file.blob) {
                     missing.push(MissingLines {
-                        path,
+                        path: path.clone(),
                         lines: Vec::new(),
                         binary: true,
                         whitespace_only: false,
                         at: None,
                     });
                 }
+                continue;
+            }
+            if theirs == Some(file.blob) && file.plain {
+                // `onto` holds the commit's own version, which has every line it added.
                 continue;
             }
             let content = match theirs.and_then(|id| repo.find_blob(id).ok()) {
@@ -228,8 +255,9 @@ impl Repo {
             for line in content.lines() {
                 *available.entry(line).or_default() += 1;
             }
-            let lost: Vec<(usize, String)> = lines
-                .into_iter()
+            let lost: Vec<(usize, String)> = file
+                .lines
+                .iter()
                 .filter(|(_, line)| match available.get_mut(line.as_str()) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
@@ -237,13 +265,14 @@ impl Repo {
                     }
                     _ => true,
                 })
+                .cloned()
                 .collect();
             if !lost.is_empty() {
                 let trimmed: std::collections::HashSet<&str> =
                     content.lines().map(str::trim).collect();
                 let whitespace_only = lost.iter().all(|(_, l)| trimmed.contains(l.trim()));
                 missing.push(MissingLines {
-                    path,
+                    path: path.clone(),
                     at: lost.first().map(|(n, _)| *n),
                     lines: lost.into_iter().map(|(_, l)| l).collect(),
                     binary: false,
@@ -254,30 +283,142 @@ impl Repo {
         missing.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(missing)
     }
+
+    /// What `commit` changed against its first parent, read once per process.
+    fn change(&self, commit: Oid) -> Result<Rc<Change>> {
+        if let Some(known) = self.changes.borrow().get(&commit) {
+            return Ok(known.clone());
+        }
+        let repo = self.raw();
+        let picked = repo.find_commit(commit).map_err(git_error)?;
+        let tree = picked.tree().map_err(git_error)?;
+        let parent_tree = match picked.parent(0) {
+            Ok(parent) => Some(parent.tree().map_err(git_error)?),
+            Err(_) => None,
+        };
+        let mut paths = Vec::new();
+        let mut ids = Vec::new();
+        if let Some(parent_tree) = &parent_tree {
+            super::tree_diff::changed(repo, Some(parent_tree), Some(&tree), "", &mut |p| {
+                paths.push(p.to_string())
+            })?;
+            let mut base_at = Lookup::new(repo, parent_tree);
+            let mut theirs_at = Lookup::new(repo, &tree);
+            for path in &paths {
+                ids.push((base_at.id(path)?, theirs_at.id(path)?));
+            }
+        }
+        let change = Rc::new(Change {
+            commit,
+            parents: picked.parent_count(),
+            parent_tree: parent_tree.map(|t| t.id()),
+            tree: tree.id(),
+            paths,
+            ids,
+            added: OnceCell::new(),
+        });
+        self.changes.borrow_mut().insert(commit, change.clone());
+        Ok(change)
+    }
+
+    /// Whether trees `a` and `b` (of commits) hold the same version of every file
+    /// `commit` changed: then every question about the commit's change has the same
+    /// answer in both.
+    pub fn same_versions(&self, commit: &ObjectId, a: &ObjectId, b: &ObjectId) -> Result<bool> {
+        let repo = self.raw();
+        let change = self.change(self.oid(commit)?)?;
+        let tree = |id: &ObjectId| -> Result<git2::Tree<'_>> {
+            repo.find_commit(self.oid(id)?)
+                .and_then(|c| c.tree())
+                .map_err(git_error)
+        };
+        let (a, b) = (tree(a)?, tree(b)?);
+        if a.id() == b.id() {
+            return Ok(true);
+        }
+        let (mut a_at, mut b_at) = (Lookup::new(repo, &a), Lookup::new(repo, &b));
+        for path in &change.paths {
+            if a_at.id(path)? != b_at.id(path)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
 }
 
-/// Per file: the added lines with their line numbers, binary or not, the new blob.
-type Added = HashMap<String, (Vec<(usize, String)>, bool, Oid)>;
+/// What one commit changed against its first parent (see `Repo::change`).
+pub(super) struct Change {
+    commit: Oid,
+    parents: usize,
+    parent_tree: Option<Oid>,
+    tree: Oid,
+    /// The files whose entries differ, in tree order.
+    paths: Vec<String>,
+    /// Per path: the blob before and after the commit.
+    ids: Vec<(Option<Oid>, Option<Oid>)>,
+    /// The lines it added, per file (read when first asked).
+    added: OnceCell<Vec<(String, AddedFile)>>,
+}
 
-/// Per file: the added lines, whether the file is binary, and its new blob id.
-fn added_lines(diff: &Diff) -> Result<Added> {
+/// The lines a commit added to one file.
+struct AddedFile {
+    /// The added lines with their line numbers.
+    lines: Vec<(usize, String)>,
+    binary: bool,
+    /// The file's new blob.
+    blob: Oid,
+    /// Each added line reads the same as that line of the new file read whole
+    /// (`str::lines`): no line ends in a second carriage return.
+    plain: bool,
+}
+
+/// Per commit, what `change_present` answered for each set of versions of its files.
+pub(super) type Answers = HashMap<(Oid, Vec<Option<Oid>>), bool>;
+
+/// Per file: the added lines, whether the file is binary, and its new blob id. The
+/// diff is limited to the paths the commit changed (libgit2 then reads only the
+/// directories on their way instead of both whole trees); it is the same diff.
+fn added_lines(repo: &git2::Repository, change: &Change) -> Result<Vec<(String, AddedFile)>> {
+    let (Some(parent_tree), true) = (change.parent_tree, !change.paths.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let mut options = DiffOptions::new();
+    options.context_lines(0);
+    // A path that is no UTF-8 was read lossily: no pathspec could name it.
+    if change.paths.iter().all(|p| !p.contains(char::REPLACEMENT_CHARACTER)) {
+        options.disable_pathspec_match(true);
+        for path in &change.paths {
+            options.pathspec(path);
+        }
+    }
+    let old = repo.find_tree(parent_tree).map_err(git_error)?;
+    let new = repo.find_tree(change.tree).map_err(git_error)?;
+    let diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut options))
+        .map_err(git_error)?;
     // Three callbacks fill one map: share it through a RefCell.
-    let added: std::cell::RefCell<Added> = std::cell::RefCell::new(HashMap::new());
+    let added: std::cell::RefCell<HashMap<String, AddedFile>> =
+        std::cell::RefCell::new(HashMap::new());
     diff.foreach(
         &mut |delta, _| {
             if let Some(path) = delta.new_file().path() {
                 let mut added = added.borrow_mut();
                 let entry = added
                     .entry(path.to_string_lossy().into_owned())
-                    .or_insert_with(|| (Vec::new(), false, delta.new_file().id()));
-                entry.1 |= delta.flags().is_binary();
+                    .or_insert_with(|| AddedFile {
+                        lines: Vec::new(),
+                        binary: false,
+                        blob: delta.new_file().id(),
+                        plain: true,
+                    });
+                entry.binary |= delta.flags().is_binary();
             }
             true
         },
         Some(&mut |delta, _| {
             if let Some(path) = delta.new_file().path() {
                 if let Some(entry) = added.borrow_mut().get_mut(&*path.to_string_lossy()) {
-                    entry.1 = true;
+                    entry.binary = true;
                 }
             }
             true
@@ -286,11 +427,20 @@ fn added_lines(diff: &Diff) -> Result<Added> {
         Some(&mut |delta, _, line| {
             if line.origin() == '+' {
                 if let Some(path) = delta.new_file().path() {
-                    let text = String::from_utf8_lossy(line.content());
+                    let raw = line.content();
+                    let text = String::from_utf8_lossy(raw);
                     let text = text.trim_end_matches(['\n', '\r']).to_string();
                     let number = line.new_lineno().unwrap_or(0) as usize;
+                    // What `str::lines` keeps of the line: without one `\n`, and one
+                    // `\r` before it.
+                    let kept = match raw.strip_suffix(b"\n") {
+                        Some(rest) => rest.strip_suffix(b"\r").unwrap_or(rest),
+                        None => raw,
+                    };
+                    let plain = !kept.ends_with(b"\r") && !kept.ends_with(b"\n");
                     if let Some(entry) = added.borrow_mut().get_mut(&*path.to_string_lossy()) {
-                        entry.0.push((number, text));
+                        entry.lines.push((number, text));
+                        entry.plain &= plain;
                     }
                 }
             }
@@ -298,8 +448,10 @@ fn added_lines(diff: &Diff) -> Result<Added> {
         }),
     )
     .map_err(git_error)?;
-    let mut added = added.into_inner();
     // Deletions only (nothing added) leave nothing to find missing.
-    added.retain(|_, (lines, binary, _)| !lines.is_empty() || *binary);
-    Ok(added)
+    Ok(added
+        .into_inner()
+        .into_iter()
+        .filter(|(_, file)| !file.lines.is_empty() || file.binary)
+        .collect())
 }

@@ -6,6 +6,9 @@
 //! index). Only the paths whose recorded result differs from the re-merge are returned,
 //! with the texts a judgement needs.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use git2::{MergeFileInput, Oid, Tree};
 
 use crate::error::Result;
@@ -236,11 +239,9 @@ impl Repo {
     /// (the cheap per-path re-merge agrees with git).
     fn virtual_merge(&self, ours: Oid, theirs: Oid, renames: bool) -> Result<Option<Virtual>> {
         let repo = self.raw();
-        match repo.merge_bases(ours, theirs) {
-            Ok(bases) if bases.len() > 1 || renames => {}
-            Ok(_) => return Ok(None),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(git_error(e)),
+        let bases = self.merge_bases(ours, theirs)?.len();
+        if bases == 0 || bases < 2 && !renames {
+            return Ok(None);
         }
         let (ours, theirs) = (
             repo.find_commit(ours).map_err(git_error)?,
@@ -273,19 +274,7 @@ impl Repo {
     /// repository handle, so the many merges of one cycle share the walking.
     fn fast_merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
         use std::collections::{BinaryHeap, HashMap};
-        let mut graph = self.graph.borrow_mut();
-        let mut node = |oid: Oid| -> Result<(Vec<Oid>, i64)> {
-            if let Some(known) = graph.get(&oid) {
-                return Ok(known.clone());
-            }
-            let commit = self.raw().find_commit(oid).map_err(git_error)?;
-            let entry = (
-                commit.parent_ids().collect::<Vec<_>>(),
-                commit.time().seconds(),
-            );
-            graph.insert(oid, entry.clone());
-            Ok(entry)
-        };
+        let node = |oid: Oid| self.node(oid);
         let mut flags: HashMap<Oid, u8> = HashMap::new();
         let mut queue = BinaryHeap::new();
         for (oid, flag) in [(a, 1u8), (b, 2u8)] {
@@ -297,7 +286,7 @@ impl Repo {
             if flag == 3 {
                 return Ok(Some(oid));
             }
-            for parent in node(oid)?.0 {
+            for &parent in node(oid)?.0.iter() {
                 let before = flags.get(&parent).copied().unwrap_or(0);
                 if before | flag != before {
                     flags.insert(parent, before | flag);
@@ -318,29 +307,16 @@ impl Repo {
         tip: &ObjectId,
         base: &ObjectId,
     ) -> Result<Option<ObjectId>> {
-        let count = |commit: &ObjectId| -> Result<usize> {
-            let text = crate::policy::History::read_file(self, commit, path)?;
-            Ok(match (text, line) {
-                (None, _) => 0,
-                (Some(_), None) => 1,
-                (Some(t), Some(line)) => String::from_utf8_lossy(&t)
-                    .lines()
-                    .filter(|l| *l == line)
-                    .count(),
-            })
-        };
+        let mut versions = Versions::new(self, path, line);
         let mut found = None;
-        for commit in crate::policy::History::walk(
-            self,
-            std::slice::from_ref(tip),
-            std::slice::from_ref(base),
-            false,
-        )? {
-            let Some(parent) = commit.parents.first() else {
+        for step in self.steps(tip, base)?.iter() {
+            let (Some(parent), false) = (step.first_parent, step.merge) else {
                 continue;
             };
-            if !commit.is_merge() && count(&commit.id)? < count(parent)? {
-                found = Some(commit.id);
+            if let Some((before, after)) = versions.changed(parent, step.id)? {
+                if versions.count(after)? < versions.count(before)? {
+                    found = Some(to_id(step.id));
+                }
             }
         }
         Ok(found)
@@ -355,30 +331,132 @@ impl Repo {
         tip: &ObjectId,
         base: &ObjectId,
     ) -> Result<Option<ObjectId>> {
-        let count = |commit: &ObjectId| -> Result<usize> {
-            let text = crate::policy::History::read_file(self, commit, path)?;
-            Ok(text.map_or(0, |t| {
-                String::from_utf8_lossy(&t)
-                    .lines()
-                    .filter(|l| *l == line)
-                    .count()
-            }))
-        };
+        let mut versions = Versions::new(self, path, Some(line));
         let mut found = None;
-        for commit in crate::policy::History::walk(
+        for step in self.steps(tip, base)?.iter().filter(|s| !s.merge) {
+            let (before, after) = match step.first_parent {
+                Some(parent) => match versions.changed(parent, step.id)? {
+                    Some(pair) => pair,
+                    None => continue,
+                },
+                None => (None, versions.at(step.id)?),
+            };
+            if versions.count(after)? > versions.count(before)? {
+                found = Some(step.id);
+            }
+        }
+        Ok(found.map(to_id))
+    }
+
+    /// The commits between `base` and `tip` (as `History::walk` lists them: children
+    /// before parents), read once per process: a merge's findings ask about the same
+    /// side many times, one path or line at a time.
+    fn steps(&self, tip: &ObjectId, base: &ObjectId) -> Result<Rc<[Step]>> {
+        let key = (self.oid(tip)?, self.oid(base)?);
+        if let Some(known) = self.steps.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let walk = crate::policy::History::walk(
             self,
             std::slice::from_ref(tip),
             std::slice::from_ref(base),
             false,
-        )? {
-            let before = match commit.parents.first() {
-                Some(parent) => count(parent)?,
-                None => 0,
-            };
-            if count(&commit.id)? > before && !commit.is_merge() {
-                found = Some(commit.id);
-            }
+        )?;
+        let steps: Rc<[Step]> = walk
+            .iter()
+            .map(|c| -> Result<Step> {
+                Ok(Step {
+                    id: self.oid(&c.id)?,
+                    first_parent: c.parents.first().map(|p| self.oid(p)).transpose()?,
+                    merge: c.is_merge(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        self.steps.borrow_mut().insert(key, steps.clone());
+        Ok(steps)
+    }
+}
+
+/// A commit of the walk `introducing` and `removing` follow.
+pub(super) struct Step {
+    id: Oid,
+    first_parent: Option<Oid>,
+    merge: bool,
+}
+
+/// Per (tip, base): the walk between them.
+pub(super) type Steps = HashMap<(Oid, Oid), Rc<[Step]>>;
+
+/// One file's versions along a walk, blame-like: a commit whose entry for the path is
+/// its parent's has the same lines, so only commits that changed the file are read, and
+/// each version of it once.
+struct Versions<'a> {
+    repo: &'a Repo,
+    path: &'a str,
+    /// `None`: whether the file is there at all.
+    line: Option<&'a str>,
+    entries: HashMap<Oid, Option<Oid>>,
+    counts: HashMap<Oid, usize>,
+}
+
+impl<'a> Versions<'a> {
+    fn new(repo: &'a Repo, path: &'a str, line: Option<&'a str>) -> Versions<'a> {
+        Versions {
+            repo,
+            path,
+            line,
+            entries: HashMap::new(),
+            counts: HashMap::new(),
         }
-        Ok(found)
+    }
+
+    /// The blob at the path in `commit`, if there is one (`History::read_file`'s file).
+    fn at(&mut self, commit: Oid) -> Result<Option<Oid>> {
+        if let Some(known) = self.entries.get(&commit) {
+            return Ok(*known);
+        }
+        let tree = self
+            .repo
+            .raw()
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(git_error)?;
+        let blob = match tree.get_path(std::path::Path::new(self.path)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => Some(entry.id()),
+            Ok(_) => None,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(git_error(e)),
+        };
+        self.entries.insert(commit, blob);
+        Ok(blob)
+    }
+
+    /// The versions before and after `commit` (of `parent`, and its own) when they
+    /// differ; `None` when the commit left the file as it was.
+    #[allow(clippy::type_complexity)]
+    fn changed(&mut self, parent: Oid, commit: Oid) -> Result<Option<(Option<Oid>, Option<Oid>)>> {
+        let (before, after) = (self.at(parent)?, self.at(commit)?);
+        Ok((before != after).then_some((before, after)))
+    }
+
+    /// How many copies of the line a version holds (with no line: 1 when there is a
+    /// file), read as `History::read_file` reads it.
+    fn count(&mut self, blob: Option<Oid>) -> Result<usize> {
+        let Some(blob) = blob else {
+            return Ok(0);
+        };
+        if let Some(known) = self.counts.get(&blob) {
+            return Ok(*known);
+        }
+        let count = match (self.repo.blob_capped(blob, self.path)?, self.line) {
+            (None, _) => 0,
+            (Some(_), None) => 1,
+            (Some(text), Some(line)) => String::from_utf8_lossy(&text)
+                .lines()
+                .filter(|l| *l == line)
+                .count(),
+        };
+        self.counts.insert(blob, count);
+        Ok(count)
     }
 }

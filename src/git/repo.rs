@@ -33,9 +33,15 @@ pub struct Repo {
     /// Tags created by the push being judged, with the commits they peel to: a release
     /// counts through tags the remote has or receives in the same push.
     pushed_tags: Vec<(String, ObjectId)>,
-    /// Parents and commit time of commits read while finding merge bases, shared by all
-    /// the merges one check-master run re-merges.
-    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, (Vec<Oid>, i64)>>,
+    /// Parents and commit time of the commits read while walking ancestry (see
+    /// `graph.rs`), shared by every question one process asks.
+    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, super::graph::Node>>,
+    /// What each commit asked about changed (see `changes.rs`), read once.
+    pub(super) changes: std::cell::RefCell<HashMap<Oid, std::rc::Rc<super::changes::Change>>>,
+    /// What `change_present` answered, per commit and versions of its files.
+    pub(super) present: std::cell::RefCell<super::changes::Answers>,
+    /// The walks attribution follows (see `remerge.rs`), listed once.
+    pub(super) steps: std::cell::RefCell<super::remerge::Steps>,
 }
 
 impl Repo {
@@ -47,6 +53,7 @@ impl Repo {
         // SAFETY: a process-wide libgit2 option, set before any repository is opened
         // and while no other thread uses libgit2.
         let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+        tune_object_reading();
         Repository::open_from_env()
             .map(Repo::new)
             .map_err(|e| open_error(&path, &e))
@@ -54,6 +61,7 @@ impl Repo {
 
     /// The repository around `path`.
     pub fn discover(path: &Path) -> Result<Repo> {
+        tune_object_reading();
         Repository::discover(path)
             .map(Repo::new)
             .map_err(|e| open_error(path, &e))
@@ -66,6 +74,9 @@ impl Repo {
             view: None,
             pushed_tags: Vec::new(),
             graph: std::cell::RefCell::new(std::collections::HashMap::new()),
+            changes: std::cell::RefCell::new(HashMap::new()),
+            present: std::cell::RefCell::new(HashMap::new()),
+            steps: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -367,12 +378,18 @@ impl Repo {
         if entry.kind() != Some(git2::ObjectType::Blob) {
             return Ok(None);
         }
+        self.blob_capped(entry.id(), path)
+    }
+
+    /// The first `READ_LIMIT + 1` bytes of blob `id` (all of a shorter one), without
+    /// reading more of a longer one; `None` if `id` is no blob. `path` names it in errors.
+    pub(super) fn blob_capped(&self, id: Oid, path: &str) -> Result<Option<Vec<u8>>> {
         // Documents (config, plans) are small; a hostile one is not read whole. What is
         // returned past the limit is cut, and every reader refuses a file that long.
         let odb = self.repo.odb().map_err(git_error)?;
-        let (size, _) = odb.read_header(entry.id()).map_err(git_error)?;
+        let (size, _) = odb.read_header(id).map_err(git_error)?;
         if size > READ_LIMIT {
-            if let Ok(mut reader) = odb.reader(entry.id()).map(|(r, _, _)| r) {
+            if let Ok(mut reader) = odb.reader(id).map(|(r, _, _)| r) {
                 let mut bytes = Vec::with_capacity(READ_LIMIT + 1);
                 std::io::Read::take(&mut reader, READ_LIMIT as u64 + 1)
                     .read_to_end(&mut bytes)
@@ -380,7 +397,7 @@ impl Repo {
                 return Ok(Some(bytes));
             }
         }
-        let object = entry.to_object(&self.repo).map_err(git_error)?;
+        let object = self.repo.find_object(id, None).map_err(git_error)?;
         Ok(object.as_blob().map(|b| {
             let content = b.content();
             content[..content.len().min(READ_LIMIT + 1)].to_vec()
@@ -452,7 +469,7 @@ impl History for Repo {
         if !odb.exists(a) || !odb.exists(d) {
             return Ok(false);
         }
-        self.repo.graph_descendant_of(d, a).map_err(git_error)
+        self.reaches(a, d)
     }
 
     fn walk(
@@ -640,6 +657,7 @@ impl History for Repo {
             }
             return Ok(tagged);
         }
+        let odb = self.repo.odb().map_err(git_error)?;
         for reference in self
             .repo
             .references_glob("refs/tags/*")
@@ -656,9 +674,20 @@ impl History for Repo {
             if !matches(name) {
                 continue;
             }
-            // A tag on something other than a commit is no release.
-            if let Ok(commit) = reference.peel_to_commit() {
-                add(name, to_id(commit.id()));
+            // A tag on something other than a commit is no release. What libgit2's peel
+            // looks up first (the peeled id packed-refs lists, else the target) is
+            // known a commit from its header, without inflating it; only a tag object
+            // there needs the full peel.
+            let first = reference.target_peel().or_else(|| reference.target());
+            let commit = match first.map(|id| (id, odb.read_header(id))) {
+                Some((id, Ok((_, git2::ObjectType::Commit)))) => Some(id),
+                Some((_, Ok((_, git2::ObjectType::Tag)))) | None => {
+                    reference.peel_to_commit().ok().map(|c| c.id())
+                }
+                Some(_) => None,
+            };
+            if let Some(commit) = commit {
+                add(name, to_id(commit));
             }
         }
         Ok(tagged)
@@ -754,6 +783,28 @@ impl History for Repo {
         }
         Ok(true)
     }
+}
+
+/// How libgit2 reads objects, set once per process before the first repository opens.
+///
+/// - No re-hashing of every object read: git itself checks an object's id when it
+///   receives it (`index-pack`, `unpack-objects`) and in `fsck`, not on every read, and
+///   libgit2's check cost a fifth of a check-master run (SHA-1 with collision detection
+///   over every commit, tree and blob read, again at each read).
+/// - Trees up to 1 MiB stay in libgit2's object cache (its default keeps trees up to
+///   4 kB): a check looks up the same directories of the same commits over and over, and
+///   each lookup would otherwise inflate the tree again. (Blobs stay uncached: caching
+///   them raised peak memory by half for no time saved.)
+fn tune_object_reading() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        // SAFETY: process-wide libgit2 options, set once before any repository is
+        // opened and while no other thread uses libgit2.
+        unsafe {
+            let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20);
+        }
+    });
 }
 
 pub(super) fn to_id(oid: Oid) -> ObjectId {

@@ -1,0 +1,313 @@
+//! The commit graph as one process walks it: each commit's parents and time read once
+//! and kept in the repository handle, so that ancestry questions and merge bases (a
+//! check-master run asks hundreds) share the reading instead of each parsing the same
+//! commits again, as libgit2's own ancestry check does per call.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::rc::Rc;
+
+use git2::Oid;
+
+use crate::error::Result;
+use crate::oid::ObjectId;
+
+use super::repo::git_error;
+use super::Repo;
+
+/// A commit's parents and commit time (shared, so that handing them out copies nothing).
+pub(super) type Node = (Rc<[Oid]>, i64);
+
+impl Repo {
+    /// The parents and commit time of `oid`, read once per process.
+    pub(super) fn node(&self, oid: Oid) -> Result<Node> {
+        if let Some(known) = self.graph.borrow().get(&oid) {
+            return Ok(known.clone());
+        }
+        let commit = self.raw().find_commit(oid).map_err(git_error)?;
+        let node = (commit.parent_ids().collect(), commit.time().seconds());
+        self.graph.borrow_mut().insert(oid, node.clone());
+        Ok(node)
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (or is it): see `Paint`.
+    pub(super) fn reaches(&self, ancestor: Oid, descendant: Oid) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let mut paint = Paint::new(self, ancestor, descendant)?;
+        loop {
+            if let Some(answer) = paint.step(self)? {
+                return Ok(answer);
+            }
+        }
+    }
+
+    /// The best common ancestors of `a` and `b` (`git merge-base --all`), in the order
+    /// the painting found them: git's painting collects the common ancestors no other
+    /// one found is below, then those that are another's ancestor are dropped.
+    pub(super) fn merge_bases(&self, a: Oid, b: Oid) -> Result<Vec<Oid>> {
+        if a == b {
+            return Ok(vec![a]);
+        }
+        const BOTH: u8 = FROM_ANCESTOR | FROM_DESCENDANT;
+        let mut flags: HashMap<Oid, u8> =
+            HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
+        let mut queue: BinaryHeap<(i64, Oid, bool)> = BinaryHeap::new();
+        queue.push((self.node(a)?.1, a, true));
+        queue.push((self.node(b)?.1, b, true));
+        let mut not_stale = 2usize;
+        let mut found: Vec<Oid> = Vec::new();
+        while not_stale > 0 {
+            let Some((_, oid, counted)) = queue.pop() else {
+                break;
+            };
+            if counted {
+                not_stale -= 1;
+            }
+            let mut flag = flags[&oid] & (BOTH | STALE);
+            if flag == BOTH {
+                if !found.contains(&oid) {
+                    found.push(oid);
+                }
+                flag |= STALE;
+            }
+            for &parent in self.node(oid)?.0.iter() {
+                let known = flags.entry(parent).or_default();
+                if *known & flag == flag {
+                    continue;
+                }
+                *known |= flag;
+                let fresh = *known & STALE == 0;
+                queue.push((self.node(parent)?.1, parent, fresh));
+                not_stale += usize::from(fresh);
+            }
+        }
+        let mut best = Vec::new();
+        for (i, &base) in found.iter().enumerate() {
+            let mut below_another = false;
+            for (j, &other) in found.iter().enumerate() {
+                if i != j && self.reaches(base, other)? {
+                    below_another = true;
+                    break;
+                }
+            }
+            if !below_another {
+                best.push(base);
+            }
+        }
+        Ok(best)
+    }
+
+    /// For asking of many commits whether `tip` has them (see `Ancestors`).
+    pub fn ancestors_of(&self, tip: &ObjectId) -> Result<Ancestors<'_>> {
+        let tip = self.oid(tip)?;
+        // As `is_ancestor`: a commit this clone lacks has no ancestors here.
+        let mut pending = BinaryHeap::new();
+        if self.raw().odb().map_err(git_error)?.exists(tip) {
+            pending.push((self.node(tip)?.1, tip));
+        }
+        Ok(Ancestors {
+            repo: self,
+            tip,
+            seen: HashSet::from([tip]),
+            pending,
+            descend: HashSet::new(),
+            miss: HashSet::new(),
+        })
+    }
+}
+
+/// One ancestry question answered git's own way (`paint_down_to_common`): paint both
+/// commits' ancestors, newest first; a commit painted from both is a common ancestor,
+/// and what lies below one cannot lead to `ancestor` (it is `ancestor`'s own history), so
+/// the walk stops once only such commits are left. Commit times only order the walk: the
+/// answer is exact whatever the clocks said. One `step` at a time, so that it can race
+/// another way to the same answer (`Ancestors`).
+struct Paint {
+    ancestor: Oid,
+    flags: HashMap<Oid, u8>,
+    /// The flags each commit last passed on to its parents.
+    passed: HashMap<Oid, u8>,
+    /// (time, commit, whether it counted as not stale when queued)
+    queue: BinaryHeap<(i64, Oid, bool)>,
+    not_stale: usize,
+}
+
+const FROM_ANCESTOR: u8 = 1;
+const FROM_DESCENDANT: u8 = 2;
+const STALE: u8 = 4;
+
+impl Paint {
+    fn new(repo: &Repo, ancestor: Oid, descendant: Oid) -> Result<Paint> {
+        let mut paint = Paint {
+            ancestor,
+            flags: HashMap::new(),
+            passed: HashMap::new(),
+            queue: BinaryHeap::new(),
+            not_stale: 0,
+        };
+        for (oid, flag) in [(ancestor, FROM_ANCESTOR), (descendant, FROM_DESCENDANT)] {
+            paint.flags.insert(oid, flag);
+            paint.queue.push((repo.node(oid)?.1, oid, true));
+            paint.not_stale += 1;
+        }
+        Ok(paint)
+    }
+
+    /// Paints from the newest commit queued: `Some` once the answer is known.
+    fn step(&mut self, repo: &Repo) -> Result<Option<bool>> {
+        if self.not_stale == 0 {
+            return Ok(Some(false));
+        }
+        let Some((_, oid, counted)) = self.queue.pop() else {
+            return Ok(Some(false));
+        };
+        if counted {
+            self.not_stale -= 1;
+        }
+        let mut flag = self.flags[&oid];
+        match self.passed.entry(oid) {
+            Entry::Occupied(e) if *e.get() == flag => return Ok(None),
+            Entry::Occupied(mut e) => {
+                e.insert(flag);
+            }
+            Entry::Vacant(e) => {
+                e.insert(flag);
+            }
+        }
+        if flag & (FROM_ANCESTOR | FROM_DESCENDANT) == FROM_ANCESTOR | FROM_DESCENDANT {
+            flag |= STALE;
+        }
+        for &parent in repo.node(oid)?.0.iter() {
+            let known = self.flags.entry(parent).or_default();
+            if *known & flag == flag {
+                continue;
+            }
+            *known |= flag;
+            if parent == self.ancestor && *known & FROM_DESCENDANT != 0 {
+                return Ok(Some(true));
+            }
+            let fresh = *known & STALE == 0;
+            self.queue.push((repo.node(parent)?.1, parent, fresh));
+            self.not_stale += usize::from(fresh);
+        }
+        Ok(None)
+    }
+}
+
+/// Many ancestry questions about one commit (`tip`): which of these release tags does
+/// it have? Each question races three exact ways to its answer, the one that has cost
+/// least so far taking the next step (reading a commit costs far more than stepping
+/// over one read already), and the first to end answers:
+/// - painting (`Paint`): cheap when the commit is near `tip`, or newer by a little;
+/// - walking all of `tip`'s history, once for all questions (the walk's progress is
+///   kept): cheap when that history is short, as for an early release asked about all
+///   the later ones;
+/// - following the commit's first parents back to `tip`: a later release tagged on
+///   production's own merges is `tip`'s descendant that way, so none of its ancestors.
+///   This way can only answer "no"; chains followed are kept for the next question.
+pub struct Ancestors<'r> {
+    repo: &'r Repo,
+    tip: Oid,
+    seen: HashSet<Oid>,
+    /// Commits seen whose parents are not yet, newest first (so that the walk reads the
+    /// commits the painting reads).
+    pending: BinaryHeap<(i64, Oid)>,
+    /// Commits whose first-parent chain runs through `tip`, and commits whose chain was
+    /// followed back to `tip`'s time without meeting it.
+    descend: HashSet<Oid>,
+    miss: HashSet<Oid>,
+}
+
+/// What reading a commit costs, in steps over commits read already (measured: a few
+/// µs to inflate and parse one, a few tenths of one to step over one).
+const READ_COST: usize = 10;
+
+/// A first-parent chain being followed back to `tip`.
+struct Chain {
+    at: Option<Oid>,
+    followed: Vec<Oid>,
+}
+
+impl Ancestors<'_> {
+    /// Whether `commit` is `tip` or one of its ancestors (what `is_ancestor(commit,
+    /// tip)` answers).
+    pub fn contains(&mut self, commit: &ObjectId) -> Result<bool> {
+        let oid = self.repo.oid(commit)?;
+        if self.seen.contains(&oid) {
+            return Ok(true);
+        }
+        if self.pending.is_empty() {
+            return Ok(false);
+        }
+        // As `is_ancestor`: a commit this clone lacks is no one's ancestor.
+        if !self.repo.raw().odb().map_err(git_error)?.exists(oid) {
+            return Ok(false);
+        }
+        let mut paint = Paint::new(self.repo, oid, self.tip)?;
+        let mut chain = Chain {
+            at: Some(oid),
+            followed: Vec::new(),
+        };
+        // What each way has cost this question.
+        let (mut painted, mut walked, mut followed) = (0usize, 0usize, 0usize);
+        loop {
+            let read_before = self.repo.graph.borrow().len();
+            let cost = |before| 1 + READ_COST * (self.repo.graph.borrow().len() - before);
+            if chain.at.is_some() && followed <= painted && followed <= walked {
+                let descends = self.follow(&mut chain)?;
+                followed += cost(read_before);
+                if descends {
+                    return Ok(false);
+                }
+            } else if painted <= walked {
+                let answer = paint.step(self.repo)?;
+                painted += cost(read_before);
+                if let Some(answer) = answer {
+                    return Ok(answer);
+                }
+            } else {
+                let Some((_, next)) = self.pending.pop() else {
+                    return Ok(false);
+                };
+                for &parent in self.repo.node(next)?.0.iter() {
+                    if self.seen.insert(parent) {
+                        self.pending.push((self.repo.node(parent)?.1, parent));
+                    }
+                }
+                walked += cost(read_before);
+                if self.seen.contains(&oid) {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// One step back along `chain`: `true` once it has met `tip` (or a chain known to);
+    /// it ends without (`chain.at` is `None`) in `tip`'s history, at a chain known to
+    /// miss it, at a root, or older than `tip`.
+    fn follow(&mut self, chain: &mut Chain) -> Result<bool> {
+        let Some(at) = chain.at else {
+            return Ok(false);
+        };
+        if at == self.tip || self.descend.contains(&at) {
+            self.descend.extend(chain.followed.drain(..));
+            chain.at = None;
+            return Ok(true);
+        }
+        let (parents, time) = self.repo.node(at)?;
+        let tip_time = self.repo.node(self.tip)?.1;
+        if self.seen.contains(&at) || self.miss.contains(&at) || time < tip_time {
+            self.miss.extend(chain.followed.drain(..));
+            chain.at = None;
+            return Ok(false);
+        }
+        chain.followed.push(at);
+        chain.at = parents.first().copied();
+        if chain.at.is_none() {
+            self.miss.extend(chain.followed.drain(..));
+        }
+        Ok(false)
+    }
+}
