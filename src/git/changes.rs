@@ -385,7 +385,11 @@ fn added_lines(repo: &git2::Repository, change: &Change) -> Result<Vec<(String, 
     let mut options = DiffOptions::new();
     options.context_lines(0);
     // A path that is no UTF-8 was read lossily: no pathspec could name it.
-    if change.paths.iter().all(|p| !p.contains(char::REPLACEMENT_CHARACTER)) {
+    if change
+        .paths
+        .iter()
+        .all(|p| !p.contains(char::REPLACEMENT_CHARACTER))
+    {
         options.disable_pathspec_match(true);
         for path in &change.paths {
             options.pathspec(path);

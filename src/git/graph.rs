@@ -51,8 +51,7 @@ impl Repo {
             return Ok(vec![a]);
         }
         const BOTH: u8 = FROM_ANCESTOR | FROM_DESCENDANT;
-        let mut flags: HashMap<Oid, u8> =
-            HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
+        let mut flags: HashMap<Oid, u8> = HashMap::from([(a, FROM_ANCESTOR), (b, FROM_DESCENDANT)]);
         let mut queue: BinaryHeap<(i64, Oid, bool)> = BinaryHeap::new();
         queue.push((self.node(a)?.1, a, true));
         queue.push((self.node(b)?.1, b, true));
