@@ -16,6 +16,9 @@ const MAX_WALKED: usize = 20_000;
 /// How many older release lines (major.minor) bound a cycle besides the newest releases.
 const MAX_LINES: usize = 8;
 
+/// How many of the newest releases bound a cycle, each with where it reached production.
+const NEWEST: usize = 3;
+
 /// Where the releases before this one reached production, as far as `below` (production
 /// before this release came in) has them: the release tags met first walking back from
 /// `below` (newest commits first), so what production had just before, whatever the
@@ -25,13 +28,28 @@ const MAX_LINES: usize = 8;
 /// is bounded by its own releases). Hiding these bounds the cycle: what a previous
 /// release brought was judged with that release. Tags are releases by name (a version
 /// in it), not by the configured pattern: a bound needs no policy. The walk stops after
-/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap.
+/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap; and
+/// it stops at the three newest when production's history below, those three hidden,
+/// has no tagged commit left: an older line's release is then hidden already, and
+/// hiding it again would change nothing. So what is read is the last few cycles, not
+/// the whole history.
 pub(super) fn previous_releases(
     repo: &Repo,
     tag_commit: &ObjectId,
     below: &ObjectId,
 ) -> Result<Vec<ObjectId>> {
     let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
+    let wanted = |c: &ObjectId| c != tag_commit && tagged.contains_key(c);
+    let newest = repo.newest_matching(below, &wanted, NEWEST, MAX_WALKED)?;
+    let mut bounds = with_integration_points(repo, &newest, below)?;
+    if newest.len() < NEWEST {
+        // The walk met every release it could: no older line is left.
+        return Ok(bounds);
+    }
+    let unhidden = repo.walk(std::slice::from_ref(below), &bounds, false)?;
+    if !unhidden.iter().any(|c| wanted(&c.id)) {
+        return Ok(bounds);
+    }
     let version = |c: &ObjectId| -> Option<Vec<u64>> {
         tagged
             .get(c)?
@@ -39,27 +57,14 @@ pub(super) fn previous_releases(
             .filter_map(|n| release_version(n))
             .max()
     };
-    let met = repo.newest_matching(
-        below,
-        &|c| c != tag_commit && tagged.contains_key(c),
-        MAX_TAGGED,
-        MAX_WALKED,
-    )?;
-    let found: Vec<ObjectId> = met.iter().take(3).cloned().collect();
-    let mut bounds = found.clone();
-    for commit in &found {
-        let point = integration_point(repo, commit, below)?;
-        if !bounds.contains(&point) {
-            bounds.push(point);
-        }
-    }
+    let met = repo.newest_matching(below, &wanted, MAX_TAGGED, MAX_WALKED)?;
     let line = |v: &[u64]| (v[0], v.get(1).copied().unwrap_or(0));
-    let mut lines: Vec<(u64, u64)> = found
+    let mut lines: Vec<(u64, u64)> = newest
         .iter()
         .filter_map(&version)
         .map(|v| line(&v))
         .collect();
-    for commit in met.iter().skip(3) {
+    for commit in met.iter().skip(NEWEST) {
         let Some(v) = version(commit) else { continue };
         if lines.len() >= MAX_LINES {
             break;
@@ -67,6 +72,23 @@ pub(super) fn previous_releases(
         if !lines.contains(&line(&v)) {
             lines.push(line(&v));
             bounds.push(commit.clone());
+        }
+    }
+    Ok(bounds)
+}
+
+/// The releases `found`, each followed by the commit on `below`'s first-parent chain that
+/// brought it in (when that is another commit).
+fn with_integration_points(
+    repo: &Repo,
+    found: &[ObjectId],
+    below: &ObjectId,
+) -> Result<Vec<ObjectId>> {
+    let mut bounds = found.to_vec();
+    for commit in found {
+        let point = integration_point(repo, commit, below)?;
+        if !bounds.contains(&point) {
+            bounds.push(point);
         }
     }
     Ok(bounds)

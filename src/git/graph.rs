@@ -12,7 +12,7 @@ use git2::Oid;
 use crate::error::Result;
 use crate::oid::ObjectId;
 
-use super::repo::git_error;
+use super::repo::{git_error, to_id};
 use super::Repo;
 
 /// A commit's parents and commit time (shared, so that handing them out copies nothing).
@@ -96,6 +96,40 @@ impl Repo {
             }
         }
         Ok(best)
+    }
+
+    /// The first `want` commits `wanted` picks in `start`'s history, looking at no more
+    /// than `limit` commits, walking back newest first as git does: the newest (by commit
+    /// time) of the commits whose children were walked comes next. It reads only the
+    /// commits it looks at (and their parents' times), so stopping early saves the rest
+    /// of the history.
+    pub fn newest_matching(
+        &self,
+        start: &ObjectId,
+        wanted: &dyn Fn(&ObjectId) -> bool,
+        want: usize,
+        limit: usize,
+    ) -> Result<Vec<ObjectId>> {
+        let start = self.oid(start)?;
+        let mut queue = BinaryHeap::from([(self.node(start)?.1, start)]);
+        let mut seen = HashSet::from([start]);
+        let mut out = Vec::new();
+        for _ in 0..limit {
+            let Some((_, oid)) = queue.pop() else { break };
+            let id = to_id(oid);
+            if wanted(&id) {
+                out.push(id);
+                if out.len() >= want {
+                    break;
+                }
+            }
+            for &parent in self.node(oid)?.0.iter() {
+                if seen.insert(parent) {
+                    queue.push((self.node(parent)?.1, parent));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// For asking of many commits whether `tip` has them (see `Ancestors`).

@@ -162,31 +162,6 @@ impl Repo {
         Ok(out)
     }
 
-    /// The first `want` commits `wanted` picks in `start`'s history, newest (by commit
-    /// time) first, looking at no more than `limit` commits: a walk that stops early.
-    pub fn newest_matching(
-        &self,
-        start: &ObjectId,
-        wanted: &dyn Fn(&ObjectId) -> bool,
-        want: usize,
-        limit: usize,
-    ) -> Result<Vec<ObjectId>> {
-        let mut walk = self.repo.revwalk().map_err(git_error)?;
-        walk.set_sorting(Sort::TIME).map_err(git_error)?;
-        walk.push(self.oid(start)?).map_err(git_error)?;
-        let mut out = Vec::new();
-        for oid in walk.take(limit) {
-            let id = to_id(oid.map_err(git_error)?);
-            if wanted(&id) {
-                out.push(id);
-                if out.len() >= want {
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Whether this clone's history can be trusted to be whole and true: not shallow,
     /// and without `info/grafts` rewriting parents. `None` when it can, else what is wrong.
     pub fn untrustworthy_history(&self) -> Option<&'static str> {
