@@ -15,6 +15,7 @@ mod remerge;
 mod remote;
 mod repo;
 mod review;
+mod revwalk;
 mod tree_diff;
 
 mod inventory;

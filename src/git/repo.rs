@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, Oid, Repository, Sort};
+use git2::{ErrorCode, Oid, Repository};
 
 use crate::error::{Error, Result};
 use crate::messages::Msg;
@@ -453,22 +453,21 @@ impl History for Repo {
         hide: &[ObjectId],
         first_parent: bool,
     ) -> Result<Vec<Commit>> {
-        let mut walk = self.repo.revwalk().map_err(git_error)?;
-        walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_error)?;
-        if first_parent {
-            walk.simplify_first_parent().map_err(git_error)?;
-        }
-        for tip in tips {
-            walk.push(self.oid(tip)?).map_err(git_error)?;
-        }
+        let tips = tips
+            .iter()
+            .map(|tip| self.oid(tip))
+            .collect::<Result<Vec<_>>>()?;
+        let mut hidden = Vec::new();
         for id in hide {
             let oid = self.oid(id)?;
             // A hide point this repository lacks hides nothing here.
             if self.repo.odb().map_err(git_error)?.exists(oid) {
-                walk.hide(oid).map_err(git_error)?;
+                hidden.push(oid);
             }
         }
-        walk.map(|oid| self.commit(oid.map_err(git_error)?))
+        self.walk_oids(&tips, &hidden, first_parent)?
+            .into_iter()
+            .map(|oid| self.commit(oid))
             .collect()
     }
 
