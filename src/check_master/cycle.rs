@@ -28,11 +28,12 @@ const NEWEST: usize = 3;
 /// is bounded by its own releases). Hiding these bounds the cycle: what a previous
 /// release brought was judged with that release. Tags are releases by name (a version
 /// in it), not by the configured pattern: a bound needs no policy. The walk stops after
-/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap; and
-/// it stops at the three newest when production's history below, those three hidden,
-/// has no tagged commit left: an older line's release is then hidden already, and
-/// hiding it again would change nothing. So what is read is the last few cycles, not
-/// the whole history.
+/// MAX_TAGGED tagged commits or MAX_WALKED commits, so a huge history stays cheap. And
+/// it stops early when production's history below, what the releases met so far hide set
+/// aside, has no tagged commit left: every release met later is hidden already (a tag
+/// the newest has, with where it came in, no later on production's first-parent chain
+/// than where the newest came in), and hiding it again changes nothing. So what is read
+/// is the last cycle, not the whole history.
 pub(super) fn previous_releases(
     repo: &Repo,
     tag_commit: &ObjectId,
@@ -40,14 +41,22 @@ pub(super) fn previous_releases(
 ) -> Result<Vec<ObjectId>> {
     let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
     let wanted = |c: &ObjectId| c != tag_commit && tagged.contains_key(c);
+    let unhidden_release = |bounds: &[ObjectId]| -> Result<bool> {
+        let unhidden = repo.walk(std::slice::from_ref(below), bounds, false)?;
+        Ok(unhidden.iter().any(|c| wanted(&c.id)))
+    };
+    let newest = repo.newest_matching(below, &wanted, 1, MAX_WALKED)?;
+    let bounds = with_integration_points(repo, &newest, below)?;
+    if newest.is_empty() || !unhidden_release(&bounds)? {
+        return Ok(bounds);
+    }
     let newest = repo.newest_matching(below, &wanted, NEWEST, MAX_WALKED)?;
     let mut bounds = with_integration_points(repo, &newest, below)?;
     if newest.len() < NEWEST {
         // The walk met every release it could: no older line is left.
         return Ok(bounds);
     }
-    let unhidden = repo.walk(std::slice::from_ref(below), &bounds, false)?;
-    if !unhidden.iter().any(|c| wanted(&c.id)) {
+    if !unhidden_release(&bounds)? {
         return Ok(bounds);
     }
     let version = |c: &ObjectId| -> Option<Vec<u64>> {
