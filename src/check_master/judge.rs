@@ -200,8 +200,12 @@ pub(super) fn judge_merge(
             // Which side brought each line of the re-merge, by alignment: a line of the
             // re-merge that lines up with a line a side inserted (relative to the base)
             // came from that side. Repeated lines such as `}` are told apart by position.
-            let from_ours = provenance(r.base.as_deref(), r.ours.as_deref(), &texts);
-            let from_theirs = provenance(r.base.as_deref(), r.theirs.as_deref(), &texts);
+            // (Aligned only once a dropped line of a clean region asks.)
+            let from_ours = std::cell::OnceCell::new();
+            let from_theirs = std::cell::OnceCell::new();
+            let came_from = |from: &std::cell::OnceCell<Vec<bool>>, side: &Option<String>, i| {
+                from.get_or_init(|| provenance(r.base.as_deref(), side.as_deref(), &texts))[i]
+            };
             // Lookups by hashing: a hostile merge drops tens of thousands of lines.
             let lines_of = |text: &Option<String>| -> HashSet<String> {
                 text.as_deref()
@@ -245,8 +249,10 @@ pub(super) fn judge_merge(
                 let side = match region {
                     Region::Ours => ours_side.clone(),
                     Region::Theirs => theirs_side.clone(),
-                    Region::Clean if from_theirs[*index] => theirs_side.clone(),
-                    Region::Clean if from_ours[*index] => ours_side.clone(),
+                    Region::Clean if came_from(&from_theirs, &r.theirs, *index) => {
+                        theirs_side.clone()
+                    }
+                    Region::Clean if came_from(&from_ours, &r.ours, *index) => ours_side.clone(),
                     Region::Clean => None,
                 };
                 let respelled = spellings
