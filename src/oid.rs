@@ -13,6 +13,16 @@ impl ObjectId {
         (hex && (text.len() == 40 || text.len() == 64)).then(|| ObjectId(text.to_ascii_lowercase()))
     }
 
+    /// The id whose raw bytes are `raw` (20 for SHA-1, 32 for SHA-256), as hex text.
+    pub fn from_raw(raw: &[u8]) -> ObjectId {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let text: Vec<u8> = raw
+            .iter()
+            .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+            .collect();
+        ObjectId(String::from_utf8(text).expect("hex digits are ASCII"))
+    }
+
     /// Git's "no object" of the given width: a ref that does not exist (yet, or any more).
     pub fn zero(len: usize) -> ObjectId {
         ObjectId("0".repeat(len))
@@ -60,6 +70,9 @@ mod tests {
         assert!(ObjectId::parse("abc").is_none());
         assert!(ObjectId::parse(&"g".repeat(40)).is_none());
         assert!(ObjectId::zero(40).is_zero());
+        let raw: Vec<u8> = (0..20).map(|i| i * 13).collect();
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ObjectId::from_raw(&raw), ObjectId::parse(&hex).unwrap());
         assert_eq!(
             ObjectId::parse(&"AB".repeat(20)).unwrap().short(),
             "abababa"

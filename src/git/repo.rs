@@ -22,11 +22,17 @@ const VIEW: &str = "@remote";
 /// past this, and both parsers refuse anything longer than this.
 pub const READ_LIMIT: usize = crate::plan::MAX_PLAN_BYTES;
 
+/// A local tag as listed: full name, target, and the commit packed-refs says an
+/// annotated tag peels to.
+type LocalTag = (String, Option<Oid>, Option<Oid>);
+
 pub struct Repo {
     repo: Repository,
     /// Branches, remote-tracking branches and tags (unpeeled), read once: every libgit2
     /// ref listing walks all refs (thousands of tags included), so the rules share one.
     refs: std::cell::OnceCell<Vec<(String, ObjectId)>>,
+    /// The local tags read in the same pass (without a view).
+    tags: std::cell::OnceCell<Vec<LocalTag>>,
     /// What the receiving side has, when it said so itself (`git ls-remote`): then its
     /// branches stand for every remote-tracking ref, and its tags for the local ones.
     view: Option<RemoteRefs>,
@@ -71,6 +77,7 @@ impl Repo {
         Repo {
             repo,
             refs: std::cell::OnceCell::new(),
+            tags: std::cell::OnceCell::new(),
             view: None,
             pushed_tags: Vec::new(),
             graph: std::cell::RefCell::new(std::collections::HashMap::new()),
@@ -199,8 +206,11 @@ impl Repo {
             return Ok(self.refs.get_or_init(|| refs));
         }
         // One pass over all refs: each libgit2 listing (a glob too) walks every packed
-        // ref, so two globs would cost twice what one unfiltered pass does.
+        // ref, so two globs would cost twice what one unfiltered pass does. The tags are
+        // kept with their peeled ids for `tagged_commits`, which so needs no pass of its
+        // own.
         let mut refs = Vec::new();
+        let mut tags = Vec::new();
         for reference in self.repo.references().map_err(git_error)? {
             let reference = reference.map_err(git_error)?;
             let Ok(name) = reference.name() else { continue };
@@ -208,11 +218,19 @@ impl Repo {
             if !wanted.iter().any(|prefix| name.starts_with(prefix)) {
                 continue;
             }
+            if name.starts_with("refs/tags/") {
+                tags.push((
+                    name.to_string(),
+                    reference.target(),
+                    reference.target_peel(),
+                ));
+            }
             if let Some(target) = reference.target() {
                 refs.push((name.to_string(), to_id(target)));
             }
         }
         refs.extend(self.pushed_tags.iter().cloned());
+        let _ = self.tags.set(tags);
         Ok(self.refs.get_or_init(|| refs))
     }
 
@@ -632,17 +650,9 @@ impl History for Repo {
             return Ok(tagged);
         }
         let odb = self.repo.odb().map_err(git_error)?;
-        for reference in self
-            .repo
-            .references_glob("refs/tags/*")
-            .map_err(git_error)?
-        {
-            let reference = reference.map_err(git_error)?;
-            let Some(name) = reference
-                .name()
-                .ok()
-                .and_then(|n| n.strip_prefix("refs/tags/"))
-            else {
+        self.ref_list()?;
+        for (full, target, peeled) in self.tags.get().map(Vec::as_slice).unwrap_or_default() {
+            let Some(name) = full.strip_prefix("refs/tags/") else {
                 continue;
             };
             if !matches(name) {
@@ -652,12 +662,15 @@ impl History for Repo {
             // looks up first (the peeled id packed-refs lists, else the target) is
             // known a commit from its header, without inflating it; only a tag object
             // there needs the full peel.
-            let first = reference.target_peel().or_else(|| reference.target());
+            let first = peeled.or(*target);
             let commit = match first.map(|id| (id, odb.read_header(id))) {
                 Some((id, Ok((_, git2::ObjectType::Commit)))) => Some(id),
-                Some((_, Ok((_, git2::ObjectType::Tag)))) | None => {
-                    reference.peel_to_commit().ok().map(|c| c.id())
-                }
+                Some((_, Ok((_, git2::ObjectType::Tag)))) | None => self
+                    .repo
+                    .find_reference(full)
+                    .and_then(|r| r.peel_to_commit())
+                    .ok()
+                    .map(|c| c.id()),
                 Some(_) => None,
             };
             if let Some(commit) = commit {
@@ -782,7 +795,7 @@ fn tune_object_reading() {
 }
 
 pub(super) fn to_id(oid: Oid) -> ObjectId {
-    ObjectId::parse(&oid.to_string()).expect("libgit2 prints valid object ids")
+    ObjectId::from_raw(oid.as_bytes())
 }
 
 pub(super) fn git_error(e: git2::Error) -> Error {
