@@ -5,7 +5,19 @@
 # chain that contains it: the tag itself after a fast-forward or when the tag sits on the
 # merge), `shipgate check-master TAG --master THAT` (JSON kept for triage), and
 # `git log --remerge-diff --merges PREV..THAT` (PREV: where the previous release reached
-# the branch), timed alternately; medians and peak memory (max RSS) are printed. Each
+# the branch), timed alternately; medians and peak memory (max RSS) are printed.
+#
+# Production at release time is taken from today's chain, which is wrong for projects
+# that later fast-forward the production branch onto `develop` (grav, AntennaPod): there
+# the first chain commit containing a tag that is not on the chain itself may be
+# develop's "Merge branch 'master' into develop", whose first parent is develop's
+# unreleased work, not production. The rule: when that commit's first parent holds
+# commits that neither the tag nor any earlier tag (version order, any name) has, it is
+# no production commit (production only ever held released work), and production at
+# release time is the tag itself (shape `tag-off-chain`: the branch was at the tag, as a
+# fast-forward to a release or hotfix tag leaves it). A first parent holding only
+# released work (the previous release, a hotfix tag the new release may lack) is
+# production before the release, as in git-flow's merge of a release branch. Each
 # command first runs once under `timeout` and `/usr/bin/time` for its output, exit code
 # and memory; the RUNS timed runs have nothing but the command between the clock reads
 # (the wrappers' own start-up would otherwise add a few milliseconds to both sides).
@@ -69,9 +81,11 @@ median() {
 }
 
 printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshipgate_ms\tgit_ms\tshipgate_rss_kb\tgit_rss_kb\tbase_ms\tbase_rss_kb\tsame\n' >"$out/summary.tsv"
-prev= last_at=
-for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
-    commit=$(git rev-parse "refs/tags/$tag^{commit}")
+prev= last_at= earlier=()
+for tag in $(git tag --sort=v:refname); do
+    commit=$(git rev-parse -q --verify "refs/tags/$tag^{commit}") || continue
+    earlier+=("$commit")
+    grep -qE "$tags_re" <<<"$tag" || continue
     at=$(integration "$commit") || { echo "$tag: not on $master" >&2; continue; }
     if [ "$(git rev-list --parents -n1 "$commit" | wc -w)" -gt 2 ]; then
         # git-flow tags the merge on master: that merge is where the release reached it
@@ -79,6 +93,10 @@ for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
         at=$commit shape=tag-on-merge
     elif [ "$at" = "$commit" ]; then
         shape=on-chain
+    elif [ -n "$(git rev-list -n1 "$at^1" "^$commit" "${earlier[@]/#/^}" --)" ]; then
+        # The chain reached the tag through a merge into development work (master
+        # fast-forwarded onto develop later): production at release time was the tag.
+        at=$commit shape=tag-off-chain
     else
         shape=merged
     fi

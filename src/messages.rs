@@ -879,6 +879,9 @@ catalog! {
         zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
     HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
         zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
+    // ----- check-master: equivalence by patch id -----
+    ReasonPickedThenChanged => en "a conflict side's lines were dropped; the other side had taken their commit under another id (the same patch id) and changed the lines since",
+        zh "冲突一方的行被丢弃；另一方已以另一个提交取得同一改动（patch id 相同），之后又改动了这些行";
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::policy::History;
 
 use super::attribution::stable_id;
 use super::classify::{is_changelog, is_manifest};
+use super::equivalent::Twins;
 use super::{Finding, Kind, Reason, Severity};
 
 /// Where a line of a re-merged file came from.
@@ -116,6 +117,9 @@ pub(super) fn judge_merge(
 ) -> Result<Vec<Finding>> {
     let info = repo.commit_info(merge)?;
     let mut out = Vec::new();
+    // Per (side, other side): the other side's own commits by patch id, read when a
+    // conflict decision asks.
+    let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
     for r in repo.remerge(merge)? {
         // (severity, reason, side tip, lines)
         // (severity, reason, side tip, first line number, lines)
@@ -379,6 +383,22 @@ pub(super) fn judge_merge(
                 }
                 _ => None,
             };
+            // A conflict decision against lines the other side took under another id (a
+            // cherry-pick) and changed again since: superseded there, not lost.
+            if let (Some(tip), Some(id), Reason::ConflictDecision) = (&side, &introduced, reason) {
+                let other = if *tip == r.first_parent {
+                    &r.other_parent
+                } else {
+                    &r.first_parent
+                };
+                let twins = twins
+                    .entry((tip.clone(), other.clone()))
+                    .or_insert_with(|| Twins::new(repo, vec![other.clone()], vec![tip.clone()]));
+                if twins.of(id)?.is_some() {
+                    severity = Severity::Info;
+                    reason = Reason::PickedThenChanged;
+                }
+            }
             let commit = match introduced.or(side) {
                 Some(id) => repo.commit_info(&id)?,
                 None => info.clone(),

@@ -17,6 +17,7 @@ mod attribution;
 mod changes;
 mod classify;
 mod cycle;
+mod equivalent;
 mod gate;
 mod judge;
 mod later;
@@ -109,6 +110,9 @@ pub enum Reason {
     /// A side deleted the file or the line, the automatic merge keeps it deleted, and
     /// the merge's result has it back: a deletion undone.
     BroughtBack,
+    /// A conflict decision against lines whose commit the other side took under another
+    /// id (a cherry-pick, the same patch id) and changed again since: superseded there.
+    PickedThenChanged,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -18,6 +18,7 @@ mod review;
 mod tree_diff;
 
 mod inventory;
+mod patch_id;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
