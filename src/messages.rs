@@ -882,6 +882,8 @@ catalog! {
     // ----- check-master: equivalence by patch id -----
     ReasonPickedThenChanged => en "a conflict side's lines were dropped; the other side had taken their commit under another id (the same patch id) and changed the lines since",
         zh "冲突一方的行被丢弃；另一方已以另一个提交取得同一改动（patch id 相同），之后又改动了这些行";
+    ReasonDecidedOnBranch => en "a conflict decided on a development branch when it merged the release line in; the branch's reviewed merge onto the release line shows it",
+        zh "开发分支把发布分支合入自身时解决的冲突，由开发者决定；该分支经评审合入发布分支的那次合并会显示它";
 }
 
 #[cfg(test)]

@@ -362,10 +362,18 @@ pub(super) fn judge_merge(
         for (mut severity, mut reason, side, lines) in groups {
             // A merge between development branches: only lines it took from the release
             // line (a sync merge dropping them) keep their weight.
+            // A conflict decided there (a branch synced with the release line, both having
+            // changed the lines) is the developer's too: the reviewed merge of the branch
+            // onto the release line shows it. Lines dropped without a conflict stay.
             let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
-            if severity > Severity::Info && !mainline.contains(merge) && !from_mainline {
-                severity = Severity::Info;
-                reason = Reason::DevBranches;
+            if severity > Severity::Info && !mainline.contains(merge) {
+                if !from_mainline {
+                    severity = Severity::Info;
+                    reason = Reason::DevBranches;
+                } else if reason == Reason::ConflictDecision {
+                    severity = Severity::Info;
+                    reason = Reason::DecidedOnBranch;
+                }
             }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {

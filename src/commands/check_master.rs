@@ -434,5 +434,6 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(Rewritten) => Msg::ReasonRewritten,
         Some(RepairedBeforeTag) => Msg::ReasonRepairedBeforeTag,
         Some(PickedThenChanged) => Msg::ReasonPickedThenChanged,
+        Some(DecidedOnBranch) => Msg::ReasonDecidedOnBranch,
     }
 }

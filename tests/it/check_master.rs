@@ -185,6 +185,14 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:merge-dropped:cleanly-merged"],
     ),
+    // ... but a conflict the developer decided there is theirs, shown in the branch's
+    // reviewed merge.
+    (
+        "sync-merge-conflict",
+        "clean",
+        0,
+        &["INFO:merge-dropped:decided-on-branch"],
+    ),
     (
         "changelog-conflict",
         "clean",
