@@ -118,6 +118,12 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
                 break;
             }
         }
+        // Production itself changed those lines again before the release came in (a
+        // later fix on the same line): deploying the tag cannot undo what production no
+        // longer had; the later commit is judged on its own.
+        if !present && !repo.change_present(&commit.id, before)? {
+            present = true;
+        }
         if !present
             && taken.of(&commit.id)?.is_some()
             && !repo.undo_present(&commit.id, cycle.tag)?

@@ -120,7 +120,19 @@ pub(super) fn judge_merge(
     // Per (side, other side): the other side's own commits by patch id, read when a
     // conflict decision asks.
     let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
-    for r in repo.remerge(merge)? {
+    let remerged = repo.remerge(merge)?;
+    // Whether the merge edited by hand a file that merged cleanly (neither parent's
+    // version nor the base's): it adapted one side's code to the other's, as a merge of
+    // another line that keeps its own library does.
+    let adapted = remerged.iter().any(|r| {
+        !r.conflicted
+            && !r.binary
+            && r.result.is_some()
+            && r.result != r.ours
+            && r.result != r.theirs
+            && r.result != r.base
+    });
+    for r in remerged {
         // (severity, reason, side tip, lines)
         // (severity, reason, side tip, first line number, lines)
         // (severity, reason, side tip, lines)
@@ -278,6 +290,15 @@ pub(super) fn judge_merge(
                         Some(_) => Reason::Rewritten,
                     };
                     (Severity::Review, reason)
+                } else if *region == Region::Clean
+                    && adapted
+                    && r.result.is_none()
+                    && r.base.is_none()
+                {
+                    // A file the other side added, left out of a merge that adapted the
+                    // code using it by hand: a decision (the line keeps its own version of
+                    // what the file provided), for a reviewer to confirm.
+                    (Severity::Review, Reason::DeletedInMerge)
                 } else if *region == Region::Clean {
                     (Severity::Lost, Reason::CleanlyMerged)
                 } else {

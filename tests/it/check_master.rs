@@ -129,6 +129,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:hotfix-missing-from-tag"],
     ),
+    // ... but not a fix master itself rewrote before the release came in.
+    ("hotfix-changed-on-master", "clean", 0, &[]),
     (
         "squash-dropped-hunk",
         "lost",
@@ -184,6 +186,17 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         "lost",
         1,
         &["LOST:merge-dropped:cleanly-merged"],
+    ),
+    // A file another line added, left out of a merge that adapted its users by hand: a
+    // decision to confirm, not a silent loss.
+    (
+        "merge-drops-added-file",
+        "review",
+        1,
+        &[
+            "REVIEW:merge-dropped:rewritten",
+            "REVIEW:merge-dropped:deleted-in-merge",
+        ],
     ),
     // ... but a conflict the developer decided there is theirs, shown in the branch's
     // reviewed merge.
