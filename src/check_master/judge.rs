@@ -384,14 +384,18 @@ pub(super) fn judge_merge(
             // A merge between development branches: only lines it took from the release
             // line (a sync merge dropping them) keep their weight.
             // A conflict decided there (a branch synced with the release line, both having
-            // changed the lines) is the developer's too: the reviewed merge of the branch
-            // onto the release line shows it. Lines dropped without a conflict stay.
+            // changed the lines, or one deleted the file the other changed) is the
+            // developer's too: the reviewed merge of the branch onto the release line
+            // shows it. Lines dropped without a conflict stay.
             let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
             if severity > Severity::Info && !mainline.contains(merge) {
                 if !from_mainline {
                     severity = Severity::Info;
                     reason = Reason::DevBranches;
-                } else if reason == Reason::ConflictDecision {
+                } else if matches!(
+                    reason,
+                    Reason::ConflictDecision | Reason::ModifyDelete | Reason::BinaryConflict
+                ) {
                     severity = Severity::Info;
                     reason = Reason::DecidedOnBranch;
                 }

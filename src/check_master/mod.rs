@@ -113,9 +113,9 @@ pub enum Reason {
     /// A conflict decision against lines whose commit the other side took under another
     /// id (a cherry-pick, the same patch id) and changed again since: superseded there.
     PickedThenChanged,
-    /// A conflict a development branch decided when it merged the release line in (a
-    /// sync merge): the developer's decision, shown in the branch's reviewed merge onto
-    /// the release line.
+    /// A conflict (lines, modify/delete, binary) a development branch decided when it
+    /// merged the release line in (a sync merge): the developer's decision, shown in the
+    /// branch's reviewed merge onto the release line.
     DecidedOnBranch,
 }
 

@@ -207,6 +207,12 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         &["INFO:merge-dropped:decided-on-branch"],
     ),
     (
+        "sync-merge-modify-delete",
+        "clean",
+        0,
+        &["INFO:merge-dropped:decided-on-branch"],
+    ),
+    (
         "changelog-conflict",
         "clean",
         0,
