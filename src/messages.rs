@@ -884,6 +884,8 @@ catalog! {
         zh "冲突一方的行被丢弃；另一方已以另一个提交取得同一改动（patch id 相同），之后又改动了这些行";
     ReasonDecidedOnBranch => en "a conflict decided on a development branch when it merged the release line in; the branch's reviewed merge onto the release line shows it",
         zh "开发分支把发布分支合入自身时解决的冲突，由开发者决定；该分支经评审合入发布分支的那次合并会显示它";
+    ReasonLeftOut => en "the merge left out what one commit brought (a file it added, and its lines elsewhere) while taking the rest of that side: removed on purpose, for a reviewer to confirm",
+        zh "合并接收了该侧的其余改动，却舍弃了某个提交带来的内容（它新增的文件及其在别处改动的行）：属有意删除，请评审确认";
 }
 
 #[cfg(test)]

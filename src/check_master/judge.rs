@@ -121,17 +121,12 @@ pub(super) fn judge_merge(
     // conflict decision asks.
     let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
     let remerged = repo.remerge(merge)?;
-    // Whether the merge edited by hand a file that merged cleanly (neither parent's
-    // version nor the base's): it adapted one side's code to the other's, as a merge of
-    // another line that keeps its own library does.
-    let adapted = remerged.iter().any(|r| {
-        !r.conflicted
-            && !r.binary
-            && r.result.is_some()
-            && r.result != r.ours
-            && r.result != r.theirs
-            && r.result != r.base
-    });
+    // Whether the merge took a parent's content wholesale (`git merge -s ours`, or a
+    // result reset to one side): then nothing it left out was chosen file by file.
+    let mut wholesale = false;
+    for parent in &info.parents {
+        wholesale |= repo.same_tree(merge, parent)?;
+    }
     for r in remerged {
         // (severity, reason, side tip, lines)
         // (severity, reason, side tip, first line number, lines)
@@ -291,14 +286,15 @@ pub(super) fn judge_merge(
                     };
                     (Severity::Review, reason)
                 } else if *region == Region::Clean
-                    && adapted
+                    && !wholesale
                     && r.result.is_none()
                     && r.base.is_none()
                 {
-                    // A file the other side added, left out of a merge that adapted the
-                    // code using it by hand: a decision (the line keeps its own version of
-                    // what the file provided), for a reviewer to confirm.
-                    (Severity::Review, Reason::DeletedInMerge)
+                    // A file one side added, left out of a merge that took that side's
+                    // other changes: removed on purpose (git keeps a cleanly added file
+                    // through every conflict resolution), as a line that keeps its own
+                    // version of what the file provided does; for a reviewer to confirm.
+                    (Severity::Review, Reason::LeftOut)
                 } else if *region == Region::Clean {
                     (Severity::Lost, Reason::CleanlyMerged)
                 } else {
@@ -457,6 +453,22 @@ pub(super) fn judge_merge(
                 reason: Some(reason),
                 branch: None,
             });
+        }
+    }
+    // A commit whose new file the merge left out on purpose: the lines the same commit
+    // changed elsewhere (the code using that file) were left out with it, one decision.
+    let left_out: HashSet<ObjectId> = out
+        .iter()
+        .filter(|f| f.reason == Some(Reason::LeftOut))
+        .map(|f| f.commit.id.clone())
+        .collect();
+    for f in &mut out {
+        if f.severity == Severity::Lost
+            && f.reason == Some(Reason::CleanlyMerged)
+            && left_out.contains(&f.commit.id)
+        {
+            f.severity = Severity::Review;
+            f.reason = Some(Reason::LeftOut);
         }
     }
     Ok(out)

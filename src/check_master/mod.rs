@@ -117,6 +117,10 @@ pub enum Reason {
     /// merged the release line in (a sync merge): the developer's decision, shown in the
     /// branch's reviewed merge onto the release line.
     DecidedOnBranch,
+    /// A file one side added, left out of a merge that took that side's other changes
+    /// (git keeps a cleanly added file through any conflict resolution: removed on
+    /// purpose), and the lines the same commit changed elsewhere: for a reviewer.
+    LeftOut,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -435,5 +435,6 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(RepairedBeforeTag) => Msg::ReasonRepairedBeforeTag,
         Some(PickedThenChanged) => Msg::ReasonPickedThenChanged,
         Some(DecidedOnBranch) => Msg::ReasonDecidedOnBranch,
+        Some(LeftOut) => Msg::ReasonLeftOut,
     }
 }

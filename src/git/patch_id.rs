@@ -1,6 +1,7 @@
 //! Patch ids: a commit's change as git's `git patch-id --stable` names it (the diff to
 //! its parent, line numbers and whitespace left out), so that a cherry-pick made under
-//! another id is recognised even where the lines it touched changed again since.
+//! another id is recognised even where the lines it touched changed again since; and
+//! whether two commits hold the same tree.
 
 use crate::error::Result;
 use crate::oid::ObjectId;
@@ -28,5 +29,15 @@ impl Repo {
         diff.patchid(None)
             .map(|id| Some(to_id(id)))
             .map_err(git_error)
+    }
+
+    /// Whether commits `a` and `b` hold the same tree (a merge that took one parent's
+    /// content wholesale, as `git merge -s ours` does).
+    pub fn same_tree(&self, a: &ObjectId, b: &ObjectId) -> Result<bool> {
+        let tree = |id: &ObjectId| -> Result<git2::Oid> {
+            let commit = self.raw().find_commit(self.oid(id)?).map_err(git_error)?;
+            Ok(commit.tree_id())
+        };
+        Ok(tree(a)? == tree(b)?)
     }
 }

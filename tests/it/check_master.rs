@@ -187,15 +187,15 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:merge-dropped:cleanly-merged"],
     ),
-    // A file another line added, left out of a merge that adapted its users by hand: a
-    // decision to confirm, not a silent loss.
+    // A file another line added, left out of a merge that took the rest of that line,
+    // with the same commit's lines in the code using it: a decision to confirm.
     (
         "merge-drops-added-file",
         "review",
         1,
         &[
-            "REVIEW:merge-dropped:rewritten",
-            "REVIEW:merge-dropped:deleted-in-merge",
+            "REVIEW:merge-dropped:left-out",
+            "REVIEW:merge-dropped:left-out",
         ],
     ),
     // ... but a conflict the developer decided there is theirs, shown in the branch's
