@@ -728,6 +728,8 @@ catalog! {
     StatusLastNotMerged { tag, master } => en "{tag}: not merged into {master} yet", zh "{tag}：尚未合入 {master}";
     StatusLastNotChecked { tag, why } => en "{tag}: not checked: {why}", zh "{tag}：未检查：{why}";
     StatusLastNone => en "no release tag yet", zh "还没有发布标签";
+    StatusLastRolledBack { tag, to, at } => en "{tag}: rolled back to {to} at {at}; production runs {to}", zh "{tag}：已于 {at} 回滚到 {to}，线上运行的是 {to}";
+    StatusLastRolledBackRecorded { tag } => en "{tag}: rolled back (a rollback record says so; its plan does not record to which version)", zh "{tag}：已回滚（回滚记录如此记载，其发布计划未记录回滚到哪个版本）";
     StatusNoProduction { branch } => en "there is no `{branch}` branch here (local or remote-tracking)", zh "这里没有 `{branch}` 分支（本地或远程跟踪分支）";
     StatusLastPlan { file, progress } => en "its plan `{file}`: {progress}", zh "其发布计划 `{file}`：{progress}";
     StatusStageNextShort { stage, count } => en "stage `{stage}` still needs {count}", zh "`{stage}` 阶段还缺 {count} 项";
