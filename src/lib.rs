@@ -21,6 +21,7 @@ pub mod oid;
 pub mod plan;
 pub mod policy;
 pub mod records;
+pub mod serde_errors;
 pub mod server;
 pub mod shim;
 pub mod ui;

@@ -24,11 +24,13 @@ pub fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
 }
 
 macro_rules! catalog {
-    ($( $name:ident $({ $($field:ident),* $(,)? })? => en $en:literal, zh $zh:literal; )*) => {
-        /// One user-facing message with its arguments.
-        #[derive(Clone, Debug, PartialEq, Eq)]
+    ($( $name:ident $({ $($field:ident),* $(,)? $(; $($sub:ident),+ $(,)?)? })? => en $en:literal, zh $zh:literal; )*) => {
+        /// One user-facing message with its arguments. Fields after `;` in the catalog are
+        /// messages themselves (a detail said in the same language as the sentence around
+        /// it); the others are values said as they are.
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum Msg {
-            $( $name $({ $($field: String),* })?, )*
+            $( $name $({ $($field: String,)* $($($sub: Box<Msg>,)+)? })?, )*
         }
 
         impl Msg {
@@ -36,9 +38,12 @@ macro_rules! catalog {
             #[allow(unused_variables)]
             pub fn render(&self, lang: Lang) -> String {
                 let text = match self {
-                    $( Msg::$name $({ $($field),* })? => match lang {
-                        Lang::En => format!($en),
-                        Lang::ZhCn => format!($zh),
+                    $( Msg::$name $({ $($field,)* $($($sub,)+)? })? => {
+                        $($($( let $sub = $sub.render(lang); )+)?)?
+                        match lang {
+                            Lang::En => format!($en),
+                            Lang::ZhCn => format!($zh),
+                        }
                     }, )*
                 };
                 if text.contains(LIST_MARK) {
@@ -52,11 +57,55 @@ macro_rules! catalog {
                 }
             }
 
+            /// The message with `f` applied to every value it says, its details' too
+            /// (scrubbing a secret out of a robot's reply).
+            #[allow(unused_variables)]
+            pub fn map_values(self, f: &dyn Fn(String) -> String) -> Msg {
+                match self {
+                    $( Msg::$name $({ $($field,)* $($($sub,)+)? })? => Msg::$name $({
+                        $($field: f($field),)*
+                        $($($sub: Box::new($sub.map_values(f)),)+)?
+                    })?, )*
+                }
+            }
+
             /// Every message id, for the catalog's own tests.
             #[cfg(test)]
             pub const IDS: &'static [&'static str] = &[$(stringify!($name)),*];
         }
     };
+}
+
+/// Marks a message carried inside a plain string (see `Msg::encode`).
+const ENCODED_MARK: char = '\u{1e}';
+
+impl Msg {
+    /// Text that comes from outside shipgate (git's stderr, a robot's reply, an OS error),
+    /// said as it is inside a catalog sentence.
+    pub fn verbatim(text: impl Into<String>) -> Box<Msg> {
+        Box::new(Msg::Verbatim { text: text.into() })
+    }
+
+    /// The message as a plain string, for the places that can only pass strings on
+    /// (serde's `try_from` errors); `decode` gets the message back.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_string(self).expect("a message serializes");
+        format!("{ENCODED_MARK}{json}")
+    }
+
+    /// The message `encode` put into `text`, or `None` for any other text.
+    pub fn decode(text: &str) -> Option<Msg> {
+        let json = text.trim().strip_prefix(ENCODED_MARK)?;
+        serde_json::from_str(json).ok()
+    }
+
+    /// The message `encode` put into `text`, or `text` itself said as it is.
+    pub fn decode_or_verbatim(text: &str) -> Box<Msg> {
+        match Msg::decode(text) {
+            Some(msg) => Box::new(msg),
+            None => Msg::verbatim(text),
+        }
+    }
 }
 
 catalog! {
@@ -77,7 +126,7 @@ catalog! {
         zh "无法打开 `{path}` 处的 git 仓库：{detail}";
 
     // ----- config -----
-    ConfigInvalid { path, line, column, detail } => en "{path}:{line}:{column}: {detail}",
+    ConfigInvalid { path, line, column; detail } => en "{path}:{line}:{column}: {detail}",
         zh "{path}:{line}:{column}: {detail}";
     HintConfigInvalid { path } => en "fix `{path}`, then run `shipgate config check`",
         zh "请修改 `{path}`，然后运行 `shipgate config check`";
@@ -359,7 +408,7 @@ catalog! {
     EmergencyStatus { until, reason, by, started } => en "emergency window open until {until}: {reason} (opened by {by} at {started})",
         zh "紧急窗口开启中，截止 {until}：{reason}（由 {by} 于 {started} 开启）";
     EmergencyLogEmpty => en "the emergency audit log is empty", zh "紧急审计日志为空";
-    EmergencyBadDuration { value, detail } => en "`{value}` is not a duration: {detail}", zh "`{value}` 不是有效的时长：{detail}";
+    EmergencyBadDuration { value; detail } => en "the emergency window cannot last `{value}`: {detail}", zh "紧急窗口的时长不能是 `{value}`：{detail}";
     HintDuration => en "write it like `2h`, `90m` or `1h 30m`", zh "请写成 `2h`、`90m` 或 `1h 30m` 的形式";
     EmergencyStateInvalid { path, detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
     HintEmergencyState { path } => en "remove `{path}` and start the window again with `shipgate emergency start`",
@@ -791,8 +840,8 @@ catalog! {
     AnnounceEntryByHand { at, notice, by } => en "{at} · {notice} ({by}): posted by hand",
         zh "{at} · {notice}（{by}）：手工发送";
     AnnounceSent { robot, url } => en "sent to {robot} ({url})", zh "已发送到 {robot}（{url}）";
-    AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条周知：{detail}";
-    AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
+    AnnounceRefused { robot, url; detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条周知：{detail}";
+    AnnounceUnreachable { robot, url, tries; detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
         zh "尝试 {tries} 次仍无法把周知送到 {robot}（{url}）：{detail}";
     HintAnnounceAgain { moment, version } => en "fix the robot's `url` or `secret_env` in `.shipgate.toml` (the robot's own words are above), then send again: `shipgate announce {moment} --version {version} --send`",
         zh "请按上面群机器人的答复修改 `.shipgate.toml` 中该群机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
@@ -806,9 +855,9 @@ catalog! {
         zh "{robot}：`{key}` 指定的环境变量 `{var}` 未设置（或为空）；未发送任何周知";
     HintAnnounceVar { var, moment, version } => en "set it without echoing it, then send: `stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`",
         zh "不回显地设置它，然后发送：`stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`";
-    AnnounceUrlInvalid { robot, var, detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
+    AnnounceUrlInvalid { robot, var; detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
         zh "{robot}：`{var}` 中的 webhook 地址不可用：{detail}";
-    AnnounceProxyInvalid { detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
+    AnnounceProxyInvalid { ; detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
     AnnouncePlanVersion { path, found, version } => en "`{path}` is the plan of {found}, not of {version} (its front matter says `version: {found}`)",
         zh "`{path}` 是 {found} 的发布计划，不是 {version} 的（其文件头为 `version: {found}`）";
     AnnouncePreview => en "a preview: nothing was sent and nothing recorded", zh "仅预览：未发送，也未记录";
@@ -879,6 +928,71 @@ catalog! {
         zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
     HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
         zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
+    // ----- details in the reader's language: validators, robots' replies, parsers (issue 13.8) -----
+    Verbatim { text } => en "{text}", zh "“{text}”";
+    ParserSaid { text } => en "{text}", zh "解析器报告：“{text}”";
+    SerdeUnknownField { field, expected } => en "unknown field `{field}`, expected one of {expected}",
+        zh "未知字段 `{field}`，可用的字段：{expected}";
+    SerdeUnknownFieldNone { field } => en "unknown field `{field}`: this table takes no fields", zh "未知字段 `{field}`：这里不接受任何字段";
+    SerdeUnknownVariant { value, expected } => en "unknown variant `{value}`, expected one of {expected}",
+        zh "`{value}` 不是可用的值，可用的值：{expected}";
+    SerdeMissingField { field } => en "missing field `{field}`", zh "缺少字段 `{field}`";
+    SerdeDuplicateField { field } => en "duplicate field `{field}`", zh "字段 `{field}` 重复";
+    SerdeDuplicateKey { key } => en "duplicate key `{key}`", zh "键 `{key}` 重复";
+    SerdeInvalidType { ; found, expected } => en "invalid type: {found}, expected {expected}", zh "类型不对：这里是{found}，应为{expected}";
+    SerdeInvalidValue { ; found, expected } => en "invalid value: {found}, expected {expected}", zh "值不对：这里是{found}，应为{expected}";
+    SerdeInvalidLength { len; expected } => en "invalid length {len}, expected {expected}", zh "长度 {len} 不对，应为{expected}";
+    SerdeValued { value; kind } => en "{kind} {value}", zh "{kind} {value}";
+    KindString => en "a string", zh "字符串";
+    KindInteger => en "an integer", zh "整数";
+    KindFloat => en "a floating-point number", zh "浮点数";
+    KindBool => en "a boolean", zh "布尔值";
+    KindSequence => en "a sequence", zh "数组";
+    KindTable => en "a table", zh "表";
+    KindNothing => en "nothing", zh "空值";
+    KindOther { text } => en "{text}", zh "“{text}”";
+    NotUtf8 => en "the file is not valid UTF-8", zh "文件不是有效的 UTF-8 编码";
+    ConfigTooLarge { max } => en "the file is larger than a config may be ({max} bytes at most)", zh "文件超过了配置文件的大小上限（最多 {max} 字节）";
+    ConfigNotGlob { value, detail } => en "`{value}` is not a glob pattern ({detail})", zh "`{value}` 不是有效的通配符模式（“{detail}”）";
+    RefPatternEmpty => en "a branch or tag pattern cannot be empty", zh "分支或标签的模式不能为空";
+    RefPatternChar { value, bad } => en "`{value}`: git ref names cannot contain {bad}", zh "`{value}`：git 引用名不能包含 {bad}";
+    RefPatternFull { value, short } => en "`{value}`: write the short name (`{short}`), not the full ref", zh "`{value}`：请写短名称（`{short}`），而不是完整的引用";
+    DirNoFolder { value } => en "`{value}` must name a folder inside the repository", zh "`{value}` 必须指定仓库内的一个目录";
+    DirOutside { value } => en "`{value}` must be a directory inside the repository (relative, without `..`)", zh "`{value}` 必须是仓库内的目录（相对路径，不含 `..`）";
+    DurationInvalid { value, detail } => en "`{value}` is not a duration ({detail}); write e.g. `2h` or `90m`", zh "`{value}` 不是有效的时长（“{detail}”）；请写成 `2h` 或 `90m` 这样的形式";
+    DurationNotPositive { value } => en "`{value}` must be longer than zero", zh "`{value}` 必须大于零";
+    DurationTooLong { value } => en "`{value}` is longer than 24 hours; an emergency window is short by design", zh "`{value}` 超过 24 小时；紧急窗口按设计只能很短";
+    RobotConfig { kind; why } => en "{kind} robot: {why}", zh "{kind} 群机器人：{why}";
+    RobotUrlAndEnv { kind } => en "{kind} robot: give `url` or `url_env`, not both", zh "{kind} 群机器人：`url` 与 `url_env` 只能给出其一";
+    RobotUrlMissing { kind } => en "{kind} robot: `url` (the webhook address) or `url_env` (the variable holding it) is required",
+        zh "{kind} 群机器人：必须给出 `url`（webhook 地址）或 `url_env`（保存该地址的环境变量）";
+    RobotNotSigned { kind } => en "{kind} robots are not signed: remove `secret_env` (only feishu and dingtalk have a signing secret)",
+        zh "{kind} 群机器人不签名：请删除 `secret_env`（只有 feishu 和 dingtalk 有签名密钥）";
+    EnvNameInvalid { key, name } => en "`{key}` names an environment variable (letters, digits and `_`): `{name}` is not one",
+        zh "`{key}` 须为环境变量名（字母、数字和 `_`）：`{name}` 不是";
+    WebhookNotUrl { detail } => en "the webhook URL is not a URL ({detail})", zh "webhook 地址不是有效的 URL（“{detail}”）";
+    WebhookNoHost => en "the webhook URL has no host", zh "webhook 地址中没有主机名";
+    WebhookHttp { url } => en "the webhook URL for {url} must use https (http only reaches this machine)", zh "{url} 的 webhook 地址必须使用 https（http 只能用于本机）";
+    WebhookScheme { scheme } => en "the webhook URL must be https, not `{scheme}:`", zh "webhook 地址必须是 https，而不是 `{scheme}:`";
+    RobotCode { key, code, said } => en "{key} {code}: {said}", zh "答复 `{key}` 为 {code}：“{said}”";
+    RobotNoCode { status, key, said } => en "HTTP {status} without `{key}` in the reply: {said}", zh "HTTP {status}，答复中没有 `{key}`：“{said}”";
+    RobotHttpStatus { status } => en "HTTP {status}", zh "HTTP 状态码 {status}";
+    RobotHttpSaid { status, said } => en "HTTP {status} {said}", zh "HTTP 状态码 {status}，答复：“{said}”";
+    TransportTimeout { what } => en "timed out ({what})", zh "超时（`{what}`）";
+    TransportHostNotFound => en "host not found", zh "找不到主机";
+    TransportConnectionFailed => en "connection failed", zh "连接失败";
+    TransportIo { detail } => en "{detail}", zh "网络读写出错：“{detail}”";
+    TransportTls { detail } => en "TLS: {detail}", zh "TLS 出错：“{detail}”";
+    TransportRedirect => en "the webhook answered with a redirect", zh "webhook 地址返回了重定向";
+    TransportProtocol { detail } => en "HTTP protocol error: {detail}", zh "HTTP 协议出错：“{detail}”";
+    TransportProxyUrl => en "the proxy setting is not a URL", zh "代理设置不是 URL";
+    TransportProxyRefused { detail } => en "the proxy refused the connection: {detail}", zh "代理拒绝了连接：“{detail}”";
+    TransportNotSent => en "the request could not be sent", zh "请求无法发出";
+    ProxyNotUrl { var, detail } => en "`{var}` is not a proxy URL ({detail})", zh "`{var}` 不是代理 URL（“{detail}”）";
+    ProxyScheme { var, scheme } => en "`{var}` names a `{scheme}:` proxy; shipgate reaches robots through http:// or https:// proxies",
+        zh "`{var}` 指定的是 `{scheme}:` 代理；shipgate 只通过 `http://` 或 `https://` 代理访问群机器人";
+    ProxyNoHost { var } => en "`{var}` names no proxy host", zh "`{var}` 中没有代理主机";
+    ProxyUnusable { var } => en "`{var}` is not a usable proxy", zh "`{var}` 不是可用的代理";
 }
 
 #[cfg(test)]

@@ -72,8 +72,11 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
     let mut outcomes: Vec<(Target, Outcome)> = Vec::new();
     if args.send {
         let targets = targets(ctx, &ws.config, args)?;
-        let transport = Transport::new(ctx.env.https_proxy().as_ref())
-            .map_err(|detail| Error::new(Msg::AnnounceProxyInvalid { detail }))?;
+        let transport = Transport::new(ctx.env.https_proxy().as_ref()).map_err(|detail| {
+            Error::new(Msg::AnnounceProxyInvalid {
+                detail: Box::new(detail),
+            })
+        })?;
         for target in targets {
             let text = render::render_within(moment, lang, &notice, target.kind.max_text_bytes())?;
             let text = text.trim_end();
@@ -85,13 +88,13 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
                 Outcome::Refused(detail) => ui.error(&Msg::AnnounceRefused {
                     robot,
                     url,
-                    detail: detail.clone(),
+                    detail: Box::new(detail.clone()),
                 }),
                 Outcome::Unreachable { detail, tries } => ui.error(&Msg::AnnounceUnreachable {
                     robot,
                     url,
                     tries: tries.to_string(),
-                    detail: detail.clone(),
+                    detail: Box::new(detail.clone()),
                 }),
             }
             outcomes.push((target, outcome));
@@ -270,7 +273,7 @@ fn targets(ctx: &Context, config: &Config, args: &AnnounceArgs) -> Result<Vec<Ta
                     Error::new(Msg::AnnounceUrlInvalid {
                         robot: robot.kind.name().into(),
                         var: crate::config::FILE_NAME.into(),
-                        detail,
+                        detail: Box::new(detail),
                     })
                 })?,
                 Webhook::Env(var) => {
@@ -282,7 +285,7 @@ fn targets(ctx: &Context, config: &Config, args: &AnnounceArgs) -> Result<Vec<Ta
                         Error::new(Msg::AnnounceUrlInvalid {
                             robot: robot.kind.name().into(),
                             var: var.clone(),
-                            detail,
+                            detail: Box::new(detail),
                         })
                     })?
                 }
