@@ -113,17 +113,17 @@ catalog! {
     PrefixError => en "error:", zh "错误：";
     PrefixWarning => en "warning:", zh "警告：";
     PrefixHint => en "hint:", zh "提示：";
-    Io { path, detail } => en "cannot access `{path}`: {detail}", zh "无法访问 `{path}`：{detail}";
+    Io { path, detail } => en "cannot access `{path}`: {detail}", zh "无法访问 `{path}`：“{detail}”";
     NotAGitRepo { path } => en "`{path}` is not inside a git repository", zh "`{path}` 不在 git 仓库中";
     HintNotAGitRepo => en "run shipgate inside a service repository, or name one with `--repo PATH`",
         zh "请在服务仓库内运行 shipgate，或用 `--repo PATH` 指定仓库";
-    GitFailed { command, dir, detail } => en "`{command}` failed in `{dir}`: {detail}",
+    GitFailed { command, dir; detail } => en "`{command}` failed in `{dir}`: {detail}",
         zh "在 `{dir}` 中执行 `{command}` 失败：{detail}";
-    GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：{detail}";
+    GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：“{detail}”";
     HintGitMissing => en "install git and make sure it is on PATH", zh "请安装 git 并确保它在 PATH 中";
-    GitRead { detail } => en "cannot read the repository: {detail}", zh "无法读取仓库：{detail}";
+    GitRead { detail } => en "cannot read the repository: {detail}", zh "无法读取仓库：“{detail}”";
     GitOpen { path, detail } => en "cannot open the git repository at `{path}`: {detail}",
-        zh "无法打开 `{path}` 处的 git 仓库：{detail}";
+        zh "无法打开 `{path}` 处的 git 仓库：“{detail}”";
 
     // ----- config -----
     ConfigInvalid { path, line, column; detail } => en "{path}:{line}:{column}: {detail}",
@@ -197,7 +197,7 @@ catalog! {
     FleetColumnRepo => en "repository", zh "仓库";
     FleetSummary { total, ok, failed } => en "{total} repositories: {ok} ok, {failed} failed",
         zh "共 {total} 个仓库：{ok} 个成功，{failed} 个失败";
-    FleetWalkError { path, detail } => en "skipped `{path}`: {detail}", zh "已跳过 `{path}`：{detail}";
+    FleetWalkError { path, detail } => en "skipped `{path}`: {detail}", zh "已跳过 `{path}`：“{detail}”";
     HintFleetFailed => en "run `shipgate install --repo PATH` on a failed repository to see the full error and its hint",
         zh "对失败的仓库运行 `shipgate install --repo PATH` 查看完整错误与提示";
 
@@ -219,7 +219,7 @@ catalog! {
         zh "在 shipgate 源码目录运行 `./install.sh`，然后运行 `shipgate install`";
     DoctorBinaryVersion { binary, theirs, ours } => en "runs {binary}, version {theirs}; this shipgate is {ours}",
         zh "运行 {binary}，版本 {theirs}；当前 shipgate 为 {ours}";
-    DoctorBinaryBroken { binary, detail } => en "runs {binary}, which does not answer `--version`: {detail}",
+    DoctorBinaryBroken { binary; detail } => en "runs {binary}, which does not answer `--version`: {detail}",
         zh "运行 {binary}，但它无法响应 `--version`：{detail}";
     DoctorColumnStatus => en "status", zh "状态";
     DoctorConfig => en "config", zh "配置";
@@ -252,7 +252,7 @@ catalog! {
     HintForcePush { remote, branch } => en "integrate instead of rewriting: `git fetch {remote} && git merge {remote}/{branch}`, then push again without --force",
         zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 `--force` 重新推送";
     // ----- trust: what the client can know, merges by content -----
-    RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
+    RemoteUnreachable { url; detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
         zh "无法向远程 `{url}` 查询它的分支和标签：{detail}";
     HintRemoteUnreachable { url } => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check that it answers, then push again: `git ls-remote {url}`",
         zh "推送受保护分支或发布标签时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
@@ -334,7 +334,7 @@ catalog! {
         zh "`{path}` 是 SHA-256 仓库，libgit2 目前还无法读取";
     HintSha256 => en "check this push on the server or in CI, or skip once with `SHIPGATE_SKIP=1`",
         zh "请在服务器端或 CI 中检查这次推送，或用 `SHIPGATE_SKIP=1` 跳过一次";
-    BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：{detail}";
+    BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：“{detail}”";
     ConfigAt { source } => en "policy from {source}", zh "策略来自 {source}";
 
     // ----- check-master -----
@@ -410,7 +410,7 @@ catalog! {
     EmergencyLogEmpty => en "the emergency audit log is empty", zh "紧急审计日志为空";
     EmergencyBadDuration { value; detail } => en "the emergency window cannot last `{value}`: {detail}", zh "紧急窗口的时长不能是 `{value}`：{detail}";
     HintDuration => en "write it like `2h`, `90m` or `1h 30m`", zh "请写成 `2h`、`90m` 或 `1h 30m` 的形式";
-    EmergencyStateInvalid { path, detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
+    EmergencyStateInvalid { path; detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
     HintEmergencyState { path } => en "remove `{path}` and start the window again with `shipgate emergency start`",
         zh "删除 `{path}`，然后用 `shipgate emergency start` 重新开启窗口";
     ColumnWhen => en "when", zh "时间";
@@ -457,7 +457,7 @@ catalog! {
         zh "{date} 使用过紧急窗口（故障 {incident}），但其紧急上线的发布计划尚未通过 `done` 阶段";
     HintEmergencyPlan { version } => en "write it (named after the emergency release), fill it in, commit it (E5): `shipgate plan new --kind emergency --version {version}`",
         zh "请补写（以紧急上线的版本号命名），填写并提交（E5）：`shipgate plan new --kind emergency --version {version}`";
-    PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}: {detail}";
+    PlanInvalid { path, line; detail } => en "{path}:{line}: {detail}", zh "{path}:{line}: {detail}";
     HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
         zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";
     PlanVersionInvalid { version } => en "version `{version}` is not a release version like v1.2.3", zh "版本 `{version}` 不是形如 v1.2.3 的上线版本";
@@ -539,7 +539,7 @@ catalog! {
         zh "在其他环境中，可用 `shipgate check-push --ref REF --old OLD --new NEW` 检查一次引用更新";
     CiVarMissing { name, service, event } => en "`{name}` is not set, but {service} sets it for a {event} event",
         zh "`{name}` 未设置，而 {service} 在 {event} 事件中会设置它";
-    CiEventUnreadable { path, detail } => en "cannot read the event file `{path}`: {detail}", zh "无法读取事件文件 `{path}`：{detail}";
+    CiEventUnreadable { path, detail } => en "cannot read the event file `{path}`: {detail}", zh "无法读取事件文件 `{path}`：“{detail}”";
     CiEventField { path, field } => en "the event file `{path}` has no `{field}`", zh "事件文件 `{path}` 中没有 `{field}`";
     CiNothingToJudge { event } => en "a `{event}` event updates no ref: nothing to judge", zh "`{event}` 事件不更新任何引用：无需检查";
     CiJudging { what, refname, old, new } => en "shipgate: judging {what}: `{refname}` {old} -> {new}", zh "shipgate：正在检查{what}：`{refname}` {old} -> {new}";
@@ -548,7 +548,7 @@ catalog! {
     CiPasses { refname } => en "shipgate: `{refname}`: nothing refused", zh "shipgate：`{refname}`：没有被拒绝的内容";
     CiRefused { refname, count } => en "shipgate: `{refname}`: refused ({count} finding(s))", zh "shipgate：`{refname}`：已拒绝（{count} 个问题）";
     CiReportWritten { path } => en "shipgate: code-quality report written to `{path}`", zh "shipgate：代码质量报告已写入 `{path}`";
-    CiHistoryIncomplete { why } => en "this clone's history is {why}: shipgate cannot see what the event brings",
+    CiHistoryIncomplete { ; why } => en "this clone's history is incomplete ({why}): shipgate cannot see what the event brings",
         zh "本克隆的历史不完整（{why}）：shipgate 看不到该事件带来的提交";
     HintCiFetchDepth => en "check out the whole history: `actions/checkout` with `fetch-depth: 0` on GitHub, `GIT_DEPTH: 0` on GitLab",
         zh "请检出完整历史：GitHub 上 `actions/checkout` 设置 `fetch-depth: 0`，GitLab 上设置 `GIT_DEPTH: 0`";
@@ -628,7 +628,7 @@ catalog! {
     HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
     // ----- team records under refs/shipgate/ (E1, E5, R1-R4 on the server) -----
     AuditEntryInvalid { refname, entry, detail } => en "entry {entry} of the audit log `{refname}` is damaged: {detail}",
-        zh "审计日志 `{refname}` 的第 {entry} 条已损坏：{detail}";
+        zh "审计日志 `{refname}` 的第 {entry} 条已损坏：“{detail}”";
     PushOptionUnknown { option } => en "unknown shipgate push option `{option}`: shipgate takes `shipgate.emergency=REASON` and `shipgate.incident=ID`",
         zh "未知的 shipgate 推送选项 `{option}`：shipgate 只接受 `shipgate.emergency=原因` 和 `shipgate.incident=编号`";
     PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=REASON`",
@@ -659,7 +659,7 @@ catalog! {
         zh "{version} 的回滚已记录在服务器上（`{refname}`）：问题分析确认之前，任何克隆都不能上线（R3、R4）";
     RecordPublished { refname, remote } => en "rollback record published to `{remote}` as `{refname}`: every clone's next release waits for the confirmed analysis",
         zh "回滚记录已发布到 `{remote}`（`{refname}`）：任何克隆的下一次上线都要等问题分析确认";
-    RecordNotPublished { refname, remote, detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
+    RecordNotPublished { refname, remote; detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
         zh "回滚已记录在发布计划中，但向 `{remote}` 发布 `{refname}` 失败：{detail}";
     HintRecordPublish { remote, id, refname } => en "publish it once the remote is reachable: `git push --no-verify {remote} {id}:{refname}`",
         zh "远程可访问后请发布：`git push --no-verify {remote} {id}:{refname}`";
@@ -925,7 +925,7 @@ catalog! {
         zh "  值班群：企业微信群机器人由本演示内的替身扮演，地址 {url}；不会有任何数据离开本机";
     DemoRobotHeard { count } => en "the on-call group's robot received {count} notice(s)", zh "值班群的群机器人共收到 {count} 条周知";
     DemoRobotFailed { detail } => en "cannot start the demo's stand-in chat robot on 127.0.0.1: {detail}",
-        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
+        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：“{detail}”";
     HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
         zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
     // ----- details in the reader's language: validators, robots' replies, parsers (issue 13.8) -----
@@ -993,6 +993,24 @@ catalog! {
         zh "`{var}` 指定的是 `{scheme}:` 代理；shipgate 只通过 `http://` 或 `https://` 代理访问群机器人";
     ProxyNoHost { var } => en "`{var}` names no proxy host", zh "`{var}` 中没有代理主机";
     ProxyUnusable { var } => en "`{var}` is not a usable proxy", zh "`{var}` 不是可用的代理";
+    PlanTooLarge { max } => en "the file is larger than a plan may be: a plan may be at most {max} bytes", zh "文件超过了发布计划的大小上限：最多 {max} 字节";
+    PlanNoFrontMatter => en "a plan starts with a `---` line opening its front matter", zh "发布计划须以一行 `---` 开始，打开文件头";
+    PlanFrontMatterOpen => en "the front matter opened on line 1 is never closed by a `---` line", zh "第 1 行打开的文件头没有以一行 `---` 结束";
+    PlanFrontMatter { ; detail } => en "front matter: {detail}", zh "文件头：{detail}";
+    PrintedInstead { text } => en "printed `{text}`", zh "输出的是 `{text}`";
+    NoAnswerIn { secs } => en "no answer in {secs} s", zh "{secs} 秒内没有答复";
+    NoOutput => en "no output", zh "没有任何输出";
+    WhyShallow => en "shallow", zh "浅克隆";
+    WhyGrafts => en "rewritten by `.git/info/grafts`", zh "`.git/info/grafts` 改写了父提交";
+    ServerTipMissing { branch, id } => en "cannot read the repository: the tip {id} of `{branch}` is missing from this repository",
+        zh "无法读取仓库：本仓库缺少 `{branch}` 的最新提交 {id}";
+    AtLine { line; detail } => en "line {line}: {detail}", zh "第 {line} 行：{detail}";
+    Literal { text } => en "{text}", zh "{text}";
+    DoctorPolicy => en "policy", zh "策略";
+    HookWithLayout { hook, layout } => en "{hook} ({layout})", zh "{hook}（{layout}）";
+    StateAndNote { ; state, note } => en "{state}; {note}", zh "{state}；{note}";
+    PlanDiffFresh { path } => en "{path} (fresh from the template)", zh "{path}（由模板新生成）";
+    RollbackConfirmedByComment => en "the system owner or TL who confirmed the problem analysis (R4)", zh "确认问题分析的系统负责人或技术负责人（R4）";
 }
 
 #[cfg(test)]
