@@ -708,10 +708,10 @@ catalog! {
         zh "演示第 {step} 步：`{command}` 的输出中没有 {missing}";
     HintDemoLook { dir } => en "the repositories are left as they were, to look at: `cd {dir}`",
         zh "仓库保持原样，可以查看：`cd {dir}`";
-    DemoEditMissing { step, path, what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
+    DemoEditMissing { step, path; what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
         zh "演示第 {step} 步：`{path}` 中找不到要编辑的 {what}（演示脚本与模板不再一致）";
-    DemoBadScript { detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
-    DemoSeedFailed { detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
+    DemoBadScript { ; detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
+    DemoSeedFailed { ; detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
     DemoKeepNotEmpty { path } => en "`{path}` exists and is not an empty directory; the demo never writes over files",
         zh "`{path}` 已存在且不是空目录；演示绝不覆盖已有文件";
     HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
@@ -1011,6 +1011,17 @@ catalog! {
     StateAndNote { ; state, note } => en "{state}; {note}", zh "{state}；{note}";
     PlanDiffFresh { path } => en "{path} (fresh from the template)", zh "{path}（由模板新生成）";
     RollbackConfirmedByComment => en "the system owner or TL who confirmed the problem analysis (R4)", zh "确认问题分析的系统负责人或技术负责人（R4）";
+    DemoWhatPlaceholder { placeholder, id } => en "`{placeholder}` in item `{id}`", zh "检查项 `{id}` 中的 `{placeholder}`";
+    DemoWhatItem { id } => en "item `{id}`", zh "检查项 `{id}`";
+    DemoWhatKey { key } => en "front-matter key `{key}`", zh "文件头字段 `{key}`";
+    DemoWhatTable { n } => en "table {n}", zh "第 {n} 个表格";
+    DemoWhatRows { placeholder, n } => en "`{placeholder}` rows in table {n}", zh "第 {n} 个表格中的 `{placeholder}` 行";
+    DemoNoPeople => en "the script names no people", zh "演示脚本中没有任何人";
+    DemoSeedGit { command, output } => en "`{command}` failed: {output}", zh "`{command}` 失败：“{output}”";
+    DemoStepPerson { step, who } => en "step `{step}`: unknown person `{who}`", zh "步骤 `{step}`：未知的人 `{who}`";
+    DemoStepTime { step, at } => en "step `{step}`: `at` is no time: `{at}`", zh "步骤 `{step}`：`at` 不是时间：`{at}`";
+    DemoStepCommand { step } => en "step `{step}`: a command runs `git` or `shipgate`", zh "步骤 `{step}`：命令只能运行 `git` 或 `shipgate`";
+    DemoStepNoPast { step } => en "step `{step}`: a refusal is not followed by the way past it (`past = true`)", zh "步骤 `{step}`：拒绝之后没有给出通过的办法（`past = true`）";
 }
 
 #[cfg(test)]
