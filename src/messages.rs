@@ -1022,6 +1022,8 @@ catalog! {
     DemoStepTime { step, at } => en "step `{step}`: `at` is no time: `{at}`", zh "步骤 `{step}`：`at` 不是时间：`{at}`";
     DemoStepCommand { step } => en "step `{step}`: a command runs `git` or `shipgate`", zh "步骤 `{step}`：命令只能运行 `git` 或 `shipgate`";
     DemoStepNoPast { step } => en "step `{step}`: a refusal is not followed by the way past it (`past = true`)", zh "步骤 `{step}`：拒绝之后没有给出通过的办法（`past = true`）";
+    SerdeExpected { ; expected } => en "expected {expected}", zh "类型不对：应为{expected}";
+    KindStringOrTable => en "a string or a table", zh "字符串或表";
 }
 
 #[cfg(test)]

@@ -68,6 +68,19 @@ fn known(text: &str) -> Option<Msg> {
             expected: Box::new(expected_kind(expected)),
         });
     }
+    if text == "wanted string or table" {
+        return Some(Msg::SerdeExpected {
+            expected: Box::new(Msg::KindStringOrTable),
+        });
+    }
+    if let Some(rest) = text.strip_prefix("expected ") {
+        let expected = expected_kind(rest);
+        if !matches!(expected, Msg::KindOther { .. }) {
+            return Some(Msg::SerdeExpected {
+                expected: Box::new(expected),
+            });
+        }
+    }
     if let Some(rest) = text.strip_prefix("duplicate key ") {
         return Some(Msg::SerdeDuplicateKey {
             key: ticked(rest)?.to_string(),
@@ -95,19 +108,37 @@ fn ticked(text: &str) -> Option<&str> {
     Some(&inner[..inner.find('`')?])
 }
 
-/// serde's `one of `a`, `b``, `` `a` or `b` `` or `` `a` ``, as a message list.
+/// serde's `one of `a`, `b``, `` `a` or `b` `` or `` `a` `` (YAML's parser writes the
+/// names without backticks), as a message list.
 fn names(text: &str) -> Option<String> {
-    let text = text.strip_prefix("one of ").unwrap_or(text);
+    let text = text.strip_prefix("one of ").unwrap_or(text).trim();
     let mut items = Vec::new();
-    let mut rest = text;
-    while let Some(name) = ticked(rest) {
-        items.push(format!("`{name}`"));
-        rest = rest[name.len() + 2..]
-            .trim_start_matches(',')
-            .trim_start()
-            .trim_start_matches("or ");
+    if text.starts_with('`') {
+        let mut rest = text;
+        while let Some(name) = ticked(rest) {
+            items.push(format!("`{name}`"));
+            rest = rest[name.len() + 2..]
+                .trim_start_matches(',')
+                .trim_start()
+                .trim_start_matches("or ");
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    } else {
+        for part in text.split(", ").flat_map(|p| p.split(" or ")) {
+            let name = part.trim();
+            let plain = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+            if !plain {
+                return None;
+            }
+            items.push(format!("`{name}`"));
+        }
     }
-    (!items.is_empty() && rest.is_empty()).then(|| list(items))
+    (!items.is_empty()).then(|| list(items))
 }
 
 /// serde's `Unexpected` texts: `string "x"`, `integer `5``, `sequence`, ...
@@ -141,7 +172,9 @@ fn found_kind(text: &str) -> Msg {
 fn expected_kind(text: &str) -> Msg {
     let text = text.trim();
     match text {
-        "a string" | "a borrowed string" | "a character" | "string" => Msg::KindString,
+        "a string" | "a borrowed string" | "a character" | "string" | "string scalar" => {
+            Msg::KindString
+        }
         "a boolean" | "bool" => Msg::KindBool,
         "a sequence" | "an array" | "sequence" => Msg::KindSequence,
         "a map" | "a table" | "map" => Msg::KindTable,
@@ -183,6 +216,13 @@ mod tests {
             msg.render(Lang::ZhCn),
             "`teams` 不是可用的值，可用的值：`a`、`b`"
         );
+        let msg = explain("unknown variant `featur`, expected one of feature, bugfix");
+        assert_eq!(
+            msg.render(Lang::ZhCn),
+            "`featur` 不是可用的值，可用的值：`feature`、`bugfix`"
+        );
+        let msg = explain("expected string scalar");
+        assert_eq!(msg.render(Lang::ZhCn), "类型不对：应为字符串");
         let msg = explain("missing field `version`");
         assert_eq!(msg.render(Lang::ZhCn), "缺少字段 `version`");
         let msg = explain("invalid table header\nexpected `.`, `]`");
