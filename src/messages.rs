@@ -422,7 +422,7 @@ catalog! {
 
 
     // ----- plans -----
-    TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：{detail}";
+    TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：“{detail}”";
     PlanMissing { path } => en "there is no plan `{path}`", zh "发布计划 `{path}` 不存在";
     PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有发布计划";
     HintPlanNew { kind, version } => en "write one with `shipgate plan new --kind {kind} --version {version}`", zh "用 `shipgate plan new --kind {kind} --version {version}` 生成一份发布计划";
