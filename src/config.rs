@@ -169,7 +169,7 @@ impl From<Window> for String {
 }
 
 /// Parses `2h`, `90m`, `1h 30m` (jiff's friendly format); positive and at most 24 hours.
-pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, Msg> {
+pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, Box<Msg>> {
     let duration: jiff::SignedDuration =
         text.parse()
             .map_err(|e: jiff::Error| Msg::DurationInvalid {
@@ -177,10 +177,10 @@ pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, Msg> {
                 detail: e.to_string(),
             })?;
     if duration.is_negative() || duration.is_zero() {
-        return Err(Msg::DurationNotPositive { value: text.into() });
+        return Err(Box::new(Msg::DurationNotPositive { value: text.into() }));
     }
     if duration > jiff::SignedDuration::from_hours(24) {
-        return Err(Msg::DurationTooLong { value: text.into() });
+        return Err(Box::new(Msg::DurationTooLong { value: text.into() }));
     }
     Ok(duration)
 }

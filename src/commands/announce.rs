@@ -72,11 +72,8 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
     let mut outcomes: Vec<(Target, Outcome)> = Vec::new();
     if args.send {
         let targets = targets(ctx, &ws.config, args)?;
-        let transport = Transport::new(ctx.env.https_proxy().as_ref()).map_err(|detail| {
-            Error::new(Msg::AnnounceProxyInvalid {
-                detail: Box::new(detail),
-            })
-        })?;
+        let transport = Transport::new(ctx.env.https_proxy().as_ref())
+            .map_err(|detail| Error::new(Msg::AnnounceProxyInvalid { detail }))?;
         for target in targets {
             let text = render::render_within(moment, lang, &notice, target.kind.max_text_bytes())?;
             let text = text.trim_end();
@@ -273,7 +270,7 @@ fn targets(ctx: &Context, config: &Config, args: &AnnounceArgs) -> Result<Vec<Ta
                     Error::new(Msg::AnnounceUrlInvalid {
                         robot: robot.kind.name().into(),
                         var: crate::config::FILE_NAME.into(),
-                        detail: Box::new(detail),
+                        detail,
                     })
                 })?,
                 Webhook::Env(var) => {
@@ -285,7 +282,7 @@ fn targets(ctx: &Context, config: &Config, args: &AnnounceArgs) -> Result<Vec<Ta
                         Error::new(Msg::AnnounceUrlInvalid {
                             robot: robot.kind.name().into(),
                             var: var.clone(),
-                            detail: Box::new(detail),
+                            detail,
                         })
                     })?
                 }

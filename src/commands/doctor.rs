@@ -170,7 +170,7 @@ fn check_hook(location: &Location, hook: &str, ctx: &Context, versions: &mut Ver
         Err(detail) => problem(
             Msg::DoctorBinaryBroken {
                 binary: binary.display().to_string(),
-                detail: Box::new(detail),
+                detail,
             },
             Msg::HintInstallBinary,
         ),
@@ -227,10 +227,10 @@ fn check_config(location: &Location, ctx: &Context) -> Check {
 
 /// `binary --version`, asked once per binary.
 #[derive(Default)]
-struct Versions(HashMap<PathBuf, Result<String, Msg>>);
+struct Versions(HashMap<PathBuf, Result<String, Box<Msg>>>);
 
 impl Versions {
-    fn of(&mut self, binary: &Path) -> Result<String, Msg> {
+    fn of(&mut self, binary: &Path) -> Result<String, Box<Msg>> {
         self.0
             .entry(binary.to_path_buf())
             .or_insert_with(|| {
@@ -243,9 +243,9 @@ impl Versions {
                 let text = String::from_utf8_lossy(&out.stdout);
                 match text.trim().strip_prefix("shipgate ") {
                     Some(version) if out.status.success() => Ok(version.to_string()),
-                    _ => Err(Msg::PrintedInstead {
+                    _ => Err(Box::new(Msg::PrintedInstead {
                         text: text.trim().into(),
-                    }),
+                    })),
                 }
             })
             .clone()

@@ -26,7 +26,7 @@ pub fn start(ctx: &Context, args: &EmergencyStartArgs) -> Result<u8> {
         Some(text) => config::parse_duration(text).map_err(|detail| {
             Error::new(Msg::EmergencyBadDuration {
                 value: text.clone(),
-                detail: Box::new(detail),
+                detail,
             })
             .hint(Msg::HintDuration)
         })?,

@@ -169,7 +169,7 @@ fn publish(ctx: &Context, repo: &Repo, record: &RollbackRecord) -> Result<u8> {
         Err(detail) => Err(Error::new(Msg::RecordNotPublished {
             refname: refname.clone(),
             remote: REMOTE.into(),
-            detail: Box::new(detail),
+            detail,
         })
         .hint(Msg::HintRecordPublish {
             remote: REMOTE.into(),

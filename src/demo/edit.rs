@@ -8,7 +8,7 @@ use crate::messages::Msg;
 use super::steps::Edit;
 
 /// The edited text, or what the edit could not find (`item \`submit-scope\``).
-pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<String, Msg> {
+pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<String, Box<Msg>> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     for (key, value) in &edit.set {
         set(&mut lines, key, value.get(lang))?;
@@ -16,10 +16,10 @@ pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<S
     for (id, value) in &edit.fill {
         let i = item_line(&lines, id)?;
         if !lines[i].contains(placeholder) {
-            return Err(Msg::DemoWhatPlaceholder {
+            return Err(Box::new(Msg::DemoWhatPlaceholder {
                 placeholder: placeholder.into(),
                 id: id.clone(),
-            });
+            }));
         }
         lines[i] = lines[i].replacen(placeholder, value.get(lang), 1);
         lines[i] = lines[i].replacen("- [ ]", "- [x]", 1);
@@ -54,18 +54,18 @@ pub fn changed_lines(old: &str, new: &str) -> Vec<(usize, String)> {
 }
 
 /// The line of the checklist item `id` (`<!-- id: submit-scope -->`).
-fn item_line(lines: &[String], id: &str) -> Result<usize, Msg> {
+fn item_line(lines: &[String], id: &str) -> Result<usize, Box<Msg>> {
     let marker = format!("<!-- id: {id} -->");
     lines
         .iter()
         .position(|l| l.contains(&marker))
-        .ok_or_else(|| Msg::DemoWhatItem { id: id.into() })
+        .ok_or_else(|| Box::new(Msg::DemoWhatItem { id: id.into() }))
 }
 
 /// Sets a front-matter key (`a` or `a.b`, one level of nesting) to `value`, keeping a
 /// trailing `  # comment`.
-fn set(lines: &mut [String], key: &str, value: &str) -> Result<(), Msg> {
-    let missing = || Msg::DemoWhatKey { key: key.into() };
+fn set(lines: &mut [String], key: &str, value: &str) -> Result<(), Box<Msg>> {
+    let missing = || Box::new(Msg::DemoWhatKey { key: key.into() });
     if lines.first().map(|l| l.trim_end()) != Some("---") {
         return Err(missing());
     }
@@ -111,7 +111,7 @@ fn fill_table(
     n: usize,
     rows: &[Vec<String>],
     placeholder: &str,
-) -> Result<(), Msg> {
+) -> Result<(), Box<Msg>> {
     let is_row = |l: &String| l.trim_start().starts_with('|');
     let starts: Vec<usize> = (0..lines.len())
         .filter(|&i| is_row(&lines[i]) && (i == 0 || !is_row(&lines[i - 1])))
@@ -133,10 +133,10 @@ fn fill_table(
         })
         .collect();
     let Some(&first) = placeholders.first() else {
-        return Err(Msg::DemoWhatRows {
+        return Err(Box::new(Msg::DemoWhatRows {
             placeholder: placeholder.into(),
             n: n.to_string(),
-        });
+        }));
     };
     for &i in placeholders.iter().rev() {
         lines.remove(i);

@@ -196,7 +196,7 @@ impl Demo<'_> {
                         Error::new(Msg::DemoEditMissing {
                             step: label.clone(),
                             path: edit.edit.clone(),
-                            what: Box::new(what),
+                            what,
                         })
                     })?;
                     fs::write(&path, &after).map_err(io_at(&path))?;

@@ -227,40 +227,36 @@ pub fn parse(text: &str) -> Result<Script> {
             detail: Box::new(crate::serde_errors::explain(e.message())),
         })
     })?;
-    validate(&script).map_err(|detail| {
-        Error::new(Msg::DemoBadScript {
-            detail: Box::new(detail),
-        })
-    })?;
+    validate(&script).map_err(|detail| Error::new(Msg::DemoBadScript { detail }))?;
     Ok(script)
 }
 
 /// What the types cannot say: people exist, commands are git or shipgate, every
 /// refusal is followed by the way past it.
-fn validate(script: &Script) -> Result<(), Msg> {
+fn validate(script: &Script) -> Result<(), Box<Msg>> {
     let known = |login: &str| script.people.iter().any(|p| p.login == login);
     for step in &script.steps {
         if !known(&step.who) {
-            return Err(Msg::DemoStepPerson {
+            return Err(Box::new(Msg::DemoStepPerson {
                 step: step.id.clone(),
                 who: step.who.clone(),
-            });
+            }));
         }
         if step.at.parse::<jiff::Timestamp>().is_err() {
-            return Err(Msg::DemoStepTime {
+            return Err(Box::new(Msg::DemoStepTime {
                 step: step.id.clone(),
                 at: step.at.clone(),
-            });
+            }));
         }
         let mut owed = false;
         for action in &step.actions {
             let common = action.common();
             if let Some(who) = common.who {
                 if !known(who) {
-                    return Err(Msg::DemoStepPerson {
+                    return Err(Box::new(Msg::DemoStepPerson {
                         step: step.id.clone(),
                         who: who.to_string(),
-                    });
+                    }));
                 }
             }
             if common.past {
@@ -271,9 +267,9 @@ fn validate(script: &Script) -> Result<(), Msg> {
                     match run.run.get(lang).first().map(String::as_str) {
                         Some("git" | "shipgate") => {}
                         _ => {
-                            return Err(Msg::DemoStepCommand {
+                            return Err(Box::new(Msg::DemoStepCommand {
                                 step: step.id.clone(),
-                            })
+                            }))
                         }
                     }
                 }
@@ -283,9 +279,9 @@ fn validate(script: &Script) -> Result<(), Msg> {
             }
         }
         if owed {
-            return Err(Msg::DemoStepNoPast {
+            return Err(Box::new(Msg::DemoStepNoPast {
                 step: step.id.clone(),
-            });
+            }));
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ pub struct Transport {
 impl Transport {
     /// A transport through `proxy`, if any. The error is the reason a proxy setting is
     /// unusable (never its password).
-    pub fn new(proxy: Option<&ProxySetting>) -> Result<Transport, Msg> {
+    pub fn new(proxy: Option<&ProxySetting>) -> Result<Transport, Box<Msg>> {
         let proxy = proxy.map(build_proxy).transpose()?;
         let config = Agent::config_builder()
             .http_status_as_error(false)
@@ -165,7 +165,7 @@ fn describe(err: &ureq::Error) -> Msg {
 
 /// The ureq proxy for a setting: `http://` or `https://` (a CONNECT proxy), with an
 /// optional user and password and the `NO_PROXY` host list.
-fn build_proxy(setting: &ProxySetting) -> Result<Proxy, Msg> {
+fn build_proxy(setting: &ProxySetting) -> Result<Proxy, Box<Msg>> {
     let text = setting.url.trim();
     let with_scheme = if text.contains("://") {
         text.to_string()
@@ -180,10 +180,10 @@ fn build_proxy(setting: &ProxySetting) -> Result<Proxy, Msg> {
         "http" => ProxyProtocol::Http,
         "https" => ProxyProtocol::Https,
         other => {
-            return Err(Msg::ProxyScheme {
+            return Err(Box::new(Msg::ProxyScheme {
                 var: setting.var.into(),
                 scheme: other.into(),
-            })
+            }))
         }
     };
     let host = url.host_str().ok_or_else(|| Msg::ProxyNoHost {
@@ -206,8 +206,10 @@ fn build_proxy(setting: &ProxySetting) -> Result<Proxy, Msg> {
     for entry in setting.no_proxy.iter().flat_map(|n| n.split(',')) {
         builder = builder.no_proxy(entry.trim());
     }
-    builder.build().map_err(|_| Msg::ProxyUnusable {
-        var: setting.var.into(),
+    builder.build().map_err(|_| {
+        Box::new(Msg::ProxyUnusable {
+            var: setting.var.into(),
+        })
     })
 }
 

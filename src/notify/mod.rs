@@ -166,7 +166,7 @@ impl TryFrom<RawRobot> for Robot {
                 parse_webhook(&url).map_err(|why| {
                     Msg::RobotConfig {
                         kind: kind.to_string(),
-                        why: Box::new(why),
+                        why,
                     }
                     .encode()
                 })?;
@@ -222,7 +222,7 @@ impl From<Robot> for RawRobot {
 }
 
 /// An environment variable's name as a shell writes it: `[A-Za-z_][A-Za-z0-9_]*`.
-fn check_env_name(name: &str, key: &str) -> Result<(), Msg> {
+fn check_env_name(name: &str, key: &str) -> Result<(), Box<Msg>> {
     let valid = name
         .chars()
         .next()
@@ -231,17 +231,17 @@ fn check_env_name(name: &str, key: &str) -> Result<(), Msg> {
     if valid {
         Ok(())
     } else {
-        Err(Msg::EnvNameInvalid {
+        Err(Box::new(Msg::EnvNameInvalid {
             key: key.into(),
             name: name.into(),
-        })
+        }))
     }
 }
 
 /// Parses a webhook URL. It must be `https`, or `http` to this machine only (a local
 /// relay, the tests): the URL carries the robot's token and the body the notice. Errors
 /// never repeat the URL, which may hold that token.
-pub fn parse_webhook(text: &str) -> Result<Url, Msg> {
+pub fn parse_webhook(text: &str) -> Result<Url, Box<Msg>> {
     let url = Url::parse(text.trim()).map_err(|e| Msg::WebhookNotUrl {
         detail: e.to_string(),
     })?;
@@ -254,12 +254,12 @@ pub fn parse_webhook(text: &str) -> Result<Url, Msg> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if local => Ok(url),
-        "http" => Err(Msg::WebhookHttp {
+        "http" => Err(Box::new(Msg::WebhookHttp {
             url: shown_url(&url),
-        }),
-        other => Err(Msg::WebhookScheme {
+        })),
+        other => Err(Box::new(Msg::WebhookScheme {
             scheme: other.into(),
-        }),
+        })),
     }
 }
 

@@ -193,7 +193,7 @@ fn check_hook(layout: Layout, path: &Path, version: u32, recorded: &Path, instal
         Err(detail) => problem(
             Msg::DoctorBinaryBroken {
                 binary: recorded.display().to_string(),
-                detail: Box::new(detail),
+                detail,
             },
             Msg::HintInstallBinary,
         ),
@@ -233,7 +233,7 @@ fn gitolite_runs(location: &Location, script: &Path) -> bool {
 }
 
 /// `binary --version`.
-fn version_of(binary: &Path) -> std::result::Result<String, Msg> {
+fn version_of(binary: &Path) -> std::result::Result<String, Box<Msg>> {
     let out = Command::new(binary)
         .arg("--version")
         .output()
@@ -243,9 +243,9 @@ fn version_of(binary: &Path) -> std::result::Result<String, Msg> {
     let text = String::from_utf8_lossy(&out.stdout);
     match text.trim().strip_prefix("shipgate ") {
         Some(version) if out.status.success() => Ok(version.to_string()),
-        _ => Err(Msg::PrintedInstead {
+        _ => Err(Box::new(Msg::PrintedInstead {
             text: text.trim().into(),
-        }),
+        })),
     }
 }
 
