@@ -371,12 +371,8 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
     toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         let (line, column) = line_column(text.as_bytes(), offset);
-        invalid(
-            path,
-            line,
-            column,
-            crate::serde_errors::explain(e.message()),
-        )
+        let detail = crate::serde_errors::explain(e.message());
+        invalid(path, line, column, detail).in_lang(lang_of(text))
     })
 }
 
@@ -536,6 +532,13 @@ pub fn load(path: &Path) -> Result<Option<Config>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, &e)),
     }
+}
+
+/// The `lang` a config that cannot be read as a whole still says plainly.
+fn lang_of(text: &str) -> Option<Lang> {
+    use clap::ValueEnum;
+    let table: toml::Table = toml::from_str(text).ok()?;
+    Lang::from_str(table.get("lang")?.as_str()?, true).ok()
 }
 
 fn invalid(path: &Path, line: usize, column: usize, detail: Msg) -> Error {

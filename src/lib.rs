@@ -114,6 +114,9 @@ fn finish(ctx: &Context, command: impl FnOnce(&Context) -> Result<u8>) -> u8 {
     match command(ctx) {
         Ok(code) => code,
         Err(err) => {
+            if ctx.config_lang.get().is_none() {
+                ctx.config_lang.set(err.lang);
+            }
             ctx.ui().report(&err);
             EXIT_MALFUNCTION
         }

@@ -374,3 +374,30 @@ fn chinese_help_wraps_at_the_terminal_width() {
     let out = env.shipgate(&env.root(), &["plan", "new", "--help"]);
     assert!(stdout(&out).contains("Usage: shipgate plan new"));
 }
+
+/// A config that says `lang = "zh-CN"` but cannot be read is refused in Chinese, as its
+/// other messages would be; `--lang` still wins.
+#[test]
+fn a_broken_config_is_refused_in_the_language_it_names() {
+    let env = TestEnv::new();
+    let repo = env.repo("app");
+    fs::write(
+        repo.path.join(".shipgate.toml"),
+        "lang = \"zh-CN\"\n\n[emergency]\nwindow = \"25h\"\n",
+    )
+    .unwrap();
+    let out = repo.shipgate(&["config", "check"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("`25h` 超过 24 小时"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(english_words(&stderr(&out)).is_empty(), "{}", stderr(&out));
+    let out = repo.shipgate(&["--lang", "en", "config", "check"]);
+    assert!(
+        stderr(&out).contains("`25h` is longer than 24 hours"),
+        "{}",
+        stderr(&out)
+    );
+}
