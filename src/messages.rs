@@ -184,7 +184,7 @@ catalog! {
         zh "`{path}` 由更新版本的 shipgate 写入（钩子脚本版本 {version}）";
     HintNewerShim => en "install the newer shipgate (`./install.sh`) or re-run with `--force` to write this version's hooks",
         zh "请安装新版 shipgate（`./install.sh`），或加 `--force` 重新运行以写入本版本的钩子";
-    HookIgnored { path, why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
+    HookIgnored { path; why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
     HintHookIgnored => en "check the file system (mounted `noexec`?) and your git config, then run `shipgate doctor`",
         zh "请检查文件系统（是否以 `noexec` 挂载？）与 git 配置，然后运行 `shipgate doctor`";
     WhyMissing => en "it does not exist", zh "文件不存在";

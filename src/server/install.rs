@@ -156,7 +156,7 @@ fn install(
         if let Some(why) = why_git_ignores(&path) {
             return Err(Error::new(Msg::HookIgnored {
                 path: path.display().to_string(),
-                why: why.render(lang),
+                why: Box::new(why),
             })
             .hint(Msg::HintHookIgnored));
         }
