@@ -347,7 +347,10 @@ pub fn report(err: clap::Error, args: &[OsString], env: &Env) -> u8 {
     let lang = language(args, env);
     if !is_help {
         match errors::chinese(&err).filter(|_| lang == Lang::ZhCn) {
-            Some(text) => Ui::new(lang, env).help(&text, &text, true),
+            Some(text) => {
+                let text = wrap::wrap(&text, wrap::width(env.columns));
+                Ui::new(lang, env).help(&text, &text, true)
+            }
             None => {
                 let _ = err.print();
             }

@@ -263,6 +263,14 @@ mod tests {
         let styled = "  \x1b[1m-h\x1b[0m, \x1b[1m--help\x1b[0m  打印帮助\n";
         assert_eq!(wrap(styled, 100), styled);
         assert_eq!(display_width(styled.trim_end()), 22);
+        let styled = "      \x1b[1m--lang\x1b[0m \x1b[1m<LANG>\x1b[0m  提示信息的语言（可选值：en、zh-CN；默认：配置中的 `lang`）";
+        let wrapped = wrap(styled, 50);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines.len() > 1, "{wrapped}");
+        for l in &lines[1..] {
+            assert!(l.starts_with(&" ".repeat(21)), "{wrapped}");
+        }
+        assert!(lines.iter().all(|l| display_width(l) <= 50), "{wrapped}");
         let english = "Usage: shipgate plan new [OPTIONS]\n";
         assert_eq!(wrap(english, 100), english);
     }
