@@ -229,7 +229,12 @@ pub fn new(ctx: &Context, args: &PlanNewArgs) -> Result<u8> {
         ui.raw(
             &diff
                 .unified_diff()
-                .header(&shown, &format!("{shown} (fresh from the template)"))
+                .header(
+                    &shown,
+                    &ui.text(&Msg::PlanDiffFresh {
+                        path: shown.clone(),
+                    }),
+                )
                 .to_string(),
         );
         return Ok(EXIT_OK);
