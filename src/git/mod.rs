@@ -184,12 +184,10 @@ fn checked(dir: &Path, args: &[&str], out: Output) -> Result<String> {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no output")
-        .trim_start_matches("fatal: ")
-        .to_string();
+    let detail = match stderr.lines().find(|l| !l.trim().is_empty()) {
+        Some(line) => Msg::verbatim(line.trim_start_matches("fatal: ")),
+        None => Box::new(Msg::NoOutput),
+    };
     if stderr.contains("not a git repository") || !dir.exists() {
         return Err(Error::new(Msg::NotAGitRepo {
             path: dir.display().to_string(),
