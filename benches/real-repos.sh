@@ -19,9 +19,10 @@
 # the tag itself (shape `tag-off-chain`: the branch was at the tag, as a fast-forward
 # to a release or hotfix tag leaves it). A first parent holding only released work (the
 # previous release, a hotfix tag the new release may lack) is production before the
-# release, as in git-flow's merge of a release branch. Each
-# command first runs once under `timeout` and `/usr/bin/time` for its output, exit code
-# and memory; the RUNS timed runs have nothing but the command between the clock reads
+# release, as in git-flow's merge of a release branch.
+#
+# Each command first runs once under `timeout` and `/usr/bin/time` for its output, exit
+# code and memory; the RUNS timed runs have nothing but the command between the clock reads
 # (the wrappers' own start-up would otherwise add a few milliseconds to both sides).
 #
 #   benches/real-repos.sh REPO_DIR [OUT_DIR] [RUNS]     (RUNS default 3)
