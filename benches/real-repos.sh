@@ -5,9 +5,24 @@
 # chain that contains it: the tag itself after a fast-forward or when the tag sits on the
 # merge), `shipgate check-master TAG --master THAT` (JSON kept for triage), and
 # `git log --remerge-diff --merges PREV..THAT` (PREV: where the previous release reached
-# the branch), timed alternately; medians and peak memory (max RSS) are printed. Each
-# command first runs once under `timeout` and `/usr/bin/time` for its output, exit code
-# and memory; the RUNS timed runs have nothing but the command between the clock reads
+# the branch), timed alternately; medians and peak memory (max RSS) are printed.
+#
+# Production at release time is taken from today's chain, which is wrong for projects
+# that later fast-forward the production branch onto `develop` (grav, AntennaPod): there
+# the first chain commit containing a tag that is not on the chain itself may be
+# develop's "Merge branch 'master' into develop", whose first parent is develop's
+# unreleased work, not production. The rule: when that commit's first parent holds
+# non-merge commits (a release merge on master may be untagged, its tag sitting on
+# develop) that neither the tag nor any tag made before it has (by commit time, any
+# name; version order would put `1.4.0-beta.1` after `1.4.0`), it is no production
+# commit (production only ever held released work), and production at release time is
+# the tag itself (shape `tag-off-chain`: the branch was at the tag, as a fast-forward
+# to a release or hotfix tag leaves it). A first parent holding only released work (the
+# previous release, a hotfix tag the new release may lack) is production before the
+# release, as in git-flow's merge of a release branch.
+#
+# Each command first runs once under `timeout` and `/usr/bin/time` for its output, exit
+# code and memory; the RUNS timed runs have nothing but the command between the clock reads
 # (the wrappers' own start-up would otherwise add a few milliseconds to both sides).
 #
 #   benches/real-repos.sh REPO_DIR [OUT_DIR] [RUNS]     (RUNS default 3)
@@ -69,9 +84,14 @@ median() {
 }
 
 printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshipgate_ms\tgit_ms\tshipgate_rss_kb\tgit_rss_kb\tbase_ms\tbase_rss_kb\tsame\n' >"$out/summary.tsv"
+# Every tagged commit with its commit time, for the released work a release could see.
+tagged=$(git for-each-ref --format='%(*objectname)|%(*committerdate:unix)|%(objecttype)|%(objectname)|%(committerdate:unix)' refs/tags |
+    awk -F'|' '$1 != "" { print $1, $2; next } $3 == "commit" { print $4, $5 }' | sort -u)
 prev= last_at=
 for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
     commit=$(git rev-parse "refs/tags/$tag^{commit}")
+    when=$(git log -1 --format=%ct "$commit")
+    mapfile -t earlier < <(awk -v t="$when" '$2 <= t { print $1 }' <<<"$tagged")
     at=$(integration "$commit") || { echo "$tag: not on $master" >&2; continue; }
     if [ "$(git rev-list --parents -n1 "$commit" | wc -w)" -gt 2 ]; then
         # git-flow tags the merge on master: that merge is where the release reached it
@@ -79,6 +99,10 @@ for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
         at=$commit shape=tag-on-merge
     elif [ "$at" = "$commit" ]; then
         shape=on-chain
+    elif [ -n "$(git rev-list -n1 --no-merges "$at^1" "^$commit" "${earlier[@]/#/^}" --)" ]; then
+        # The chain reached the tag through a merge into development work (master
+        # fast-forwarded onto develop later): production at release time was the tag.
+        at=$commit shape=tag-off-chain
     else
         shape=merged
     fi

@@ -74,8 +74,13 @@ impl TryFrom<String> for PathGlob {
     type Error = String;
 
     fn try_from(text: String) -> Result<PathGlob, String> {
-        Pattern::new(text.trim_start_matches('/'))
-            .map_err(|e| format!("`{text}` is not a glob pattern ({e})"))?;
+        Pattern::new(text.trim_start_matches('/')).map_err(|e| {
+            Msg::ConfigNotGlob {
+                value: text.clone(),
+                detail: e.to_string(),
+            }
+            .encode()
+        })?;
         Ok(PathGlob(text))
     }
 }
@@ -152,7 +157,7 @@ impl TryFrom<String> for Window {
     type Error = String;
 
     fn try_from(text: String) -> Result<Window, String> {
-        let duration = parse_duration(&text)?;
+        let duration = parse_duration(&text).map_err(|m| m.encode())?;
         Ok(Window { text, duration })
     }
 }
@@ -164,17 +169,18 @@ impl From<Window> for String {
 }
 
 /// Parses `2h`, `90m`, `1h 30m` (jiff's friendly format); positive and at most 24 hours.
-pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
-    let duration: jiff::SignedDuration = text.parse().map_err(|e: jiff::Error| {
-        format!("`{text}` is not a duration ({e}); write e.g. `2h` or `90m`")
-    })?;
+pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, Box<Msg>> {
+    let duration: jiff::SignedDuration =
+        text.parse()
+            .map_err(|e: jiff::Error| Msg::DurationInvalid {
+                value: text.into(),
+                detail: e.to_string(),
+            })?;
     if duration.is_negative() || duration.is_zero() {
-        return Err(format!("`{text}` must be longer than zero"));
+        return Err(Box::new(Msg::DurationNotPositive { value: text.into() }));
     }
     if duration > jiff::SignedDuration::from_hours(24) {
-        return Err(format!(
-            "`{text}` is longer than 24 hours; an emergency window is short by design"
-        ));
+        return Err(Box::new(Msg::DurationTooLong { value: text.into() }));
     }
     Ok(duration)
 }
@@ -249,22 +255,35 @@ impl TryFrom<String> for RefPattern {
 
     fn try_from(text: String) -> Result<RefPattern, String> {
         if text.is_empty() {
-            return Err("a branch or tag pattern cannot be empty".into());
+            return Err(Msg::RefPatternEmpty.encode());
         }
         if let Some(bad) = text
             .chars()
             .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '~' | '^' | ':' | '\\'))
         {
-            return Err(format!("`{text}`: git ref names cannot contain {bad:?}"));
+            return Err(Msg::RefPatternChar {
+                value: text.clone(),
+                bad: format!("{bad:?}"),
+            }
+            .encode());
         }
         if text.starts_with("refs/") {
-            return Err(format!(
-                "`{text}`: write the short name (`{}`), not the full ref",
-                text.trim_start_matches("refs/heads/")
+            return Err(Msg::RefPatternFull {
+                value: text.clone(),
+                short: text
+                    .trim_start_matches("refs/heads/")
                     .trim_start_matches("refs/tags/")
-            ));
+                    .into(),
+            }
+            .encode());
         }
-        let pattern = Pattern::new(&text).map_err(|e| format!("`{text}`: {e}"))?;
+        let pattern = Pattern::new(&text).map_err(|e| {
+            Msg::ConfigNotGlob {
+                value: text.clone(),
+                detail: e.to_string(),
+            }
+            .encode()
+        })?;
         Ok(RefPattern { text, pattern })
     }
 }
@@ -315,13 +334,11 @@ impl TryFrom<String> for RelativeDir {
                 .filter(|c| matches!(c, Component::Normal(_)))
                 .collect();
             if normal.as_os_str().is_empty() {
-                return Err(format!("`{text}` must name a folder inside the repository"));
+                return Err(Msg::DirNoFolder { value: text }.encode());
             }
             Ok(RelativeDir(normal))
         } else {
-            Err(format!(
-                "`{text}` must be a directory inside the repository (relative, without `..`)"
-            ))
+            Err(Msg::DirOutside { value: text }.encode())
         }
     }
 }
@@ -342,22 +359,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Config> {
             path,
             1,
             1,
-            format!("the file is larger than a config may be ({MAX_CONFIG_BYTES} bytes at most)"),
+            Msg::ConfigTooLarge {
+                max: MAX_CONFIG_BYTES.to_string(),
+            },
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(bytes, e.valid_up_to());
-        invalid(
-            path,
-            line,
-            column,
-            "the file is not valid UTF-8".to_string(),
-        )
+        invalid(path, line, column, Msg::NotUtf8)
     })?;
     toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         let (line, column) = line_column(text.as_bytes(), offset);
-        invalid(path, line, column, e.message().trim_end().to_string())
+        let detail = crate::serde_errors::explain(e.message());
+        invalid(path, line, column, detail).in_lang(lang_of(text))
     })
 }
 
@@ -519,13 +534,20 @@ pub fn load(path: &Path) -> Result<Option<Config>> {
     }
 }
 
-fn invalid(path: &Path, line: usize, column: usize, detail: String) -> Error {
+/// The `lang` a config that cannot be read as a whole still says plainly.
+fn lang_of(text: &str) -> Option<Lang> {
+    use clap::ValueEnum;
+    let table: toml::Table = toml::from_str(text).ok()?;
+    Lang::from_str(table.get("lang")?.as_str()?, true).ok()
+}
+
+fn invalid(path: &Path, line: usize, column: usize, detail: Msg) -> Error {
     let path = path.display().to_string();
     Error::new(Msg::ConfigInvalid {
         path: path.clone(),
         line: line.to_string(),
         column: column.to_string(),
-        detail,
+        detail: Box::new(detail),
     })
     .hint(Msg::HintConfigInvalid { path })
 }

@@ -76,7 +76,7 @@ impl Store {
         };
         toml::from_str(&text)
             .map(Some)
-            .map_err(|e| damaged(&path, e.message()))
+            .map_err(|e| damaged(&path, crate::serde_errors::explain(e.message())))
     }
 
     /// The window if it is open at `now`.
@@ -87,7 +87,7 @@ impl Store {
     pub fn save(&self, window: &Window) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(io_at(&self.dir))?;
         let path = self.window_path();
-        let text = toml::to_string(window).map_err(|e| damaged(&path, &e.to_string()))?;
+        let text = toml::to_string(window).map_err(|e| damaged(&path, outside(&e)))?;
         let tmp = self.dir.join(".emergency.toml.tmp");
         fs::write(&tmp, text).map_err(io_at(&tmp))?;
         fs::rename(&tmp, &path).map_err(io_at(&path))
@@ -107,7 +107,7 @@ impl Store {
     pub fn append(&self, entry: &AuditEntry) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(io_at(&self.dir))?;
         let path = self.log_path();
-        let mut line = serde_json::to_string(entry).map_err(|e| damaged(&path, &e.to_string()))?;
+        let mut line = serde_json::to_string(entry).map_err(|e| damaged(&path, outside(&e)))?;
         line.push('\n');
         fs::OpenOptions::new()
             .create(true)
@@ -128,17 +128,30 @@ impl Store {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| damaged(&path, &format!("line {}: {e}", i + 1)))
+                serde_json::from_str(l).map_err(|e| {
+                    let detail = Msg::AtLine {
+                        line: (i + 1).to_string(),
+                        detail: Box::new(outside(&e)),
+                    };
+                    damaged(&path, detail)
+                })
             })
             .collect()
     }
 }
 
-fn damaged(path: &Path, detail: &str) -> Error {
+/// A serializer's own words about what went wrong.
+fn outside(err: &dyn std::fmt::Display) -> Msg {
+    Msg::Verbatim {
+        text: err.to_string().trim().to_string(),
+    }
+}
+
+fn damaged(path: &Path, detail: Msg) -> Error {
     let path = path.display().to_string();
     Error::new(Msg::EmergencyStateInvalid {
         path: path.clone(),
-        detail: detail.trim().to_string(),
+        detail: Box::new(detail),
     })
     .hint(Msg::HintEmergencyState { path })
 }

@@ -47,6 +47,9 @@ pub struct Env {
     /// calling the binary back for candidates (`shipgate completions`). Unset, empty or
     /// `0`: a normal run.
     pub complete: Option<String>,
+    /// `COLUMNS`: the terminal's width when the output is not a terminal itself (a
+    /// Chinese `--help` is wrapped at it, at most 100 columns).
+    pub columns: Option<usize>,
 }
 
 /// The CI variables `shipgate ci` reads. GitHub Actions: `GITHUB_ACTIONS` says it is
@@ -129,6 +132,7 @@ impl Env {
             gitlab: var("GL_ID").is_some() || var("GL_USERNAME").is_some(),
             push_options: push_options(&var),
             complete: var("SHIPGATE_COMPLETE").filter(|v| v != "0"),
+            columns: var("COLUMNS").and_then(|v| v.trim().parse().ok()),
         }
     }
 

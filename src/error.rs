@@ -23,6 +23,10 @@ pub struct Error {
     /// Boxed: errors travel up through every `Result`, messages can be large.
     pub message: Box<Msg>,
     pub hints: Vec<Msg>,
+    /// The language the input that failed asks for, when it says one but cannot be read
+    /// (a `.shipgate.toml` with `lang = "zh-CN"` and a bad value): the error is told in
+    /// it, as the config's other messages would be.
+    pub lang: Option<Lang>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -32,11 +36,18 @@ impl Error {
         Error {
             message: Box::new(message),
             hints: Vec::new(),
+            lang: None,
         }
     }
 
     pub fn hint(mut self, hint: Msg) -> Error {
         self.hints.push(hint);
+        self
+    }
+
+    /// The error, told in `lang` unless the command line names a language.
+    pub fn in_lang(mut self, lang: Option<Lang>) -> Error {
+        self.lang = lang;
         self
     }
 

@@ -289,6 +289,42 @@ pub mod style {
         assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
 
+    /// The demo's narration: every `zh-CN` text of `templates/demo.toml` (titles, what
+    /// is said, commit messages).
+    #[test]
+    fn demo_script_follows_the_glossary() {
+        fn walk(value: &toml::Value, place: &str, zh: bool, out: &mut Vec<(String, String)>) {
+            match value {
+                toml::Value::String(s) if zh => out.push((place.to_string(), s.clone())),
+                toml::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(item, &format!("{place}[{i}]"), zh, out);
+                    }
+                }
+                toml::Value::Table(table) => {
+                    for (key, item) in table {
+                        walk(item, &format!("{place}.{key}"), zh || key == "zh-CN", out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let script: toml::Value =
+            toml::from_str(crate::demo::steps::SCRIPT).expect("templates/demo.toml parses");
+        let mut texts = Vec::new();
+        walk(&script, "demo", false, &mut texts);
+        assert!(texts.len() > 50, "the walk found the zh-CN texts");
+        let mut wrong = Vec::new();
+        for (place, text) in &texts {
+            for line in text.lines() {
+                for problem in problems(line) {
+                    wrong.push(format!("{place}: {problem}\n    {line}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+    }
+
     #[test]
     fn problems_are_found() {
         assert!(problems("由系统负责人或技术负责人确认：`git tag -d {tag}`").is_empty());

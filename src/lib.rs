@@ -21,6 +21,7 @@ pub mod oid;
 pub mod plan;
 pub mod policy;
 pub mod records;
+pub mod serde_errors;
 pub mod server;
 pub mod shim;
 pub mod ui;
@@ -113,6 +114,9 @@ fn finish(ctx: &Context, command: impl FnOnce(&Context) -> Result<u8>) -> u8 {
     match command(ctx) {
         Ok(code) => code,
         Err(err) => {
+            if ctx.config_lang.get().is_none() {
+                ctx.config_lang.set(err.lang);
+            }
             ctx.ui().report(&err);
             EXIT_MALFUNCTION
         }

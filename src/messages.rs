@@ -24,11 +24,13 @@ pub fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
 }
 
 macro_rules! catalog {
-    ($( $name:ident $({ $($field:ident),* $(,)? })? => en $en:literal, zh $zh:literal; )*) => {
-        /// One user-facing message with its arguments.
-        #[derive(Clone, Debug, PartialEq, Eq)]
+    ($( $name:ident $({ $($field:ident),* $(,)? $(; $($sub:ident),+ $(,)?)? })? => en $en:literal, zh $zh:literal; )*) => {
+        /// One user-facing message with its arguments. Fields after `;` in the catalog are
+        /// messages themselves (a detail said in the same language as the sentence around
+        /// it); the others are values said as they are.
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum Msg {
-            $( $name $({ $($field: String),* })?, )*
+            $( $name $({ $($field: String,)* $($($sub: Box<Msg>,)+)? })?, )*
         }
 
         impl Msg {
@@ -36,9 +38,12 @@ macro_rules! catalog {
             #[allow(unused_variables)]
             pub fn render(&self, lang: Lang) -> String {
                 let text = match self {
-                    $( Msg::$name $({ $($field),* })? => match lang {
-                        Lang::En => format!($en),
-                        Lang::ZhCn => format!($zh),
+                    $( Msg::$name $({ $($field,)* $($($sub,)+)? })? => {
+                        $($($( let $sub = $sub.render(lang); )+)?)?
+                        match lang {
+                            Lang::En => format!($en),
+                            Lang::ZhCn => format!($zh),
+                        }
                     }, )*
                 };
                 if text.contains(LIST_MARK) {
@@ -52,6 +57,18 @@ macro_rules! catalog {
                 }
             }
 
+            /// The message with `f` applied to every value it says, its details' too
+            /// (scrubbing a secret out of a robot's reply).
+            #[allow(unused_variables)]
+            pub fn map_values(self, f: &dyn Fn(String) -> String) -> Msg {
+                match self {
+                    $( Msg::$name $({ $($field,)* $($($sub,)+)? })? => Msg::$name $({
+                        $($field: f($field),)*
+                        $($($sub: Box::new($sub.map_values(f)),)+)?
+                    })?, )*
+                }
+            }
+
             /// Every message id, for the catalog's own tests.
             #[cfg(test)]
             pub const IDS: &'static [&'static str] = &[$(stringify!($name)),*];
@@ -59,25 +76,57 @@ macro_rules! catalog {
     };
 }
 
+/// Marks a message carried inside a plain string (see `Msg::encode`).
+const ENCODED_MARK: char = '\u{1e}';
+
+impl Msg {
+    /// Text that comes from outside shipgate (git's stderr, a robot's reply, an OS error),
+    /// said as it is inside a catalog sentence.
+    pub fn verbatim(text: impl Into<String>) -> Box<Msg> {
+        Box::new(Msg::Verbatim { text: text.into() })
+    }
+
+    /// The message as a plain string, for the places that can only pass strings on
+    /// (serde's `try_from` errors); `decode` gets the message back.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_string(self).expect("a message serializes");
+        format!("{ENCODED_MARK}{json}")
+    }
+
+    /// The message `encode` put into `text`, or `None` for any other text.
+    pub fn decode(text: &str) -> Option<Msg> {
+        let json = text.trim().strip_prefix(ENCODED_MARK)?;
+        serde_json::from_str(json).ok()
+    }
+
+    /// The message `encode` put into `text`, or `text` itself said as it is.
+    pub fn decode_or_verbatim(text: &str) -> Box<Msg> {
+        match Msg::decode(text) {
+            Some(msg) => Box::new(msg),
+            None => Msg::verbatim(text),
+        }
+    }
+}
+
 catalog! {
     // ----- generic -----
     PrefixError => en "error:", zh "错误：";
     PrefixWarning => en "warning:", zh "警告：";
     PrefixHint => en "hint:", zh "提示：";
-    Io { path, detail } => en "cannot access `{path}`: {detail}", zh "无法访问 `{path}`：{detail}";
+    Io { path, detail } => en "cannot access `{path}`: {detail}", zh "无法访问 `{path}`：“{detail}”";
     NotAGitRepo { path } => en "`{path}` is not inside a git repository", zh "`{path}` 不在 git 仓库中";
     HintNotAGitRepo => en "run shipgate inside a service repository, or name one with `--repo PATH`",
         zh "请在服务仓库内运行 shipgate，或用 `--repo PATH` 指定仓库";
-    GitFailed { command, dir, detail } => en "`{command}` failed in `{dir}`: {detail}",
+    GitFailed { command, dir; detail } => en "`{command}` failed in `{dir}`: {detail}",
         zh "在 `{dir}` 中执行 `{command}` 失败：{detail}";
-    GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：{detail}";
+    GitMissing { detail } => en "cannot run `git`: {detail}", zh "无法运行 `git`：“{detail}”";
     HintGitMissing => en "install git and make sure it is on PATH", zh "请安装 git 并确保它在 PATH 中";
-    GitRead { detail } => en "cannot read the repository: {detail}", zh "无法读取仓库：{detail}";
+    GitRead { detail } => en "cannot read the repository: {detail}", zh "无法读取仓库：“{detail}”";
     GitOpen { path, detail } => en "cannot open the git repository at `{path}`: {detail}",
-        zh "无法打开 `{path}` 处的 git 仓库：{detail}";
+        zh "无法打开 `{path}` 处的 git 仓库：“{detail}”";
 
     // ----- config -----
-    ConfigInvalid { path, line, column, detail } => en "{path}:{line}:{column}: {detail}",
+    ConfigInvalid { path, line, column; detail } => en "{path}:{line}:{column}: {detail}",
         zh "{path}:{line}:{column}: {detail}";
     HintConfigInvalid { path } => en "fix `{path}`, then run `shipgate config check`",
         zh "请修改 `{path}`，然后运行 `shipgate config check`";
@@ -135,7 +184,7 @@ catalog! {
         zh "`{path}` 由更新版本的 shipgate 写入（钩子脚本版本 {version}）";
     HintNewerShim => en "install the newer shipgate (`./install.sh`) or re-run with `--force` to write this version's hooks",
         zh "请安装新版 shipgate（`./install.sh`），或加 `--force` 重新运行以写入本版本的钩子";
-    HookIgnored { path, why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
+    HookIgnored { path; why } => en "git will not run `{path}`: {why}", zh "git 不会运行 `{path}`：{why}";
     HintHookIgnored => en "check the file system (mounted `noexec`?) and your git config, then run `shipgate doctor`",
         zh "请检查文件系统（是否以 `noexec` 挂载？）与 git 配置，然后运行 `shipgate doctor`";
     WhyMissing => en "it does not exist", zh "文件不存在";
@@ -148,7 +197,7 @@ catalog! {
     FleetColumnRepo => en "repository", zh "仓库";
     FleetSummary { total, ok, failed } => en "{total} repositories: {ok} ok, {failed} failed",
         zh "共 {total} 个仓库：{ok} 个成功，{failed} 个失败";
-    FleetWalkError { path, detail } => en "skipped `{path}`: {detail}", zh "已跳过 `{path}`：{detail}";
+    FleetWalkError { path, detail } => en "skipped `{path}`: {detail}", zh "已跳过 `{path}`：“{detail}”";
     HintFleetFailed => en "run `shipgate install --repo PATH` on a failed repository to see the full error and its hint",
         zh "对失败的仓库运行 `shipgate install --repo PATH` 查看完整错误与提示";
 
@@ -170,7 +219,7 @@ catalog! {
         zh "在 shipgate 源码目录运行 `./install.sh`，然后运行 `shipgate install`";
     DoctorBinaryVersion { binary, theirs, ours } => en "runs {binary}, version {theirs}; this shipgate is {ours}",
         zh "运行 {binary}，版本 {theirs}；当前 shipgate 为 {ours}";
-    DoctorBinaryBroken { binary, detail } => en "runs {binary}, which does not answer `--version`: {detail}",
+    DoctorBinaryBroken { binary; detail } => en "runs {binary}, which does not answer `--version`: {detail}",
         zh "运行 {binary}，但它无法响应 `--version`：{detail}";
     DoctorColumnStatus => en "status", zh "状态";
     DoctorConfig => en "config", zh "配置";
@@ -203,7 +252,7 @@ catalog! {
     HintForcePush { remote, branch } => en "integrate instead of rewriting: `git fetch {remote} && git merge {remote}/{branch}`, then push again without --force",
         zh "请合并而不是改写：`git fetch {remote} && git merge {remote}/{branch}`，然后不带 `--force` 重新推送";
     // ----- trust: what the client can know, merges by content -----
-    RemoteUnreachable { url, detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
+    RemoteUnreachable { url; detail } => en "cannot ask the remote `{url}` which branches and tags it has: {detail}",
         zh "无法向远程 `{url}` 查询它的分支和标签：{detail}";
     HintRemoteUnreachable { url } => en "a push to a protected branch or a release tag is judged by what the remote itself says it has; check that it answers, then push again: `git ls-remote {url}`",
         zh "推送受保护分支或发布标签时，shipgate 以远程自己报告的内容为准；请确认远程可以访问后重新推送：`git ls-remote {url}`";
@@ -285,7 +334,7 @@ catalog! {
         zh "`{path}` 是 SHA-256 仓库，libgit2 目前还无法读取";
     HintSha256 => en "check this push on the server or in CI, or skip once with `SHIPGATE_SKIP=1`",
         zh "请在服务器端或 CI 中检查这次推送，或用 `SHIPGATE_SKIP=1` 跳过一次";
-    BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：{detail}";
+    BadRevision { rev, detail } => en "`{rev}` does not name a commit: {detail}", zh "`{rev}` 不是一个提交：“{detail}”";
     ConfigAt { source } => en "policy from {source}", zh "策略来自 {source}";
 
     // ----- check-master -----
@@ -359,9 +408,9 @@ catalog! {
     EmergencyStatus { until, reason, by, started } => en "emergency window open until {until}: {reason} (opened by {by} at {started})",
         zh "紧急窗口开启中，截止 {until}：{reason}（由 {by} 于 {started} 开启）";
     EmergencyLogEmpty => en "the emergency audit log is empty", zh "紧急审计日志为空";
-    EmergencyBadDuration { value, detail } => en "`{value}` is not a duration: {detail}", zh "`{value}` 不是有效的时长：{detail}";
+    EmergencyBadDuration { value; detail } => en "the emergency window cannot last `{value}`: {detail}", zh "紧急窗口的时长不能是 `{value}`：{detail}";
     HintDuration => en "write it like `2h`, `90m` or `1h 30m`", zh "请写成 `2h`、`90m` 或 `1h 30m` 的形式";
-    EmergencyStateInvalid { path, detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
+    EmergencyStateInvalid { path; detail } => en "`{path}` is damaged: {detail}", zh "`{path}` 已损坏：{detail}";
     HintEmergencyState { path } => en "remove `{path}` and start the window again with `shipgate emergency start`",
         zh "删除 `{path}`，然后用 `shipgate emergency start` 重新开启窗口";
     ColumnWhen => en "when", zh "时间";
@@ -373,7 +422,7 @@ catalog! {
 
 
     // ----- plans -----
-    TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：{detail}";
+    TemplateInvalid { name, line, detail } => en "template `{name}` line {line}: {detail}", zh "模板 `{name}` 第 {line} 行：“{detail}”";
     PlanMissing { path } => en "there is no plan `{path}`", zh "发布计划 `{path}` 不存在";
     PlanNone { dir } => en "there are no plans in `{dir}`", zh "`{dir}` 中没有发布计划";
     HintPlanNew { kind, version } => en "write one with `shipgate plan new --kind {kind} --version {version}`", zh "用 `shipgate plan new --kind {kind} --version {version}` 生成一份发布计划";
@@ -408,7 +457,7 @@ catalog! {
         zh "{date} 使用过紧急窗口（故障 {incident}），但其紧急上线的发布计划尚未通过 `done` 阶段";
     HintEmergencyPlan { version } => en "write it (named after the emergency release), fill it in, commit it (E5): `shipgate plan new --kind emergency --version {version}`",
         zh "请补写（以紧急上线的版本号命名），填写并提交（E5）：`shipgate plan new --kind emergency --version {version}`";
-    PlanInvalid { path, line, detail } => en "{path}:{line}: {detail}", zh "{path}:{line}: {detail}";
+    PlanInvalid { path, line; detail } => en "{path}:{line}: {detail}", zh "{path}:{line}: {detail}";
     HintPlanInvalid { path } => en "fix `{path}`, then run `shipgate plan check`; `shipgate plan new --diff` shows the template it came from",
         zh "请修改 `{path}`，然后运行 `shipgate plan check`；`shipgate plan new --diff` 可对照它来自的模板";
     PlanVersionInvalid { version } => en "version `{version}` is not a release version like v1.2.3", zh "版本 `{version}` 不是形如 v1.2.3 的上线版本";
@@ -490,7 +539,7 @@ catalog! {
         zh "在其他环境中，可用 `shipgate check-push --ref REF --old OLD --new NEW` 检查一次引用更新";
     CiVarMissing { name, service, event } => en "`{name}` is not set, but {service} sets it for a {event} event",
         zh "`{name}` 未设置，而 {service} 在 {event} 事件中会设置它";
-    CiEventUnreadable { path, detail } => en "cannot read the event file `{path}`: {detail}", zh "无法读取事件文件 `{path}`：{detail}";
+    CiEventUnreadable { path, detail } => en "cannot read the event file `{path}`: {detail}", zh "无法读取事件文件 `{path}`：“{detail}”";
     CiEventField { path, field } => en "the event file `{path}` has no `{field}`", zh "事件文件 `{path}` 中没有 `{field}`";
     CiNothingToJudge { event } => en "a `{event}` event updates no ref: nothing to judge", zh "`{event}` 事件不更新任何引用：无需检查";
     CiJudging { what, refname, old, new } => en "shipgate: judging {what}: `{refname}` {old} -> {new}", zh "shipgate：正在检查{what}：`{refname}` {old} -> {new}";
@@ -499,7 +548,7 @@ catalog! {
     CiPasses { refname } => en "shipgate: `{refname}`: nothing refused", zh "shipgate：`{refname}`：没有被拒绝的内容";
     CiRefused { refname, count } => en "shipgate: `{refname}`: refused ({count} finding(s))", zh "shipgate：`{refname}`：已拒绝（{count} 个问题）";
     CiReportWritten { path } => en "shipgate: code-quality report written to `{path}`", zh "shipgate：代码质量报告已写入 `{path}`";
-    CiHistoryIncomplete { why } => en "this clone's history is {why}: shipgate cannot see what the event brings",
+    CiHistoryIncomplete { ; why } => en "this clone's history is incomplete ({why}): shipgate cannot see what the event brings",
         zh "本克隆的历史不完整（{why}）：shipgate 看不到该事件带来的提交";
     HintCiFetchDepth => en "check out the whole history: `actions/checkout` with `fetch-depth: 0` on GitHub, `GIT_DEPTH: 0` on GitLab",
         zh "请检出完整历史：GitHub 上 `actions/checkout` 设置 `fetch-depth: 0`，GitLab 上设置 `GIT_DEPTH: 0`";
@@ -579,7 +628,7 @@ catalog! {
     HookServerLayout { layout } => en "pre-receive ({layout})", zh "pre-receive（{layout}）";
     // ----- team records under refs/shipgate/ (E1, E5, R1-R4 on the server) -----
     AuditEntryInvalid { refname, entry, detail } => en "entry {entry} of the audit log `{refname}` is damaged: {detail}",
-        zh "审计日志 `{refname}` 的第 {entry} 条已损坏：{detail}";
+        zh "审计日志 `{refname}` 的第 {entry} 条已损坏：“{detail}”";
     PushOptionUnknown { option } => en "unknown shipgate push option `{option}`: shipgate takes `shipgate.emergency=REASON` and `shipgate.incident=ID`",
         zh "未知的 shipgate 推送选项 `{option}`：shipgate 只接受 `shipgate.emergency=原因` 和 `shipgate.incident=编号`";
     PushOptionIncidentAlone => en "`shipgate.incident` names the incident of an emergency push, and this push has no `shipgate.emergency=REASON`",
@@ -610,7 +659,7 @@ catalog! {
         zh "{version} 的回滚已记录在服务器上（`{refname}`）：问题分析确认之前，任何克隆都不能上线（R3、R4）";
     RecordPublished { refname, remote } => en "rollback record published to `{remote}` as `{refname}`: every clone's next release waits for the confirmed analysis",
         zh "回滚记录已发布到 `{remote}`（`{refname}`）：任何克隆的下一次上线都要等问题分析确认";
-    RecordNotPublished { refname, remote, detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
+    RecordNotPublished { refname, remote; detail } => en "the rollback is recorded in the plan, but publishing `{refname}` to `{remote}` failed: {detail}",
         zh "回滚已记录在发布计划中，但向 `{remote}` 发布 `{refname}` 失败：{detail}";
     HintRecordPublish { remote, id, refname } => en "publish it once the remote is reachable: `git push --no-verify {remote} {id}:{refname}`",
         zh "远程可访问后请发布：`git push --no-verify {remote} {id}:{refname}`";
@@ -659,10 +708,10 @@ catalog! {
         zh "演示第 {step} 步：`{command}` 的输出中没有 {missing}";
     HintDemoLook { dir } => en "the repositories are left as they were, to look at: `cd {dir}`",
         zh "仓库保持原样，可以查看：`cd {dir}`";
-    DemoEditMissing { step, path, what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
+    DemoEditMissing { step, path; what } => en "demo step {step}: `{path}` has no {what} to edit (the script no longer fits the templates)",
         zh "演示第 {step} 步：`{path}` 中找不到要编辑的 {what}（演示脚本与模板不再一致）";
-    DemoBadScript { detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
-    DemoSeedFailed { detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
+    DemoBadScript { ; detail } => en "the built-in demo script is invalid: {detail}", zh "内置的演示脚本无效：{detail}";
+    DemoSeedFailed { ; detail } => en "cannot build the demo's server repository: {detail}", zh "无法创建演示用的服务器仓库：{detail}";
     DemoKeepNotEmpty { path } => en "`{path}` exists and is not an empty directory; the demo never writes over files",
         zh "`{path}` 已存在且不是空目录；演示绝不覆盖已有文件";
     HintDemoKeep { command } => en "keep the demo in a new directory: `{command}`", zh "请把演示放在新目录中：`{command}`";
@@ -728,6 +777,8 @@ catalog! {
     StatusLastNotMerged { tag, master } => en "{tag}: not merged into {master} yet", zh "{tag}：尚未合入 {master}";
     StatusLastNotChecked { tag, why } => en "{tag}: not checked: {why}", zh "{tag}：未检查：{why}";
     StatusLastNone => en "no release tag yet", zh "还没有发布标签";
+    StatusLastRolledBack { tag, to, at } => en "{tag}: rolled back to {to} at {at}; production runs {to}", zh "{tag}：已于 {at} 回滚到 {to}，线上运行的是 {to}";
+    StatusLastRolledBackRecorded { tag } => en "{tag}: rolled back (a rollback record says so; its plan does not record to which version)", zh "{tag}：已回滚（回滚记录如此记载，其发布计划未记录回滚到哪个版本）";
     StatusNoProduction { branch } => en "there is no `{branch}` branch here (local or remote-tracking)", zh "这里没有 `{branch}` 分支（本地或远程跟踪分支）";
     StatusLastPlan { file, progress } => en "its plan `{file}`: {progress}", zh "其发布计划 `{file}`：{progress}";
     StatusStageNextShort { stage, count } => en "stage `{stage}` still needs {count}", zh "`{stage}` 阶段还缺 {count} 项";
@@ -791,8 +842,8 @@ catalog! {
     AnnounceEntryByHand { at, notice, by } => en "{at} · {notice} ({by}): posted by hand",
         zh "{at} · {notice}（{by}）：手工发送";
     AnnounceSent { robot, url } => en "sent to {robot} ({url})", zh "已发送到 {robot}（{url}）";
-    AnnounceRefused { robot, url, detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条周知：{detail}";
-    AnnounceUnreachable { robot, url, tries, detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
+    AnnounceRefused { robot, url; detail } => en "{robot} ({url}) refused the notice: {detail}", zh "{robot}（{url}）拒绝了这条周知：{detail}";
+    AnnounceUnreachable { robot, url, tries; detail } => en "could not deliver the notice to {robot} ({url}) in {tries} tries: {detail}",
         zh "尝试 {tries} 次仍无法把周知送到 {robot}（{url}）：{detail}";
     HintAnnounceAgain { moment, version } => en "fix the robot's `url` or `secret_env` in `.shipgate.toml` (the robot's own words are above), then send again: `shipgate announce {moment} --version {version} --send`",
         zh "请按上面群机器人的答复修改 `.shipgate.toml` 中该群机器人的 `url` 或 `secret_env`，然后重新发送：`shipgate announce {moment} --version {version} --send`";
@@ -806,9 +857,9 @@ catalog! {
         zh "{robot}：`{key}` 指定的环境变量 `{var}` 未设置（或为空）；未发送任何周知";
     HintAnnounceVar { var, moment, version } => en "set it without echoing it, then send: `stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`",
         zh "不回显地设置它，然后发送：`stty -echo; read -r {var}; stty echo; export {var}; shipgate announce {moment} --version {version} --send`";
-    AnnounceUrlInvalid { robot, var, detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
+    AnnounceUrlInvalid { robot, var; detail } => en "{robot}: the webhook URL in `{var}` cannot be used: {detail}",
         zh "{robot}：`{var}` 中的 webhook 地址不可用：{detail}";
-    AnnounceProxyInvalid { detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
+    AnnounceProxyInvalid { ; detail } => en "the proxy setting cannot be used: {detail}", zh "代理设置不可用：{detail}";
     AnnouncePlanVersion { path, found, version } => en "`{path}` is the plan of {found}, not of {version} (its front matter says `version: {found}`)",
         zh "`{path}` 是 {found} 的发布计划，不是 {version} 的（其文件头为 `version: {found}`）";
     AnnouncePreview => en "a preview: nothing was sent and nothing recorded", zh "仅预览：未发送，也未记录";
@@ -876,9 +927,112 @@ catalog! {
         zh "  值班群：企业微信群机器人由本演示内的替身扮演，地址 {url}；不会有任何数据离开本机";
     DemoRobotHeard { count } => en "the on-call group's robot received {count} notice(s)", zh "值班群的群机器人共收到 {count} 条周知";
     DemoRobotFailed { detail } => en "cannot start the demo's stand-in chat robot on 127.0.0.1: {detail}",
-        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：{detail}";
+        zh "无法在 127.0.0.1 上启动演示用的替身群机器人：“{detail}”";
     HintCommitPlanAlone { version, path, branch } => en "`{path}` is the plan of released {version}: `{branch}` takes a commit of that file alone; commit it alone (the rest stays in your working tree, for a development branch): `git commit -m \"{version}: post-release record\" {path}`",
         zh "`{path}` 是已上线版本 {version} 的发布计划：`{branch}` 接受只修改该文件的提交；请单独提交它（其余改动留在工作区，之后放到开发分支上）：`git commit -m \"{version}: 上线后记录\" {path}`";
+    // ----- details in the reader's language: validators, robots' replies, parsers (issue 13.8) -----
+    Verbatim { text } => en "{text}", zh "“{text}”";
+    ParserSaid { text } => en "{text}", zh "解析器报告：“{text}”";
+    SerdeUnknownField { field, expected } => en "unknown field `{field}`, expected one of {expected}",
+        zh "未知字段 `{field}`，可用的字段：{expected}";
+    SerdeUnknownFieldNone { field } => en "unknown field `{field}`: this table takes no fields", zh "未知字段 `{field}`：这里不接受任何字段";
+    SerdeUnknownVariant { value, expected } => en "unknown variant `{value}`, expected one of {expected}",
+        zh "`{value}` 不是可用的值，可用的值：{expected}";
+    SerdeMissingField { field } => en "missing field `{field}`", zh "缺少字段 `{field}`";
+    SerdeDuplicateField { field } => en "duplicate field `{field}`", zh "字段 `{field}` 重复";
+    SerdeDuplicateKey { key } => en "duplicate key `{key}`", zh "键 `{key}` 重复";
+    SerdeInvalidType { ; found, expected } => en "invalid type: {found}, expected {expected}", zh "类型不对：这里是{found}，应为{expected}";
+    SerdeInvalidValue { ; found, expected } => en "invalid value: {found}, expected {expected}", zh "值不对：这里是{found}，应为{expected}";
+    SerdeInvalidLength { len; expected } => en "invalid length {len}, expected {expected}", zh "长度 {len} 不对，应为{expected}";
+    SerdeValued { value; kind } => en "{kind} {value}", zh "{kind} {value}";
+    KindString => en "a string", zh "字符串";
+    KindInteger => en "an integer", zh "整数";
+    KindFloat => en "a floating-point number", zh "浮点数";
+    KindBool => en "a boolean", zh "布尔值";
+    KindSequence => en "a sequence", zh "数组";
+    KindTable => en "a table", zh "表";
+    KindNothing => en "nothing", zh "空值";
+    KindOther { text } => en "{text}", zh "“{text}”";
+    NotUtf8 => en "the file is not valid UTF-8", zh "文件不是有效的 UTF-8 编码";
+    ConfigTooLarge { max } => en "the file is larger than a config may be ({max} bytes at most)", zh "文件超过了配置文件的大小上限（最多 {max} 字节）";
+    ConfigNotGlob { value, detail } => en "`{value}` is not a glob pattern ({detail})", zh "`{value}` 不是有效的通配符模式（“{detail}”）";
+    RefPatternEmpty => en "a branch or tag pattern cannot be empty", zh "分支或标签的模式不能为空";
+    RefPatternChar { value, bad } => en "`{value}`: git ref names cannot contain {bad}", zh "`{value}`：git 引用名不能包含 {bad}";
+    RefPatternFull { value, short } => en "`{value}`: write the short name (`{short}`), not the full ref", zh "`{value}`：请写短名称（`{short}`），而不是完整的引用";
+    DirNoFolder { value } => en "`{value}` must name a folder inside the repository", zh "`{value}` 必须指定仓库内的一个目录";
+    DirOutside { value } => en "`{value}` must be a directory inside the repository (relative, without `..`)", zh "`{value}` 必须是仓库内的目录（相对路径，不含 `..`）";
+    DurationInvalid { value, detail } => en "`{value}` is not a duration ({detail}); write e.g. `2h` or `90m`", zh "`{value}` 不是有效的时长（“{detail}”）；请写成 `2h` 或 `90m` 这样的形式";
+    DurationNotPositive { value } => en "`{value}` must be longer than zero", zh "`{value}` 必须大于零";
+    DurationTooLong { value } => en "`{value}` is longer than 24 hours; an emergency window is short by design", zh "`{value}` 超过 24 小时；紧急窗口按设计只能很短";
+    RobotConfig { kind; why } => en "{kind} robot: {why}", zh "{kind} 群机器人：{why}";
+    RobotUrlAndEnv { kind } => en "{kind} robot: give `url` or `url_env`, not both", zh "{kind} 群机器人：`url` 与 `url_env` 只能给出其一";
+    RobotUrlMissing { kind } => en "{kind} robot: `url` (the webhook address) or `url_env` (the variable holding it) is required",
+        zh "{kind} 群机器人：必须给出 `url`（webhook 地址）或 `url_env`（保存该地址的环境变量）";
+    RobotNotSigned { kind } => en "{kind} robots are not signed: remove `secret_env` (only feishu and dingtalk have a signing secret)",
+        zh "{kind} 群机器人不签名：请删除 `secret_env`（只有 feishu 和 dingtalk 有签名密钥）";
+    EnvNameInvalid { key, name } => en "`{key}` names an environment variable (letters, digits and `_`): `{name}` is not one",
+        zh "`{key}` 须为环境变量名（字母、数字和 `_`）：`{name}` 不是";
+    WebhookNotUrl { detail } => en "the webhook URL is not a URL ({detail})", zh "webhook 地址不是有效的 URL（“{detail}”）";
+    WebhookNoHost => en "the webhook URL has no host", zh "webhook 地址中没有主机名";
+    WebhookHttp { url } => en "the webhook URL for {url} must use https (http only reaches this machine)", zh "{url} 的 webhook 地址必须使用 https（http 只能用于本机）";
+    WebhookScheme { scheme } => en "the webhook URL must be https, not `{scheme}:`", zh "webhook 地址必须是 https，而不是 `{scheme}:`";
+    RobotCode { key, code, said } => en "{key} {code}: {said}", zh "答复 `{key}` 为 {code}：“{said}”";
+    RobotNoCode { status, key, said } => en "HTTP {status} without `{key}` in the reply: {said}", zh "HTTP {status}，答复中没有 `{key}`：“{said}”";
+    RobotHttpStatus { status } => en "HTTP {status}", zh "HTTP 状态码 {status}";
+    RobotHttpSaid { status, said } => en "HTTP {status} {said}", zh "HTTP 状态码 {status}，答复：“{said}”";
+    TransportTimeout { what } => en "timed out ({what})", zh "超时（`{what}`）";
+    TransportHostNotFound => en "host not found", zh "找不到主机";
+    TransportConnectionFailed => en "connection failed", zh "连接失败";
+    TransportIo { detail } => en "{detail}", zh "网络读写出错：“{detail}”";
+    TransportTls { detail } => en "TLS: {detail}", zh "TLS 出错：“{detail}”";
+    TransportRedirect => en "the webhook answered with a redirect", zh "webhook 地址返回了重定向";
+    TransportProtocol { detail } => en "HTTP protocol error: {detail}", zh "HTTP 协议出错：“{detail}”";
+    TransportProxyUrl => en "the proxy setting is not a URL", zh "代理设置不是 URL";
+    TransportProxyRefused { detail } => en "the proxy refused the connection: {detail}", zh "代理拒绝了连接：“{detail}”";
+    TransportNotSent => en "the request could not be sent", zh "请求无法发出";
+    ProxyNotUrl { var, detail } => en "`{var}` is not a proxy URL ({detail})", zh "`{var}` 不是代理 URL（“{detail}”）";
+    ProxyScheme { var, scheme } => en "`{var}` names a `{scheme}:` proxy; shipgate reaches robots through http:// or https:// proxies",
+        zh "`{var}` 指定的是 `{scheme}:` 代理；shipgate 只通过 `http://` 或 `https://` 代理访问群机器人";
+    ProxyNoHost { var } => en "`{var}` names no proxy host", zh "`{var}` 中没有代理主机";
+    ProxyUnusable { var } => en "`{var}` is not a usable proxy", zh "`{var}` 不是可用的代理";
+    PlanTooLarge { max } => en "the file is larger than a plan may be: a plan may be at most {max} bytes", zh "文件超过了发布计划的大小上限：最多 {max} 字节";
+    PlanNoFrontMatter => en "a plan starts with a `---` line opening its front matter", zh "发布计划须以一行 `---` 开始，打开文件头";
+    PlanFrontMatterOpen => en "the front matter opened on line 1 is never closed by a `---` line", zh "第 1 行打开的文件头没有以一行 `---` 结束";
+    PlanFrontMatter { ; detail } => en "front matter: {detail}", zh "文件头：{detail}";
+    PrintedInstead { text } => en "printed `{text}`", zh "输出的是 `{text}`";
+    NoAnswerIn { secs } => en "no answer in {secs} s", zh "{secs} 秒内没有答复";
+    NoOutput => en "no output", zh "没有任何输出";
+    WhyShallow => en "shallow", zh "浅克隆";
+    WhyGrafts => en "rewritten by `.git/info/grafts`", zh "`.git/info/grafts` 改写了父提交";
+    ServerTipMissing { branch, id } => en "cannot read the repository: the tip {id} of `{branch}` is missing from this repository",
+        zh "无法读取仓库：本仓库缺少 `{branch}` 的最新提交 {id}";
+    AtLine { line; detail } => en "line {line}: {detail}", zh "第 {line} 行：{detail}";
+    Literal { text } => en "{text}", zh "{text}";
+    DoctorPolicy => en "policy", zh "策略";
+    HookWithLayout { hook, layout } => en "{hook} ({layout})", zh "{hook}（{layout}）";
+    StateAndNote { ; state, note } => en "{state}; {note}", zh "{state}；{note}";
+    PlanDiffFresh { path } => en "{path} (fresh from the template)", zh "{path}（由模板新生成）";
+    RollbackConfirmedByComment => en "the system owner or TL who confirmed the problem analysis (R4)", zh "确认问题分析的系统负责人或技术负责人（R4）";
+    DemoWhatPlaceholder { placeholder, id } => en "`{placeholder}` in item `{id}`", zh "检查项 `{id}` 中的 `{placeholder}`";
+    DemoWhatItem { id } => en "item `{id}`", zh "检查项 `{id}`";
+    DemoWhatKey { key } => en "front-matter key `{key}`", zh "文件头字段 `{key}`";
+    DemoWhatTable { n } => en "table {n}", zh "第 {n} 个表格";
+    DemoWhatRows { placeholder, n } => en "`{placeholder}` rows in table {n}", zh "第 {n} 个表格中的 `{placeholder}` 行";
+    DemoNoPeople => en "the script names no people", zh "演示脚本中没有任何人";
+    DemoSeedGit { command, output } => en "`{command}` failed: {output}", zh "`{command}` 失败：“{output}”";
+    DemoStepPerson { step, who } => en "step `{step}`: unknown person `{who}`", zh "步骤 `{step}`：未知的人 `{who}`";
+    DemoStepTime { step, at } => en "step `{step}`: `at` is no time: `{at}`", zh "步骤 `{step}`：`at` 不是时间：`{at}`";
+    DemoStepCommand { step } => en "step `{step}`: a command runs `git` or `shipgate`", zh "步骤 `{step}`：命令只能运行 `git` 或 `shipgate`";
+    DemoStepNoPast { step } => en "step `{step}`: a refusal is not followed by the way past it (`past = true`)", zh "步骤 `{step}`：拒绝之后没有给出通过的办法（`past = true`）";
+    SerdeExpected { ; expected } => en "expected {expected}", zh "类型不对：应为{expected}";
+    KindStringOrTable => en "a string or a table", zh "字符串或表";
+    // ----- check-master on real histories: equivalence by patch id, sync-merge conflicts, files left out (issue 12) -----
+    ReasonPickedThenChanged => en "a conflict side's lines were dropped; the other side had taken their commit under another id (the same patch id) and changed the lines since",
+        zh "冲突一方的行被丢弃；另一方已以另一个提交取得同一改动（patch id 相同），之后又改动了这些行";
+    ReasonDecidedOnBranch => en "a conflict decided on a development branch when it merged the release line in; the branch's reviewed merge onto the release line shows it",
+        zh "开发分支把发布分支合入自身时解决的冲突，由开发者决定；该分支经评审合入发布分支的那次合并会显示它";
+    ReasonLeftOut => en "the merge left out what one commit brought (a file it added, and its lines elsewhere) while taking the rest of that side: removed on purpose, for a reviewer to confirm",
+        zh "合并接收了该侧的其余改动，却舍弃了某个提交带来的内容（它新增的文件及其在别处改动的行）：属有意删除，请评审确认";
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::policy::History;
 
 use super::attribution::finding;
 use super::cycle::Cycle;
+use super::equivalent::Twins;
 use super::{Finding, Kind, Reason, Severity};
 
 /// The findings of (a) and (b), and how many changes the tag has of its own.
@@ -103,6 +104,9 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         }
         _ => vec![cycle.tag.clone()],
     };
+    // The line production took, by patch id: a hotfix cherry-picked into the release and
+    // changed there again before the tag was taken, then superseded by the release.
+    let taken = Twins::new(repo, took.clone(), vec![before.clone()]);
     for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;
@@ -113,6 +117,18 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
                 present = true;
                 break;
             }
+        }
+        // Production itself changed those lines again before the release came in (a
+        // later fix on the same line): deploying the tag cannot undo what production no
+        // longer had; the later commit is judged on its own.
+        if !present && !repo.change_present(&commit.id, before)? {
+            present = true;
+        }
+        if !present
+            && taken.of(&commit.id)?.is_some()
+            && !repo.undo_present(&commit.id, cycle.tag)?
+        {
+            present = true;
         }
         if !present {
             findings.push(finding(

@@ -10,6 +10,7 @@ use crate::policy::History;
 
 use super::attribution::stable_id;
 use super::classify::{is_changelog, is_manifest};
+use super::equivalent::Twins;
 use super::{Finding, Kind, Reason, Severity};
 
 /// Where a line of a re-merged file came from.
@@ -116,7 +117,17 @@ pub(super) fn judge_merge(
 ) -> Result<Vec<Finding>> {
     let info = repo.commit_info(merge)?;
     let mut out = Vec::new();
-    for r in repo.remerge(merge)? {
+    // Per (side, other side): the other side's own commits by patch id, read when a
+    // conflict decision asks.
+    let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
+    let remerged = repo.remerge(merge)?;
+    // Whether the merge took a parent's content wholesale (`git merge -s ours`, or a
+    // result reset to one side): then nothing it left out was chosen file by file.
+    let mut wholesale = false;
+    for parent in &info.parents {
+        wholesale |= repo.same_tree(merge, parent)?;
+    }
+    for r in remerged {
         // (severity, reason, side tip, lines)
         // (severity, reason, side tip, first line number, lines)
         // (severity, reason, side tip, lines)
@@ -280,6 +291,16 @@ pub(super) fn judge_merge(
                         Some(_) => Reason::Rewritten,
                     };
                     (Severity::Review, reason)
+                } else if *region == Region::Clean
+                    && !wholesale
+                    && r.result.is_none()
+                    && r.base.is_none()
+                {
+                    // A file one side added, left out of a merge that took that side's
+                    // other changes: removed on purpose (git keeps a cleanly added file
+                    // through every conflict resolution), as a line that keeps its own
+                    // version of what the file provided does; for a reviewer to confirm.
+                    (Severity::Review, Reason::LeftOut)
                 } else if *region == Region::Clean {
                     (Severity::Lost, Reason::CleanlyMerged)
                 } else {
@@ -364,10 +385,22 @@ pub(super) fn judge_merge(
         for (mut severity, mut reason, side, lines) in groups {
             // A merge between development branches: only lines it took from the release
             // line (a sync merge dropping them) keep their weight.
+            // A conflict decided there (a branch synced with the release line, both having
+            // changed the lines, or one deleted the file the other changed) is the
+            // developer's too: the reviewed merge of the branch onto the release line
+            // shows it. Lines dropped without a conflict stay.
             let from_mainline = side.as_ref().is_some_and(|s| mainline.contains(s));
-            if severity > Severity::Info && !mainline.contains(merge) && !from_mainline {
-                severity = Severity::Info;
-                reason = Reason::DevBranches;
+            if severity > Severity::Info && !mainline.contains(merge) {
+                if !from_mainline {
+                    severity = Severity::Info;
+                    reason = Reason::DevBranches;
+                } else if matches!(
+                    reason,
+                    Reason::ConflictDecision | Reason::ModifyDelete | Reason::BinaryConflict
+                ) {
+                    severity = Severity::Info;
+                    reason = Reason::DecidedOnBranch;
+                }
             }
             // Name the commit that introduced the dropped lines, on the side they came from.
             let introduced = match (&side, lines.first()) {
@@ -385,6 +418,22 @@ pub(super) fn judge_merge(
                 }
                 _ => None,
             };
+            // A conflict decision against lines the other side took under another id (a
+            // cherry-pick) and changed again since: superseded there, not lost.
+            if let (Some(tip), Some(id), Reason::ConflictDecision) = (&side, &introduced, reason) {
+                let other = if *tip == r.first_parent {
+                    &r.other_parent
+                } else {
+                    &r.first_parent
+                };
+                let twins = twins
+                    .entry((tip.clone(), other.clone()))
+                    .or_insert_with(|| Twins::new(repo, vec![other.clone()], vec![tip.clone()]));
+                if twins.of(id)?.is_some() {
+                    severity = Severity::Info;
+                    reason = Reason::PickedThenChanged;
+                }
+            }
             let commit = match introduced.or(side) {
                 Some(id) => repo.commit_info(&id)?,
                 None => info.clone(),
@@ -410,6 +459,22 @@ pub(super) fn judge_merge(
                 reason: Some(reason),
                 branch: None,
             });
+        }
+    }
+    // A commit whose new file the merge left out on purpose: the lines the same commit
+    // changed elsewhere (the code using that file) were left out with it, one decision.
+    let left_out: HashSet<ObjectId> = out
+        .iter()
+        .filter(|f| f.reason == Some(Reason::LeftOut))
+        .map(|f| f.commit.id.clone())
+        .collect();
+    for f in &mut out {
+        if f.severity == Severity::Lost
+            && f.reason == Some(Reason::CleanlyMerged)
+            && left_out.contains(&f.commit.id)
+        {
+            f.severity = Severity::Review;
+            f.reason = Some(Reason::LeftOut);
         }
     }
     Ok(out)

@@ -17,6 +17,7 @@ mod attribution;
 mod changes;
 mod classify;
 mod cycle;
+mod equivalent;
 mod gate;
 mod judge;
 mod later;
@@ -109,6 +110,17 @@ pub enum Reason {
     /// A side deleted the file or the line, the automatic merge keeps it deleted, and
     /// the merge's result has it back: a deletion undone.
     BroughtBack,
+    /// A conflict decision against lines whose commit the other side took under another
+    /// id (a cherry-pick, the same patch id) and changed again since: superseded there.
+    PickedThenChanged,
+    /// A conflict (lines, modify/delete, binary) a development branch decided when it
+    /// merged the release line in (a sync merge): the developer's decision, shown in the
+    /// branch's reviewed merge onto the release line.
+    DecidedOnBranch,
+    /// A file one side added, left out of a merge that took that side's other changes
+    /// (git keeps a cleanly added file through any conflict resolution: removed on
+    /// purpose), and the lines the same commit changed elsewhere: for a reviewer.
+    LeftOut,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -85,13 +85,13 @@ pub fn run(ctx: &Context, args: &AnnounceArgs) -> Result<u8> {
                 Outcome::Refused(detail) => ui.error(&Msg::AnnounceRefused {
                     robot,
                     url,
-                    detail: detail.clone(),
+                    detail: Box::new(detail.clone()),
                 }),
                 Outcome::Unreachable { detail, tries } => ui.error(&Msg::AnnounceUnreachable {
                     robot,
                     url,
                     tries: tries.to_string(),
-                    detail: detail.clone(),
+                    detail: Box::new(detail.clone()),
                 }),
             }
             outcomes.push((target, outcome));

@@ -433,5 +433,8 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(DeletedInMerge) => Msg::ReasonDeletedInMerge,
         Some(Rewritten) => Msg::ReasonRewritten,
         Some(RepairedBeforeTag) => Msg::ReasonRepairedBeforeTag,
+        Some(PickedThenChanged) => Msg::ReasonPickedThenChanged,
+        Some(DecidedOnBranch) => Msg::ReasonDecidedOnBranch,
+        Some(LeftOut) => Msg::ReasonLeftOut,
     }
 }

@@ -47,9 +47,13 @@ pub fn run(ctx: &Context, args: &CiArgs) -> Result<u8> {
 
     let mut repo = Repo::discover(&repo_dir(args.repo.as_deref())?)?;
     if let Some(why) = repo.untrustworthy_history() {
-        return Err(
-            Error::new(Msg::CiHistoryIncomplete { why: why.into() }).hint(Msg::HintCiFetchDepth)
-        );
+        return Err(Error::new(Msg::CiHistoryIncomplete {
+            why: Box::new(match why {
+                "shallow" => Msg::WhyShallow,
+                _ => Msg::WhyGrafts,
+            }),
+        })
+        .hint(Msg::HintCiFetchDepth));
     }
     let mut view = repo.tracking_view(REMOTE)?;
     let (update, what) = match event {

@@ -57,7 +57,10 @@ pub fn complete(ctx: &Context, shell: &str, args: &[OsString]) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     let dir = std::env::current_dir().ok();
-    let mut cmd = command(dir.clone());
+    // The descriptions zsh and fish show beside the candidates are the help texts of
+    // the commands and options: in the reader's language, as `--help` is.
+    let lang = crate::help::language(&words, &ctx.env);
+    let mut cmd = command(dir.clone(), lang);
     let mut out = Vec::new();
     if completer
         .write_complete(&mut cmd, words, dir.as_deref(), &mut out)
@@ -111,8 +114,8 @@ enum Holds {
 
 /// The clap definition with a completer on every argument that names something in the
 /// repository; `dir` is where the shell is.
-pub fn command(dir: Option<PathBuf>) -> clap::Command {
-    let mut cmd = Cli::command();
+pub fn command(dir: Option<PathBuf>, lang: crate::i18n::Lang) -> clap::Command {
+    let mut cmd = crate::help::localised(Cli::command(), lang);
     cmd = attach(cmd, &dir);
     cmd.mut_subcommand("explain", |explain| {
         explain.mut_arg("id", |arg| {

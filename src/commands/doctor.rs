@@ -227,21 +227,25 @@ fn check_config(location: &Location, ctx: &Context) -> Check {
 
 /// `binary --version`, asked once per binary.
 #[derive(Default)]
-struct Versions(HashMap<PathBuf, Result<String, String>>);
+struct Versions(HashMap<PathBuf, Result<String, Box<Msg>>>);
 
 impl Versions {
-    fn of(&mut self, binary: &Path) -> Result<String, String> {
+    fn of(&mut self, binary: &Path) -> Result<String, Box<Msg>> {
         self.0
             .entry(binary.to_path_buf())
             .or_insert_with(|| {
                 let out = Command::new(binary)
                     .arg("--version")
                     .output()
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| Msg::Verbatim {
+                        text: e.to_string(),
+                    })?;
                 let text = String::from_utf8_lossy(&out.stdout);
                 match text.trim().strip_prefix("shipgate ") {
                     Some(version) if out.status.success() => Ok(version.to_string()),
-                    _ => Err(format!("printed `{}`", text.trim())),
+                    _ => Err(Box::new(Msg::PrintedInstead {
+                        text: text.trim().into(),
+                    })),
                 }
             })
             .clone()

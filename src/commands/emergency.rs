@@ -47,7 +47,7 @@ pub fn start(ctx: &Context, args: &EmergencyStartArgs) -> Result<u8> {
         until: now.checked_add(duration).map_err(|e| {
             Error::new(Msg::EmergencyBadDuration {
                 value: duration.to_string(),
-                detail: e.to_string(),
+                detail: Msg::verbatim(e.to_string()),
             })
         })?,
         reason: args.reason.clone(),

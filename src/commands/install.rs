@@ -196,7 +196,7 @@ fn install(location: Location, binary: &Path, lang: Lang, args: &InstallArgs) ->
     // branches, so `shipgate audit` and `plan new` read them in this clone too.
     let mut records = None;
     if !args.dry_run {
-        verify(&location, lang)?;
+        verify(&location)?;
         if git::add_fetch_refspec(
             &location.common_dir,
             RECORDS_REMOTE,
@@ -324,16 +324,15 @@ fn write_default_config(path: &Path, lang: Lang) -> Result<bool> {
 
 /// Proves git will run every hook just written: git still looks in that directory, and
 /// each hook is an executable regular file.
-fn verify(location: &Location, lang: Lang) -> Result<()> {
+fn verify(location: &Location) -> Result<()> {
     let dir = location.display_root();
     let now = git::hooks_dir(dir)?;
     if git::normalize(&now) != git::normalize(&location.hooks_dir) {
         return Err(Error::new(Msg::HookIgnored {
             path: location.hooks_dir.display().to_string(),
-            why: Msg::WhyWrongDir {
+            why: Box::new(Msg::WhyWrongDir {
                 dir: now.display().to_string(),
-            }
-            .render(lang),
+            }),
         })
         .hint(Msg::HintHookIgnored));
     }
@@ -342,7 +341,7 @@ fn verify(location: &Location, lang: Lang) -> Result<()> {
         if let Some(why) = why_git_ignores(&path) {
             return Err(Error::new(Msg::HookIgnored {
                 path: path.display().to_string(),
-                why: why.render(lang),
+                why: Box::new(why),
             })
             .hint(Msg::HintHookIgnored));
         }

@@ -142,10 +142,11 @@ impl Workspace {
         ))
     }
 
-    /// The version after the newest release tag, spelled to match the tag pattern.
-    pub fn next_version(&self) -> Result<String> {
+    /// The version after the newest release tag a plan of `kind` would take, spelled to
+    /// match the tag pattern.
+    pub fn next_version(&self, kind: Kind) -> Result<String> {
         let tags = self.release_tags()?;
-        Ok(plan::check::next_version(&tags, &|t| {
+        Ok(plan::check::next_version_for(kind, &tags, &|t| {
             self.config.tags.release.matches(t)
         }))
     }
@@ -228,7 +229,12 @@ pub fn new(ctx: &Context, args: &PlanNewArgs) -> Result<u8> {
         ui.raw(
             &diff
                 .unified_diff()
-                .header(&shown, &format!("{shown} (fresh from the template)"))
+                .header(
+                    &shown,
+                    &ui.text(&Msg::PlanDiffFresh {
+                        path: shown.clone(),
+                    }),
+                )
                 .to_string(),
         );
         return Ok(EXIT_OK);
@@ -573,7 +579,7 @@ fn newest_plan(ws: &Workspace) -> Result<PathBuf> {
         })
         .hint(Msg::HintPlanNew {
             kind: Kind::Feature.name().into(),
-            version: ws.next_version()?,
+            version: ws.next_version(Kind::Feature)?,
         }))
     };
     let entries = match fs::read_dir(&ws.dir) {

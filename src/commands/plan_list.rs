@@ -107,7 +107,11 @@ pub fn run(ctx: &Context, args: &PlanListArgs) -> Result<u8> {
         ui.say(&Msg::PlanNone { dir: shown_dir });
         ui.hint(&Msg::HintPlanNew {
             kind: "feature".into(),
-            version: crate::plan::check::next_version(&tags, &|t| pattern.matches(t)),
+            version: crate::plan::check::next_version_for(
+                crate::plan::Kind::Feature,
+                &tags,
+                &|t| pattern.matches(t),
+            ),
         });
         return Ok(EXIT_OK);
     }

@@ -72,11 +72,12 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
         .to_string();
     let quote = |s: &str| serde_json::to_string(s).expect("strings serialize");
     let record = format!(
-        "rollback:\n  at: {}\n  to: {}\n  reason: {}\n  by: {}\n  confirmed_by: \"\"  # the system owner or TL who confirmed the problem analysis (R4)\n",
+        "rollback:\n  at: {}\n  to: {}\n  reason: {}\n  by: {}\n  confirmed_by: \"\"  # {}\n",
         quote(&at),
         quote(&target),
         quote(&args.reason),
         quote(&who),
+        Msg::RollbackConfirmedByComment.render(ctx.lang()),
     );
 
     let text = fs::read_to_string(&path).map_err(io_at(&path))?;

@@ -92,7 +92,10 @@ fn text(ui: &Ui, status: &Status) {
     screen.section(&Msg::StatusLabelPolicy, &policy);
     let preparing = preparing_lines(ui, status, &mut screen.hints);
     screen.section(&Msg::StatusLabelPreparing, &preparing);
-    let gates = gate_lines(ui, status, &mut screen.hints);
+    // A closed gate is what blocks the next release: its way out comes first.
+    let mut gate_hints = Vec::new();
+    let gates = gate_lines(ui, status, &mut gate_hints);
+    screen.hints.splice(0..0, gate_hints);
     screen.section(&Msg::StatusLabelGates, &gates);
     let last = last_lines(ui, status, &mut screen.hints);
     screen.section(&Msg::StatusLabelLast, &last);
@@ -254,8 +257,8 @@ fn preparing_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(Strin
         };
         if status.broken.is_empty() {
             hints.push(Msg::HintPlanNew {
-                kind: "feature".into(),
-                version: status.next_version.clone(),
+                kind: status.suggested.0.name().into(),
+                version: status.suggested.1.clone(),
             });
         }
         return vec![(ui.text(&none), Tone::Plain)];
@@ -413,11 +416,30 @@ fn gate_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, To
 }
 
 fn last_lines(ui: &Ui, status: &Status, hints: &mut Vec<Msg>) -> Vec<(String, Tone)> {
-    let Some(LastRelease { tag, verdict, plan }) = &status.last else {
+    let Some(LastRelease {
+        tag,
+        rolled_back,
+        verdict,
+        plan,
+    }) = &status.last
+    else {
         return vec![(ui.text(&Msg::StatusLastNone), Tone::Plain)];
     };
     let tag = tag.clone();
     let mut lines = Vec::new();
+    // Production no longer runs it: say so before anything else about it.
+    if let Some(back) = rolled_back {
+        let msg = if back.to.is_empty() {
+            Msg::StatusLastRolledBackRecorded { tag: tag.clone() }
+        } else {
+            Msg::StatusLastRolledBack {
+                tag: tag.clone(),
+                to: back.to.clone(),
+                at: back.at.clone(),
+            }
+        };
+        lines.push((ui.text(&msg), Tone::Warn));
+    }
     match verdict {
         Ok(checked) => {
             let master = checked.master.clone();
@@ -611,6 +633,8 @@ struct JsonWindow {
 #[derive(Serialize)]
 struct JsonLast {
     tag: String,
+    /// Present when the release was rolled back; `to` and `at` as its plan records them.
+    rolled_back: Option<JsonRolledBack>,
     checked: bool,
     verdict: Option<Verdict>,
     master: Option<String>,
@@ -618,6 +642,12 @@ struct JsonLast {
     review: usize,
     not_checked_because: Option<String>,
     plan: Option<JsonPlanProgress>,
+}
+
+#[derive(Serialize)]
+struct JsonRolledBack {
+    to: Option<String>,
+    at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -786,6 +816,10 @@ fn json(ui: &Ui, status: &Status) -> Json {
         };
         JsonLast {
             tag: last.tag.clone(),
+            rolled_back: last.rolled_back.as_ref().map(|back| JsonRolledBack {
+                to: (!back.to.is_empty()).then(|| back.to.clone()),
+                at: (!back.at.is_empty()).then(|| back.at.clone()),
+            }),
             checked,
             verdict,
             master,

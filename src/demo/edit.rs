@@ -3,11 +3,12 @@
 //! stays the template's file with only those lines changed. Pure: text in, text out.
 
 use crate::i18n::Lang;
+use crate::messages::Msg;
 
 use super::steps::Edit;
 
 /// The edited text, or what the edit could not find (`item \`submit-scope\``).
-pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<String, String> {
+pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<String, Box<Msg>> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     for (key, value) in &edit.set {
         set(&mut lines, key, value.get(lang))?;
@@ -15,7 +16,10 @@ pub fn apply(text: &str, edit: &Edit, lang: Lang, placeholder: &str) -> Result<S
     for (id, value) in &edit.fill {
         let i = item_line(&lines, id)?;
         if !lines[i].contains(placeholder) {
-            return Err(format!("`{placeholder}` in item `{id}`"));
+            return Err(Box::new(Msg::DemoWhatPlaceholder {
+                placeholder: placeholder.into(),
+                id: id.clone(),
+            }));
         }
         lines[i] = lines[i].replacen(placeholder, value.get(lang), 1);
         lines[i] = lines[i].replacen("- [ ]", "- [x]", 1);
@@ -50,18 +54,18 @@ pub fn changed_lines(old: &str, new: &str) -> Vec<(usize, String)> {
 }
 
 /// The line of the checklist item `id` (`<!-- id: submit-scope -->`).
-fn item_line(lines: &[String], id: &str) -> Result<usize, String> {
+fn item_line(lines: &[String], id: &str) -> Result<usize, Box<Msg>> {
     let marker = format!("<!-- id: {id} -->");
     lines
         .iter()
         .position(|l| l.contains(&marker))
-        .ok_or_else(|| format!("item `{id}`"))
+        .ok_or_else(|| Box::new(Msg::DemoWhatItem { id: id.into() }))
 }
 
 /// Sets a front-matter key (`a` or `a.b`, one level of nesting) to `value`, keeping a
 /// trailing `  # comment`.
-fn set(lines: &mut [String], key: &str, value: &str) -> Result<(), String> {
-    let missing = || format!("front-matter key `{key}`");
+fn set(lines: &mut [String], key: &str, value: &str) -> Result<(), Box<Msg>> {
+    let missing = || Box::new(Msg::DemoWhatKey { key: key.into() });
     if lines.first().map(|l| l.trim_end()) != Some("---") {
         return Err(missing());
     }
@@ -107,12 +111,14 @@ fn fill_table(
     n: usize,
     rows: &[Vec<String>],
     placeholder: &str,
-) -> Result<(), String> {
+) -> Result<(), Box<Msg>> {
     let is_row = |l: &String| l.trim_start().starts_with('|');
     let starts: Vec<usize> = (0..lines.len())
         .filter(|&i| is_row(&lines[i]) && (i == 0 || !is_row(&lines[i - 1])))
         .collect();
-    let start = *starts.get(n).ok_or_else(|| format!("table {n}"))?;
+    let start = *starts
+        .get(n)
+        .ok_or_else(|| Msg::DemoWhatTable { n: n.to_string() })?;
     let end = (start..lines.len())
         .find(|&i| !is_row(&lines[i]))
         .unwrap_or(lines.len());
@@ -127,7 +133,10 @@ fn fill_table(
         })
         .collect();
     let Some(&first) = placeholders.first() else {
-        return Err(format!("`{placeholder}` rows in table {n}"));
+        return Err(Box::new(Msg::DemoWhatRows {
+            placeholder: placeholder.into(),
+            n: n.to_string(),
+        }));
     };
     for &i in placeholders.iter().rev() {
         lines.remove(i);
@@ -191,13 +200,16 @@ mod tests {
         let mut edit = edit();
         edit.tick = vec!["no-such-item".into()];
         assert_eq!(
-            apply(PLAN, &edit, Lang::En, "(to fill in)").unwrap_err(),
+            apply(PLAN, &edit, Lang::En, "(to fill in)")
+                .unwrap_err()
+                .render(Lang::En),
             "item `no-such-item`"
         );
         let mut edit = crate::demo::edit::tests::edit();
         edit.set.insert("nowhere".into(), Local::Same("1".into()));
         assert!(apply(PLAN, &edit, Lang::En, "(to fill in)")
             .unwrap_err()
+            .render(Lang::En)
             .contains("`nowhere`"));
     }
 }

@@ -224,7 +224,7 @@ pub struct Write {
 pub fn parse(text: &str) -> Result<Script> {
     let script: Script = toml::from_str(text).map_err(|e| {
         Error::new(Msg::DemoBadScript {
-            detail: e.to_string(),
+            detail: Box::new(crate::serde_errors::explain(e.message())),
         })
     })?;
     validate(&script).map_err(|detail| Error::new(Msg::DemoBadScript { detail }))?;
@@ -233,24 +233,30 @@ pub fn parse(text: &str) -> Result<Script> {
 
 /// What the types cannot say: people exist, commands are git or shipgate, every
 /// refusal is followed by the way past it.
-fn validate(script: &Script) -> Result<(), String> {
+fn validate(script: &Script) -> Result<(), Box<Msg>> {
     let known = |login: &str| script.people.iter().any(|p| p.login == login);
     for step in &script.steps {
         if !known(&step.who) {
-            return Err(format!("step `{}`: unknown person `{}`", step.id, step.who));
+            return Err(Box::new(Msg::DemoStepPerson {
+                step: step.id.clone(),
+                who: step.who.clone(),
+            }));
         }
         if step.at.parse::<jiff::Timestamp>().is_err() {
-            return Err(format!(
-                "step `{}`: `at` is no time: `{}`",
-                step.id, step.at
-            ));
+            return Err(Box::new(Msg::DemoStepTime {
+                step: step.id.clone(),
+                at: step.at.clone(),
+            }));
         }
         let mut owed = false;
         for action in &step.actions {
             let common = action.common();
             if let Some(who) = common.who {
                 if !known(who) {
-                    return Err(format!("step `{}`: unknown person `{who}`", step.id));
+                    return Err(Box::new(Msg::DemoStepPerson {
+                        step: step.id.clone(),
+                        who: who.to_string(),
+                    }));
                 }
             }
             if common.past {
@@ -261,10 +267,9 @@ fn validate(script: &Script) -> Result<(), String> {
                     match run.run.get(lang).first().map(String::as_str) {
                         Some("git" | "shipgate") => {}
                         _ => {
-                            return Err(format!(
-                                "step `{}`: a command runs `git` or `shipgate`",
-                                step.id
-                            ))
+                            return Err(Box::new(Msg::DemoStepCommand {
+                                step: step.id.clone(),
+                            }))
                         }
                     }
                 }
@@ -274,10 +279,9 @@ fn validate(script: &Script) -> Result<(), String> {
             }
         }
         if owed {
-            return Err(format!(
-                "step `{}`: a refusal is not followed by the way past it (`past = true`)",
-                step.id
-            ));
+            return Err(Box::new(Msg::DemoStepNoPast {
+                step: step.id.clone(),
+            }));
         }
     }
     Ok(())
@@ -321,6 +325,9 @@ mod tests {
             refused = ["[F1]"]
         "#;
         let script: Script = toml::from_str(text).unwrap();
-        assert!(validate(&script).unwrap_err().contains("way past"));
+        assert!(validate(&script)
+            .unwrap_err()
+            .render(Lang::En)
+            .contains("way past"));
     }
 }

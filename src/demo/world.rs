@@ -129,7 +129,9 @@ impl World {
     /// `order-api.git`: master, release and test at the last release, its tag, and the
     /// committed `.shipgate.toml` naming the team, as the service stood before the demo.
     pub fn seed(&self, people: &[Person]) -> Result<()> {
-        let owner = people.first().ok_or_else(|| seed_error("no people"))?;
+        let owner = people
+            .first()
+            .ok_or_else(|| seed_error(Msg::DemoNoPeople))?;
         let env = self.env(owner, SEED_AT);
         let git = |dir: &Path, args: &[&str]| -> Result<()> {
             let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
@@ -137,11 +139,10 @@ impl World {
             if ran.code == Some(0) {
                 Ok(())
             } else {
-                Err(seed_error(&format!(
-                    "git {}: {}",
-                    args.join(" "),
-                    ran.output.trim()
-                )))
+                Err(seed_error(Msg::DemoSeedGit {
+                    command: format!("git {}", args.join(" ")),
+                    output: ran.output.trim().to_string(),
+                }))
             }
         };
         git(
@@ -225,9 +226,9 @@ impl World {
 
 const ORDERS_RS: &str = "//! Orders: create and list.\n\npub fn create(amount_cents: u64) -> u64 {\n    amount_cents\n}\n";
 
-fn seed_error(detail: &str) -> Error {
+fn seed_error(detail: Msg) -> Error {
     Error::new(Msg::DemoSeedFailed {
-        detail: detail.to_string(),
+        detail: Box::new(detail),
     })
 }
 

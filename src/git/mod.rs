@@ -19,6 +19,7 @@ mod revwalk;
 mod tree_diff;
 
 mod inventory;
+mod patch_id;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -184,12 +185,10 @@ fn checked(dir: &Path, args: &[&str], out: Output) -> Result<String> {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no output")
-        .trim_start_matches("fatal: ")
-        .to_string();
+    let detail = match stderr.lines().find(|l| !l.trim().is_empty()) {
+        Some(line) => Msg::verbatim(line.trim_start_matches("fatal: ")),
+        None => Box::new(Msg::NoOutput),
+    };
     if stderr.contains("not a git repository") || !dir.exists() {
         return Err(Error::new(Msg::NotAGitRepo {
             path: dir.display().to_string(),

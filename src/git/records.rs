@@ -141,7 +141,7 @@ pub fn push_record(
     remote: &str,
     id: &ObjectId,
     refname: &str,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Box<crate::messages::Msg>> {
     let spec = format!("{}:{refname}", id.as_str());
     let args = ["push", "--quiet", "--no-verify", remote, spec.as_str()];
     match super::run(dir, &args) {
@@ -153,9 +153,11 @@ pub fn push_record(
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .collect();
-            Err(lines.join("\n"))
+            Err(Box::new(crate::messages::Msg::Verbatim {
+                text: lines.join("\n"),
+            }))
         }
-        Err(err) => Err(err.render(crate::i18n::Lang::En)),
+        Err(err) => Err(err.message),
     }
 }
 

@@ -79,10 +79,10 @@ impl RemoteRefs {
 /// cannot send the question somewhere the push does not go. `dir` is where git ran the
 /// hook: a relative path means what it meant to git.
 pub fn ls_remote(repo: &Repo, dir: &Path, url: &str) -> Result<RemoteRefs> {
-    let failed = |detail: String| {
+    let failed = |detail: Msg| {
         Error::new(Msg::RemoteUnreachable {
             url: url.to_string(),
-            detail,
+            detail: Box::new(detail),
         })
         .hint(Msg::HintRemoteUnreachable {
             url: crate::policy::sh_word(url),
@@ -143,22 +143,28 @@ pub fn ls_remote(repo: &Repo, dir: &Path, url: &str) -> Result<RemoteRefs> {
             Ok(None) if start.elapsed() > TIMEOUT => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(failed(format!("no answer in {} s", TIMEOUT.as_secs())));
+                return Err(failed(Msg::NoAnswerIn {
+                    secs: TIMEOUT.as_secs().to_string(),
+                }));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => return Err(failed(e.to_string())),
+            Err(e) => {
+                return Err(failed(Msg::Verbatim {
+                    text: e.to_string(),
+                }))
+            }
         }
     };
     let bytes = reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     if !status.success() {
         let text = String::from_utf8_lossy(&err);
-        let detail = text
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no output")
-            .trim_start_matches("fatal: ")
-            .to_string();
+        let detail = match text.lines().find(|l| !l.trim().is_empty()) {
+            Some(line) => Msg::Verbatim {
+                text: line.trim_start_matches("fatal: ").to_string(),
+            },
+            None => Msg::NoOutput,
+        };
         return Err(failed(detail));
     }
     // Ref names are bytes to git; one that is not UTF-8 cannot be a branch or tag the

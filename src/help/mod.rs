@@ -136,6 +136,7 @@ pub fn localised(mut cmd: Command, lang: Lang) -> Command {
     // Built first, so that the arguments and the subcommand clap adds itself (`--help`,
     // `--version`, `help`) and the global `--lang` of every subcommand are there to be
     // given their Chinese texts.
+    cmd = cmd.term_width(0);
     cmd.build();
     let root = cmd.get_name().to_string();
     localise(cmd, &root, catalog())
@@ -144,6 +145,8 @@ pub fn localised(mut cmd: Command, lang: Lang) -> Command {
 /// The texts of the command at `path` and of everything under it.
 fn localise(mut cmd: Command, path: &str, catalog: &Catalog) -> Command {
     let words = &catalog.clap;
+    // clap wraps only at spaces: a Chinese page is wrapped by `wrap` instead.
+    cmd = cmd.term_width(0);
     if let Some(help) = catalog.command.get(path) {
         cmd = cmd.about(help.about.clone());
         cmd = match &help.long_about {
@@ -315,7 +318,7 @@ pub fn requested_lang(args: &[OsString]) -> Option<Lang> {
 
 /// The language of a help page: `--lang`, then the `lang` of the repository the command
 /// runs in (the policy in force, as every command reads it), then the locale.
-fn language(args: &[OsString], env: &Env) -> Lang {
+pub(crate) fn language(args: &[OsString], env: &Env) -> Lang {
     let config = || {
         let dir = std::env::current_dir().ok()?;
         let repo = crate::git::Repo::discover(&dir).ok()?;
@@ -344,7 +347,10 @@ pub fn report(err: clap::Error, args: &[OsString], env: &Env) -> u8 {
     let lang = language(args, env);
     if !is_help {
         match errors::chinese(&err).filter(|_| lang == Lang::ZhCn) {
-            Some(text) => Ui::new(lang, env).help(&text, &text, true),
+            Some(text) => {
+                let text = wrap::wrap(&text, wrap::width(env.columns));
+                Ui::new(lang, env).help(&text, &text, true)
+            }
             None => {
                 let _ = err.print();
             }
@@ -362,10 +368,13 @@ pub fn report(err: clap::Error, args: &[OsString], env: &Env) -> u8 {
     let styled = err.render();
     let (plain, ansi) = match lang {
         Lang::En => (styled.to_string(), styled.ansi().to_string()),
-        Lang::ZhCn => (
-            headings(&styled.to_string(), lang),
-            headings(&styled.ansi().to_string(), lang),
-        ),
+        Lang::ZhCn => {
+            let width = wrap::width(env.columns);
+            (
+                wrap::wrap(&headings(&styled.to_string(), lang), width),
+                wrap::wrap(&headings(&styled.ansi().to_string(), lang), width),
+            )
+        }
     };
     Ui::new(lang, env).help(&plain, &ansi, err.use_stderr());
     code
@@ -413,6 +422,7 @@ fn escapes_len(text: &str) -> usize {
 }
 
 pub(crate) mod errors;
+pub mod wrap;
 
 #[cfg(test)]
 mod tests;

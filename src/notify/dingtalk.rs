@@ -9,7 +9,7 @@ use serde_json::json;
 use sha2::Sha256;
 use url::Url;
 
-use super::{by_status, json_code, Request, Verdict};
+use super::{by_status, coded, json_code, no_code, Request, Verdict};
 
 /// The signature for `timestamp` (milliseconds) and `secret`, before URL encoding.
 pub fn sign(timestamp: i64, secret: &str) -> String {
@@ -42,14 +42,11 @@ pub fn verdict(status: u16, body: &str) -> Verdict {
     match json_code(body, "errcode", "errmsg") {
         Some((0, _)) if status < 300 => Verdict::Accepted,
         // DingTalk's "system busy" (-1) is worth another try.
-        Some((-1, message)) => Verdict::Busy(format!("errcode -1: {message}")),
+        Some((-1, message)) => Verdict::Busy(coded("errcode", -1, message)),
         Some((code, message)) if status < 500 && status != 429 => {
-            Verdict::Refused(format!("errcode {code}: {message}"))
+            Verdict::Refused(coded("errcode", code, message))
         }
-        _ if (200..300).contains(&status) => Verdict::Refused(format!(
-            "HTTP {status} without an `errcode` in the reply: {}",
-            super::excerpt(body, 300)
-        )),
+        _ if (200..300).contains(&status) => Verdict::Refused(no_code(status, "errcode", body)),
         _ => by_status(status, body),
     }
 }
@@ -66,7 +63,7 @@ mod tests {
         );
         assert_eq!(
             verdict(200, r#"{"errcode":310000,"errmsg":"sign not match"}"#),
-            Verdict::Refused("errcode 310000: sign not match".into())
+            Verdict::Refused(coded("errcode", 310000, "sign not match".into()))
         );
         assert!(matches!(verdict(503, ""), Verdict::Busy(_)));
     }

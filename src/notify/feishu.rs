@@ -9,7 +9,7 @@ use serde_json::json;
 use sha2::Sha256;
 use url::Url;
 
-use super::{by_status, json_code, Request, Verdict};
+use super::{by_status, coded, json_code, no_code, Request, Verdict};
 
 /// The signature for `timestamp` (seconds) and `secret`, as Feishu defines it.
 pub fn sign(timestamp: i64, secret: &str) -> String {
@@ -36,19 +36,16 @@ pub fn request(url: &Url, secret: Option<&str>, now: jiff::Timestamp, text: &str
 }
 
 pub fn verdict(status: u16, body: &str) -> Verdict {
-    let coded =
+    let said =
         json_code(body, "code", "msg").or_else(|| json_code(body, "StatusCode", "StatusMessage"));
-    match coded {
+    match said {
         Some((0, _)) if status < 300 => Verdict::Accepted,
         // Feishu's rate limits (11232 "frequency limited", 9499 "too many request").
-        Some((code @ (11232 | 9499), message)) => Verdict::Busy(format!("code {code}: {message}")),
+        Some((code @ (11232 | 9499), message)) => Verdict::Busy(coded("code", code, message)),
         Some((code, message)) if status < 500 && status != 429 => {
-            Verdict::Refused(format!("code {code}: {message}"))
+            Verdict::Refused(coded("code", code, message))
         }
-        _ if (200..300).contains(&status) => Verdict::Refused(format!(
-            "HTTP {status} without a `code` in the reply: {}",
-            super::excerpt(body, 300)
-        )),
+        _ if (200..300).contains(&status) => Verdict::Refused(no_code(status, "code", body)),
         _ => by_status(status, body),
     }
 }
@@ -72,10 +69,11 @@ mod tests {
                 200,
                 r#"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#
             ),
-            Verdict::Refused(
-                "code 19021: sign match fail or timestamp is not within one hour from current time"
-                    .into()
-            )
+            Verdict::Refused(coded(
+                "code",
+                19021,
+                "sign match fail or timestamp is not within one hour from current time".into()
+            ))
         );
         assert!(matches!(verdict(502, "bad gateway"), Verdict::Busy(_)));
         assert!(matches!(

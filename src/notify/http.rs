@@ -8,6 +8,7 @@ use std::time::Duration;
 use ureq::{Agent, Proxy, ProxyProtocol};
 
 use super::{Outcome, Request, Verdict};
+use crate::messages::Msg;
 
 /// How long to wait for a connection (DNS, TCP, TLS).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -38,7 +39,7 @@ pub struct Transport {
 impl Transport {
     /// A transport through `proxy`, if any. The error is the reason a proxy setting is
     /// unusable (never its password).
-    pub fn new(proxy: Option<&ProxySetting>) -> Result<Transport, String> {
+    pub fn new(proxy: Option<&ProxySetting>) -> Result<Transport, Box<Msg>> {
         let proxy = proxy.map(build_proxy).transpose()?;
         let config = Agent::config_builder()
             .http_status_as_error(false)
@@ -60,7 +61,7 @@ impl Transport {
         build: impl Fn() -> Request,
         judge: impl Fn(u16, &str) -> Verdict,
     ) -> Outcome {
-        let mut last = String::new();
+        let mut last = Msg::TransportNotSent;
         for attempt in 0..ATTEMPTS {
             let request = build();
             let mut wait = BACKOFF * 2u32.pow(attempt);
@@ -134,48 +135,60 @@ fn worth_retrying(err: &ureq::Error) -> bool {
 
 /// A transport error in words that never carry the request's URL (ureq's `BadUri` and
 /// some others would print it).
-fn describe(err: &ureq::Error) -> String {
+fn describe(err: &ureq::Error) -> Msg {
     match err {
-        ureq::Error::Timeout(t) => format!("timed out ({t:?})"),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::Io(e) => e.to_string(),
-        ureq::Error::Tls(what) => format!("TLS: {what}"),
-        ureq::Error::Rustls(e) => format!("TLS: {e}"),
-        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
-            "the webhook answered with a redirect".into()
-        }
-        ureq::Error::Protocol(e) => format!("HTTP protocol error: {e}"),
-        ureq::Error::InvalidProxyUrl => "the proxy setting is not a URL".into(),
-        ureq::Error::ConnectProxyFailed(why) => format!("the proxy refused the connection: {why}"),
-        _ => "the request could not be sent".into(),
+        ureq::Error::Timeout(t) => Msg::TransportTimeout {
+            what: format!("{t:?}"),
+        },
+        ureq::Error::HostNotFound => Msg::TransportHostNotFound,
+        ureq::Error::ConnectionFailed => Msg::TransportConnectionFailed,
+        ureq::Error::Io(e) => Msg::TransportIo {
+            detail: e.to_string(),
+        },
+        ureq::Error::Tls(what) => Msg::TransportTls {
+            detail: what.to_string(),
+        },
+        ureq::Error::Rustls(e) => Msg::TransportTls {
+            detail: e.to_string(),
+        },
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => Msg::TransportRedirect,
+        ureq::Error::Protocol(e) => Msg::TransportProtocol {
+            detail: e.to_string(),
+        },
+        ureq::Error::InvalidProxyUrl => Msg::TransportProxyUrl,
+        ureq::Error::ConnectProxyFailed(why) => Msg::TransportProxyRefused {
+            detail: why.to_string(),
+        },
+        _ => Msg::TransportNotSent,
     }
 }
 
 /// The ureq proxy for a setting: `http://` or `https://` (a CONNECT proxy), with an
 /// optional user and password and the `NO_PROXY` host list.
-fn build_proxy(setting: &ProxySetting) -> Result<Proxy, String> {
+fn build_proxy(setting: &ProxySetting) -> Result<Proxy, Box<Msg>> {
     let text = setting.url.trim();
     let with_scheme = if text.contains("://") {
         text.to_string()
     } else {
         format!("http://{text}")
     };
-    let url = url::Url::parse(&with_scheme)
-        .map_err(|e| format!("`{}` is not a proxy URL ({e})", setting.var))?;
+    let url = url::Url::parse(&with_scheme).map_err(|e| Msg::ProxyNotUrl {
+        var: setting.var.into(),
+        detail: e.to_string(),
+    })?;
     let protocol = match url.scheme() {
         "http" => ProxyProtocol::Http,
         "https" => ProxyProtocol::Https,
         other => {
-            return Err(format!(
-                "`{}` names a `{other}:` proxy; shipgate reaches robots through http:// or https:// proxies",
-                setting.var
-            ))
+            return Err(Box::new(Msg::ProxyScheme {
+                var: setting.var.into(),
+                scheme: other.into(),
+            }))
         }
     };
-    let host = url
-        .host_str()
-        .ok_or_else(|| format!("`{}` names no proxy host", setting.var))?;
+    let host = url.host_str().ok_or_else(|| Msg::ProxyNoHost {
+        var: setting.var.into(),
+    })?;
     let mut builder = Proxy::builder(protocol).host(host);
     if let Some(port) = url.port() {
         builder = builder.port(port);
@@ -193,9 +206,11 @@ fn build_proxy(setting: &ProxySetting) -> Result<Proxy, String> {
     for entry in setting.no_proxy.iter().flat_map(|n| n.split(',')) {
         builder = builder.no_proxy(entry.trim());
     }
-    builder
-        .build()
-        .map_err(|_| format!("`{}` is not a usable proxy", setting.var))
+    builder.build().map_err(|_| {
+        Box::new(Msg::ProxyUnusable {
+            var: setting.var.into(),
+        })
+    })
 }
 
 /// A URL's user or password as written (`%40` → `@`); the builder encodes it again.
@@ -232,7 +247,9 @@ mod tests {
         assert!(!no_proxy("https://open.feishu.cn/x"));
         let proxy = build_proxy(&setting("proxy.corp:8080")).unwrap();
         assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 8080));
-        let err = build_proxy(&setting("socks5://u:hidden@proxy.corp:1080")).unwrap_err();
+        let err = build_proxy(&setting("socks5://u:hidden@proxy.corp:1080"))
+            .unwrap_err()
+            .render(crate::i18n::Lang::En);
         assert!(
             err.contains("`HTTPS_PROXY` names a `socks5:` proxy"),
             "{err}"

@@ -163,31 +163,40 @@ impl TryFrom<RawRobot> for Robot {
         let kind = raw.robot;
         let url = match (raw.url, raw.url_env) {
             (Some(url), None) => {
-                parse_webhook(&url).map_err(|why| format!("{kind} robot: {why}"))?;
+                parse_webhook(&url).map_err(|why| {
+                    Msg::RobotConfig {
+                        kind: kind.to_string(),
+                        why,
+                    }
+                    .encode()
+                })?;
                 Webhook::Url(url)
             }
             (None, Some(name)) => {
-                check_env_name(&name, "url_env")?;
+                check_env_name(&name, "url_env").map_err(|m| m.encode())?;
                 Webhook::Env(name)
             }
             (Some(_), Some(_)) => {
-                return Err(format!(
-                    "{kind} robot: give `url` or `url_env`, not both"
-                ))
+                return Err(Msg::RobotUrlAndEnv {
+                    kind: kind.to_string(),
+                }
+                .encode())
             }
             (None, None) => {
-                return Err(format!(
-                    "{kind} robot: `url` (the webhook address) or `url_env` (the variable holding it) is required"
-                ))
+                return Err(Msg::RobotUrlMissing {
+                    kind: kind.to_string(),
+                }
+                .encode())
             }
         };
         if let Some(name) = &raw.secret_env {
             if !kind.signs() {
-                return Err(format!(
-                    "{kind} robots are not signed: remove `secret_env` (only feishu and dingtalk have a signing secret)"
-                ));
+                return Err(Msg::RobotNotSigned {
+                    kind: kind.to_string(),
+                }
+                .encode());
             }
-            check_env_name(name, "secret_env")?;
+            check_env_name(name, "secret_env").map_err(|m| m.encode())?;
         }
         Ok(Robot {
             kind,
@@ -213,7 +222,7 @@ impl From<Robot> for RawRobot {
 }
 
 /// An environment variable's name as a shell writes it: `[A-Za-z_][A-Za-z0-9_]*`.
-fn check_env_name(name: &str, key: &str) -> Result<(), String> {
+fn check_env_name(name: &str, key: &str) -> Result<(), Box<Msg>> {
     let valid = name
         .chars()
         .next()
@@ -222,20 +231,21 @@ fn check_env_name(name: &str, key: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!(
-            "`{key}` names an environment variable (letters, digits and `_`): `{name}` is not one"
-        ))
+        Err(Box::new(Msg::EnvNameInvalid {
+            key: key.into(),
+            name: name.into(),
+        }))
     }
 }
 
 /// Parses a webhook URL. It must be `https`, or `http` to this machine only (a local
 /// relay, the tests): the URL carries the robot's token and the body the notice. Errors
 /// never repeat the URL, which may hold that token.
-pub fn parse_webhook(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("the webhook URL is not a URL ({e})"))?;
-    let host = url
-        .host()
-        .ok_or_else(|| "the webhook URL has no host".to_string())?;
+pub fn parse_webhook(text: &str) -> Result<Url, Box<Msg>> {
+    let url = Url::parse(text.trim()).map_err(|e| Msg::WebhookNotUrl {
+        detail: e.to_string(),
+    })?;
+    let host = url.host().ok_or(Msg::WebhookNoHost)?;
     let local = match host {
         url::Host::Domain(name) => name == "localhost",
         url::Host::Ipv4(ip) => ip.is_loopback(),
@@ -244,11 +254,12 @@ pub fn parse_webhook(text: &str) -> Result<Url, String> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if local => Ok(url),
-        "http" => Err(format!(
-            "the webhook URL for {} must use https (http only reaches this machine)",
-            shown_url(&url)
-        )),
-        other => Err(format!("the webhook URL must be https, not `{other}:`")),
+        "http" => Err(Box::new(Msg::WebhookHttp {
+            url: shown_url(&url),
+        })),
+        other => Err(Box::new(Msg::WebhookScheme {
+            scheme: other.into(),
+        })),
     }
 }
 
@@ -350,9 +361,9 @@ pub enum Verdict {
     /// The robot took the message.
     Accepted,
     /// The robot said no (bad signature, unknown token, bad payload): retrying cannot help.
-    Refused(String),
+    Refused(Msg),
     /// The robot could not take it now (5xx, rate limit): worth another try.
-    Busy(String),
+    Busy(Msg),
 }
 
 /// How one robot's delivery ended.
@@ -360,11 +371,11 @@ pub enum Verdict {
 pub enum Outcome {
     Delivered,
     /// The robot's own words, scrubbed of the URL's token and the secret.
-    Refused(String),
+    Refused(Msg),
     /// The last transport error or busy answer, scrubbed likewise, and how many tries
     /// were made (fewer than `http::ATTEMPTS` when another could not help, e.g. TLS).
     Unreachable {
-        detail: String,
+        detail: Msg,
         tries: u32,
     },
 }
@@ -405,9 +416,9 @@ pub fn deliver(
     );
     match outcome {
         Outcome::Delivered => Outcome::Delivered,
-        Outcome::Refused(why) => Outcome::Refused(scrub(&why, &secrets)),
+        Outcome::Refused(why) => Outcome::Refused(why.map_values(&|t| scrub(&t, &secrets))),
         Outcome::Unreachable { detail, tries } => Outcome::Unreachable {
-            detail: scrub(&detail, &secrets),
+            detail: detail.map_values(&|t| scrub(&t, &secrets)),
             tries,
         },
     }
@@ -442,11 +453,43 @@ pub(crate) fn json_code(body: &str, code: &str, message: &str) -> Option<(i64, S
 /// The verdict on an HTTP status that carries no vendor code: 2xx is accepted, 429 and
 /// 5xx are busy, anything else is a refusal.
 pub(crate) fn by_status(status: u16, body: &str) -> Verdict {
-    let said = excerpt(body, 300);
     match status {
         200..=299 => Verdict::Accepted,
-        429 | 500..=599 => Verdict::Busy(format!("HTTP {status} {said}").trim_end().into()),
-        _ => Verdict::Refused(format!("HTTP {status} {said}").trim_end().into()),
+        429 | 500..=599 => Verdict::Busy(http_status(status, body)),
+        _ => Verdict::Refused(http_status(status, body)),
+    }
+}
+
+/// An HTTP status and the start of the reply's body (the robot's own words).
+pub(crate) fn http_status(status: u16, body: &str) -> Msg {
+    let said = excerpt(body, 300);
+    if said.is_empty() {
+        Msg::RobotHttpStatus {
+            status: status.to_string(),
+        }
+    } else {
+        Msg::RobotHttpSaid {
+            status: status.to_string(),
+            said,
+        }
+    }
+}
+
+/// A vendor's error code (under `key`: `errcode`, `code`) and its own message.
+pub(crate) fn coded(key: &str, code: i64, message: String) -> Msg {
+    Msg::RobotCode {
+        key: key.into(),
+        code: code.to_string(),
+        said: message,
+    }
+}
+
+/// A 2xx reply without the vendor's code field `key`: the robot did not say it posted.
+pub(crate) fn no_code(status: u16, key: &str, body: &str) -> Msg {
+    Msg::RobotNoCode {
+        status: status.to_string(),
+        key: key.into(),
+        said: excerpt(body, 300),
     }
 }
 
@@ -461,7 +504,7 @@ mod tests {
         }
         toml::from_str::<One>(text)
             .map(|mut one| one.notify.remove(0))
-            .map_err(|e| e.message().to_string())
+            .map_err(|e| crate::serde_errors::explain(e.message()).render(crate::i18n::Lang::En))
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use serde_json::json;
 use url::Url;
 
-use super::{by_status, Request, Verdict};
+use super::{by_status, http_status, Request, Verdict};
 
 /// Text with Slack's three control characters escaped (`&amp;`, `&lt;`, `&gt;`).
 pub fn escape(text: &str) -> String {
@@ -25,7 +25,7 @@ pub fn request(url: &Url, text: &str) -> Request {
 pub fn verdict(status: u16, body: &str) -> Verdict {
     match status {
         200..=299 if body.trim() == "ok" || said_ok(body) => Verdict::Accepted,
-        200..=299 => Verdict::Refused(format!("HTTP {status} {}", super::excerpt(body, 300))),
+        200..=299 => Verdict::Refused(http_status(status, body)),
         _ => by_status(status, body),
     }
 }
@@ -47,11 +47,11 @@ mod tests {
         assert!(matches!(verdict(200, ""), Verdict::Refused(_)));
         assert_eq!(
             verdict(400, "invalid_payload"),
-            Verdict::Refused("HTTP 400 invalid_payload".into())
+            Verdict::Refused(http_status(400, "invalid_payload"))
         );
         assert_eq!(
             verdict(404, "no_service"),
-            Verdict::Refused("HTTP 404 no_service".into())
+            Verdict::Refused(http_status(404, "no_service"))
         );
         assert!(matches!(verdict(429, "rate_limited"), Verdict::Busy(_)));
         assert!(matches!(verdict(500, ""), Verdict::Busy(_)));

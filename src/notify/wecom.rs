@@ -5,7 +5,7 @@
 use serde_json::json;
 use url::Url;
 
-use super::{by_status, json_code, Request, Verdict};
+use super::{by_status, coded, json_code, no_code, Request, Verdict};
 
 pub fn request(url: &Url, text: &str) -> Request {
     Request {
@@ -21,14 +21,11 @@ pub fn verdict(status: u16, body: &str) -> Verdict {
     match json_code(body, "errcode", "errmsg") {
         Some((0, _)) if status < 300 => Verdict::Accepted,
         // 45009: the robot's rate limit (20 messages a minute); -1: system busy.
-        Some((code @ (45009 | -1), message)) => Verdict::Busy(format!("errcode {code}: {message}")),
+        Some((code @ (45009 | -1), message)) => Verdict::Busy(coded("errcode", code, message)),
         Some((code, message)) if status < 500 && status != 429 => {
-            Verdict::Refused(format!("errcode {code}: {message}"))
+            Verdict::Refused(coded("errcode", code, message))
         }
-        _ if (200..300).contains(&status) => Verdict::Refused(format!(
-            "HTTP {status} without an `errcode` in the reply: {}",
-            super::excerpt(body, 300)
-        )),
+        _ if (200..300).contains(&status) => Verdict::Refused(no_code(status, "errcode", body)),
         _ => by_status(status, body),
     }
 }
@@ -45,7 +42,7 @@ mod tests {
         );
         assert_eq!(
             verdict(200, r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#),
-            Verdict::Refused("errcode 93000: invalid webhook url".into())
+            Verdict::Refused(coded("errcode", 93000, "invalid webhook url".into()))
         );
         assert!(matches!(
             verdict(200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#),

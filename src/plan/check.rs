@@ -523,13 +523,27 @@ pub fn rollback_targets(tags: &[String], plans: &[Plan], rolled_back: &[String])
 /// like that tag), or the first release `v1.0.0` when there is none; one that `matches`
 /// the tag pattern when either spelling does (`v1.2.4` or `1.2.4`).
 pub fn next_version(tags: &[String], matches: &dyn Fn(&str) -> bool) -> String {
+    bumped(tags, matches, false)
+}
+
+/// The version a new plan of `kind` would take: a feature release bumps the minor
+/// version (`v2.2.4` → `v2.3.0`), every other kind the patch (`v2.2.4` → `v2.2.5`).
+pub fn next_version_for(kind: Kind, tags: &[String], matches: &dyn Fn(&str) -> bool) -> String {
+    bumped(tags, matches, kind == Kind::Feature)
+}
+
+fn bumped(tags: &[String], matches: &dyn Fn(&str) -> bool, minor: bool) -> String {
     let newest = tags
         .iter()
         .filter_map(|t| parse_version(t).map(|v| (v, t)))
         .max_by(|a, b| a.0.cmp(&b.0));
     let (next, prefixed) = match newest {
         Some((v, tag)) => (
-            semver::Version::new(v.major, v.minor, v.patch + 1),
+            if minor {
+                semver::Version::new(v.major, v.minor + 1, 0)
+            } else {
+                semver::Version::new(v.major, v.minor, v.patch + 1)
+            },
             tag.trim().starts_with('v'),
         ),
         None => (semver::Version::new(1, 0, 0), true),

@@ -220,11 +220,11 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
             path: shown.clone(),
         })
     };
-    let bad = |line: usize, detail: String| {
+    let bad = |line: usize, detail: Msg| {
         Error::new(Msg::PlanInvalid {
             path: shown.clone(),
             line: line.to_string(),
-            detail,
+            detail: Box::new(detail),
         })
         .hint(Msg::HintPlanInvalid {
             path: shown.clone(),
@@ -234,7 +234,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
         return Err(bad(
             1,
             // (Callers may read one byte past the limit and no more.)
-            format!("the file is larger than a plan may be: a plan may be at most {MAX_PLAN_BYTES} bytes"),
+            Msg::PlanTooLarge {
+                max: MAX_PLAN_BYTES.to_string(),
+            },
         ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -243,17 +245,14 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
             .filter(|&&b| b == b'\n')
             .count()
             + 1;
-        bad(line, "the file is not valid UTF-8".into())
+        bad(line, Msg::NotUtf8)
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(rest) = text
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))
     else {
-        return Err(bad(
-            1,
-            "a plan starts with a `---` line opening its front matter".into(),
-        ));
+        return Err(bad(1, Msg::PlanNoFrontMatter));
     };
     // The front matter ends at the first `---` line. A YAML document marker inside it
     // (`...`, or `---` followed by more on its line) would end the YAML early: what
@@ -280,10 +279,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Plan> {
         offset += line.len();
     }
     let Some((end, body_start)) = closing else {
-        return Err(bad(
-            1,
-            "the front matter opened on line 1 is never closed by a `---` line".into(),
-        ));
+        return Err(bad(1, Msg::PlanFrontMatterOpen));
     };
     let front_matter = &rest[..end];
     let body = &rest[body_start..];
@@ -350,11 +346,7 @@ fn is_document_marker(line: &str, marker: &str) -> bool {
 
 /// The front matter's YAML error as a catalog message, at the file's line. The tricks
 /// that could hide a field get their own message; anything else keeps the parser's words.
-fn yaml_error(
-    err: &serde_saphyr::Error,
-    shown: &str,
-    bad: &dyn Fn(usize, String) -> Error,
-) -> Error {
+fn yaml_error(err: &serde_saphyr::Error, shown: &str, bad: &dyn Fn(usize, Msg) -> Error) -> Error {
     use serde_saphyr::budget::BudgetBreach;
     use serde_saphyr::Error as Y;
     // The parser counts lines from the front matter's start, which is the file's line 2.
@@ -394,14 +386,19 @@ fn yaml_error(
         });
     }
     let detail = err.to_string();
-    let detail = detail.lines().next().unwrap_or("invalid front matter");
+    let detail = detail.lines().next().unwrap_or_default();
     // The prefix has the file's line already, so keep only what went wrong.
     let detail = detail.trim_start_matches("error: ");
     let detail = match detail.split_once(": ") {
         Some((place, rest)) if place.starts_with("line ") => rest,
         _ => detail,
     };
-    bad(line, format!("front matter: {detail}"))
+    bad(
+        line,
+        Msg::PlanFrontMatter {
+            detail: Box::new(crate::serde_errors::explain(detail)),
+        },
+    )
 }
 
 /// Finds the task-list items with an id comment, with their state, line and text.

@@ -566,4 +566,11 @@ fn rollback_targets_and_the_next_version() {
     let bare = |t: &str| !t.starts_with('v');
     assert_eq!(check::next_version(&[], &bare), "1.0.0");
     assert_eq!(check::next_version(&["2.0.3".into()], &any), "2.0.4");
+    // A feature release bumps the minor version; a fix the patch.
+    assert_eq!(
+        check::next_version_for(Kind::Feature, &tags, &any),
+        "v1.3.0"
+    );
+    assert_eq!(check::next_version_for(Kind::Bugfix, &tags, &any), "v1.2.1");
+    assert_eq!(check::next_version_for(Kind::Feature, &[], &any), "v1.0.0");
 }

@@ -20,7 +20,7 @@ use super::{Layout, MARKER_REF, SERVER_SHIM_VERSION};
 
 /// One line of the report: what, its state, and the hint when it is a problem.
 struct Check {
-    what: String,
+    what: Msg,
     status: Msg,
     problem: Option<Msg>,
 }
@@ -41,7 +41,10 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<u8> {
                 Err(err) => (ui.text(&err.message), true),
                 Ok(checks) => match checks.iter().find(|c| c.problem.is_some()) {
                     None => (ui.text(&Msg::Ok), false),
-                    Some(first) => (format!("{} {}", first.what, ui.text(&first.status)), true),
+                    Some(first) => (
+                        format!("{} {}", ui.text(&first.what), ui.text(&first.status)),
+                        true,
+                    ),
                 },
             };
             FleetRow {
@@ -74,7 +77,9 @@ fn diagnose(location: &Location) -> Vec<Check> {
             if layout == Layout::Plain {
                 if let Err(err) = check_hooks_dir(location) {
                     checks.push(Check {
-                        what: "core.hooksPath".into(),
+                        what: Msg::Literal {
+                            text: "core.hooksPath".into(),
+                        },
                         status: *err.message,
                         problem: err.hints.into_iter().next(),
                     });
@@ -83,7 +88,9 @@ fn diagnose(location: &Location) -> Vec<Check> {
             checks.push(check_hook(layout, &path, version, &binary, install()));
             if layout == Layout::Gitolite && !gitolite_runs(location, &path) {
                 checks.push(Check {
-                    what: "gitolite".into(),
+                    what: Msg::Literal {
+                        text: "gitolite".into(),
+                    },
                     status: Msg::DoctorGitoliteOff,
                     problem: Some(Msg::GitoliteEnable {
                         script: path.display().to_string(),
@@ -94,7 +101,9 @@ fn diagnose(location: &Location) -> Vec<Check> {
     }
     if checks.is_empty() {
         checks.push(Check {
-            what: "pre-receive".into(),
+            what: Msg::Literal {
+                text: "pre-receive".into(),
+            },
             status: Msg::DoctorHookMissing,
             problem: Some(install()),
         });
@@ -102,7 +111,9 @@ fn diagnose(location: &Location) -> Vec<Check> {
     let options = git::config_value(&location.common_dir, "receive.advertisePushOptions");
     let on = matches!(options.as_ref().map(|o| o.as_deref()), Ok(Some("true")));
     checks.push(Check {
-        what: "receive.advertisePushOptions".into(),
+        what: Msg::Literal {
+            text: "receive.advertisePushOptions".into(),
+        },
         status: if on {
             Msg::Ok
         } else {
@@ -112,7 +123,9 @@ fn diagnose(location: &Location) -> Vec<Check> {
     });
     let marked = git::has_ref(&location.common_dir, MARKER_REF).unwrap_or(false);
     checks.push(Check {
-        what: MARKER_REF.into(),
+        what: Msg::Literal {
+            text: MARKER_REF.into(),
+        },
         status: if marked {
             Msg::Ok
         } else {
@@ -123,7 +136,7 @@ fn diagnose(location: &Location) -> Vec<Check> {
     let policy = Repo::discover(&location.common_dir).and_then(|r| super::policy::read(&r));
     checks.push(match policy {
         Ok((_, source)) => Check {
-            what: "policy".into(),
+            what: Msg::DoctorPolicy,
             status: match source {
                 Some(source) => Msg::DoctorServerPolicy { source },
                 None => Msg::PolicyDefaults,
@@ -131,7 +144,7 @@ fn diagnose(location: &Location) -> Vec<Check> {
             problem: None,
         },
         Err(err) => Check {
-            what: "policy".into(),
+            what: Msg::DoctorPolicy,
             problem: err.hints.first().cloned().or(Some(Msg::HintHookIgnored)),
             status: *err.message,
         },
@@ -140,7 +153,10 @@ fn diagnose(location: &Location) -> Vec<Check> {
 }
 
 fn check_hook(layout: Layout, path: &Path, version: u32, recorded: &Path, install: Msg) -> Check {
-    let what = format!("pre-receive ({})", layout.name());
+    let what = Msg::HookWithLayout {
+        hook: "pre-receive".into(),
+        layout: layout.name().into(),
+    };
     let problem = |status: Msg, hint: Msg| Check {
         what: what.clone(),
         status,
@@ -217,15 +233,19 @@ fn gitolite_runs(location: &Location, script: &Path) -> bool {
 }
 
 /// `binary --version`.
-fn version_of(binary: &Path) -> std::result::Result<String, String> {
+fn version_of(binary: &Path) -> std::result::Result<String, Box<Msg>> {
     let out = Command::new(binary)
         .arg("--version")
         .output()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Msg::Verbatim {
+            text: e.to_string(),
+        })?;
     let text = String::from_utf8_lossy(&out.stdout);
     match text.trim().strip_prefix("shipgate ") {
         Some(version) if out.status.success() => Ok(version.to_string()),
-        _ => Err(format!("printed `{}`", text.trim())),
+        _ => Err(Box::new(Msg::PrintedInstead {
+            text: text.trim().into(),
+        })),
     }
 }
 
@@ -245,7 +265,7 @@ fn report(ui: &Ui, location: &Location, checks: &[Check]) {
             } else {
                 Tone::Good
             };
-            vec![(c.what.clone(), Tone::Plain), (ui.text(&c.status), tone)]
+            vec![(ui.text(&c.what), Tone::Plain), (ui.text(&c.status), tone)]
         })
         .collect();
     ui.table(

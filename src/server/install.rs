@@ -156,7 +156,7 @@ fn install(
         if let Some(why) = why_git_ignores(&path) {
             return Err(Error::new(Msg::HookIgnored {
                 path: path.display().to_string(),
-                why: why.render(lang),
+                why: Box::new(why),
             })
             .hint(Msg::HintHookIgnored));
         }
@@ -211,7 +211,10 @@ fn report(ui: &Ui, done: &Installed) {
         let kept = Msg::HookKeptForeign {
             backup: shim::backup_name("pre-receive"),
         };
-        state = format!("{state}; {}", ui.text(&kept));
+        state = ui.text(&Msg::StateAndNote {
+            state: Box::new(done.state()),
+            note: Box::new(kept),
+        });
     }
     ui.table(
         &[ui.text(&Msg::ColumnHook), ui.text(&Msg::ColumnResult)],

@@ -19,8 +19,9 @@ pub fn read(repo: &Repo) -> Result<(Config, Option<String>)> {
     // its own rules.
     match config::at_remote(repo, &own, &[])? {
         RemotePolicy::Committed { config, source } => Ok((*config, Some(source))),
-        RemotePolicy::Unfetched { branch, id } => Err(Error::new(Msg::GitRead {
-            detail: format!("the tip {id} of `{branch}` is missing from this repository"),
+        RemotePolicy::Unfetched { branch, id } => Err(Error::new(Msg::ServerTipMissing {
+            branch,
+            id: id.to_string(),
         })),
         RemotePolicy::Defaults => {
             let path = repo.common_dir().join(ADMIN_FILE);

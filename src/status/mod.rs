@@ -45,9 +45,12 @@ pub struct Status {
     pub config: Config,
     /// The plan directory, relative to the top.
     pub plans_dir: String,
-    /// The version after the newest release tag and plan: what `plan new` would be
-    /// asked for.
+    /// The version after the newest release tag and plan, a patch bump: an emergency
+    /// plan's.
     pub next_version: String,
+    /// The plan `plan new` would most likely be asked for next: the fix (`bugfix`, a
+    /// patch bump) after a rollback, else a feature release (a minor bump).
+    pub suggested: (Kind, String),
     /// The newest emergency plan in the working tree, if one is being written.
     pub emergency_plan: Option<String>,
     /// Plan files that could not be read, with why.
@@ -139,9 +142,17 @@ pub struct Prepared {
 /// The newest release and what check-master says of it.
 pub struct LastRelease {
     pub tag: String,
+    /// Rolled back: the version production went back to and when, as its plan records
+    /// them (empty when only a rollback record says so).
+    pub rolled_back: Option<RolledBack>,
     pub verdict: Result<Checked, Msg>,
     /// Its plan, and how far it has come (post-release items are due after the tag).
     pub plan: Option<(String, Progress)>,
+}
+
+pub struct RolledBack {
+    pub to: String,
+    pub at: String,
 }
 
 pub struct Checked {
@@ -291,7 +302,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
     closed.extend(gates::emergency_debts(&debts, &found, &config, &tags));
     let window = store.open_window(now)?;
 
-    let last = last_release(&repo, &config, &working_plans, &tags)?;
+    let last = last_release(&repo, &config, &working_plans, &tags, &recorded)?;
     let plan_count = working_plans.len() + broken.len();
     // The version a new plan would take: after the newest release tag and every plan
     // already written (a plan new for a version that has one is refused).
@@ -301,6 +312,16 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
         .chain(working_plans.iter().map(|(_, p)| p.meta.version.clone()))
         .collect();
     let next_version = crate::plan::check::next_version(&taken, &|t| pattern.matches(t));
+    let after_rollback = last.as_ref().is_some_and(|l| l.rolled_back.is_some());
+    let kind = if after_rollback {
+        Kind::Bugfix
+    } else {
+        Kind::Feature
+    };
+    let suggested = (
+        kind,
+        crate::plan::check::next_version_for(kind, &taken, &|t| pattern.matches(t)),
+    );
     // An emergency plan being written pays the E5 debt: point at it, not at a new one.
     let emergency_plan = working_plans
         .iter()
@@ -321,6 +342,7 @@ pub fn gather(dir: &Path, offline: bool, now: Timestamp) -> Result<Status> {
         },
         config,
         next_version,
+        suggested,
         emergency_plan,
 
         plans_dir,
@@ -440,6 +462,7 @@ fn last_release(
     config: &Config,
     working: &[(String, Plan)],
     known: &[String],
+    recorded: &[String],
 ) -> Result<Option<LastRelease>> {
     let pattern = &config.tags.release;
     let local = repo.tag_names(&|t| pattern.matches(t))?;
@@ -452,10 +475,22 @@ fn last_release(
     else {
         return Ok(None);
     };
-    let plan = working
+    let found = working
         .iter()
-        .find(|(_, p)| plans::same_version(&p.meta.version, &tag))
-        .map(|(shown, p)| (shown.clone(), plans::progress(p, config, known)));
+        .find(|(_, p)| plans::same_version(&p.meta.version, &tag));
+    let plan = found.map(|(shown, p)| (shown.clone(), plans::progress(p, config, known)));
+    let rolled_back = match found.and_then(|(_, p)| p.meta.rollback.as_ref()) {
+        Some(rollback) => Some(RolledBack {
+            to: rollback.to.trim().to_string(),
+            at: rollback.at.trim().to_string(),
+        }),
+        None => (found.is_some_and(|(_, p)| plans::records_rollback(p))
+            || recorded.iter().any(|v| plans::same_version(v, &tag)))
+        .then(|| RolledBack {
+            to: String::new(),
+            at: String::new(),
+        }),
+    };
     let production = config.branches.production.as_str().to_string();
     let master = ["refs/heads/", &format!("refs/remotes/{REMOTE}/")]
         .iter()
@@ -498,7 +533,12 @@ fn last_release(
             }
         }
     };
-    Ok(Some(LastRelease { tag, verdict, plan }))
+    Ok(Some(LastRelease {
+        tag,
+        rolled_back,
+        verdict,
+        plan,
+    }))
 }
 
 fn count(report: &check_master::Report, severity: Severity) -> usize {

@@ -37,6 +37,23 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("reverted-in-release", "clean", 0, &[]),
     ("revert-after", "clean", 0, &["INFO:changed-later"]),
     ("hotfix-cherry-picked", "clean", 0, &[]),
+    // ... and changed again in the release before the tag: taken (same patch id), then
+    // superseded there; so is a release change master took under another id and changed.
+    (
+        "hotfix-picked-superseded",
+        "clean",
+        0,
+        &["INFO:merge-dropped:picked-then-changed"],
+    ),
+    (
+        "tag-change-picked-on-master",
+        "lost",
+        1,
+        &[
+            "LOST:hotfix-missing-from-tag",
+            "INFO:merge-dropped:picked-then-changed",
+        ],
+    ),
     (
         "whitespace",
         "clean",
@@ -112,6 +129,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:hotfix-missing-from-tag"],
     ),
+    // ... but not a fix master itself rewrote before the release came in.
+    ("hotfix-changed-on-master", "clean", 0, &[]),
     (
         "squash-dropped-hunk",
         "lost",
@@ -167,6 +186,31 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         "lost",
         1,
         &["LOST:merge-dropped:cleanly-merged"],
+    ),
+    // A file another line added, left out of a merge that took the rest of that line,
+    // with the same commit's lines in the code using it: a decision to confirm.
+    (
+        "merge-drops-added-file",
+        "review",
+        1,
+        &[
+            "REVIEW:merge-dropped:left-out",
+            "REVIEW:merge-dropped:left-out",
+        ],
+    ),
+    // ... but a conflict the developer decided there is theirs, shown in the branch's
+    // reviewed merge.
+    (
+        "sync-merge-conflict",
+        "clean",
+        0,
+        &["INFO:merge-dropped:decided-on-branch"],
+    ),
+    (
+        "sync-merge-modify-delete",
+        "clean",
+        0,
+        &["INFO:merge-dropped:decided-on-branch"],
     ),
     (
         "changelog-conflict",
@@ -474,5 +518,30 @@ fn a_silent_undo_names_the_commit_that_undid_it() {
     assert!(
         text.contains("dropped by ") && text.contains("\"sync app.txt from the ops branch\""),
         "{text}"
+    );
+}
+
+#[test]
+fn a_change_taken_under_another_id_and_changed_since_is_not_lost() {
+    let env = TestEnv::new();
+    // The hotfix the release cherry-picked and then changed: no loss, the conflict
+    // decision names the hotfix as picked and changed on the release's side.
+    let (_, json) = verdict(&env, "hotfix-picked-superseded");
+    let info = &json["findings"][0];
+    assert_eq!(
+        info["commit"]["subject"], "hotfix: log the quota",
+        "{json:#}"
+    );
+    assert_eq!(info["files"][0]["lines"][0], "    log(\"start\", quota());");
+    // The release change master took through a hotfix branch: only master's own later
+    // hotfix, which the tag lacks, is a loss.
+    let (_, json) = verdict(&env, "tag-change-picked-on-master");
+    assert_eq!(
+        json["findings"][0]["commit"]["subject"], "hotfix: log the checked quota",
+        "{json:#}"
+    );
+    assert_eq!(
+        json["findings"][1]["commit"]["subject"], "feature: log the quota",
+        "{json:#}"
     );
 }

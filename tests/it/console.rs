@@ -89,7 +89,11 @@ fn status_says_where_the_release_stands() {
          `docs/releases/v1.1.0.md` still needs 5; nothing is released until it is written \
          and confirmed"
             .to_string(),
-        "last release  v1.1.0: check-master is clean (master has everything v1.1.0 carries)"
+        // Production runs the version it went back to: said before the verdict.
+        "last release  v1.1.0: rolled back to v1.0.0 at 2026-11-01T02:00:00+00:00; \
+         production runs v1.0.0"
+            .to_string(),
+        "              v1.1.0: check-master is clean (master has everything v1.1.0 carries)"
             .to_string(),
         "server        not enforced: origin does not advertise `refs/shipgate/enforced`"
             .to_string(),
@@ -110,6 +114,11 @@ fn status_says_where_the_release_stands() {
     ] {
         assert!(err.contains(&hint), "{hint}\nnot in:\n{err}");
     }
+    // The closed gate blocks the next release: its way out is the first hint.
+    assert!(
+        err.find("hint: write the problem analysis") < err.find("hint: what stage `release`"),
+        "{err}"
+    );
     insta::assert_snapshot!(env.normalize(&text));
 
     // The hint runs as printed, and then a server enforces the rules.
@@ -157,7 +166,8 @@ fn status_speaks_chinese_and_reports_what_changes() {
         "钩子      pre-commit、pre-merge-commit、pre-push：已安装，运行",
         "准备中    v1.2.0（Bug 修复上线），`docs/releases/v1.2.0.md`",
         "闸门      [R3] v1.1.0 已回滚：`docs/releases/v1.1.0.md` 中的问题分析还缺 5 项",
-        "上次上线  v1.1.0：check-master 通过",
+        "上次上线  v1.1.0：已于 2026-11-01T02:00:00+00:00 回滚到 v1.0.0，线上运行的是 v1.0.0",
+        "          v1.1.0：check-master 通过",
         "服务器端  未强制：origin 没有公布 `refs/shipgate/enforced`",
     ] {
         assert!(text.contains(expected), "{expected}\nnot in:\n{text}");

@@ -111,7 +111,12 @@ fn the_demo_walks_the_process_in_english() {
     after(
         &text,
         third,
-        "last release  v2.3.0: check-master is clean (master has everything v2.3.0 carries)",
+        "last release  v2.3.0: rolled back to v2.2.4 at 2026-11-05T14:00:00+08:00; production runs v2.2.4",
+    );
+    after(
+        &text,
+        third,
+        "v2.3.0: check-master is clean (master has everything v2.3.0 carries)",
     );
     // The plan-only record reached the server.
     let record = after(

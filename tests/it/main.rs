@@ -30,3 +30,5 @@ mod trust;
 mod console;
 mod language;
 mod readme;
+
+mod zh_details;

@@ -638,3 +638,39 @@ fn a_bad_version_or_a_missing_plan_exits_2() {
     assert!(stderr(&out).contains("there is no plan `docs/releases/v9.0.0.md`"));
     assert!(stdout(&out).is_empty());
 }
+
+/// A refusal and a robot that cannot be reached, told in Chinese: the robot's own words
+/// and the operating system's stay as they are, quoted inside Chinese sentences.
+#[test]
+fn robots_failures_are_said_in_chinese_around_their_own_words() {
+    let env = TestEnv::new();
+    let robots = Robots::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "{}{}\n[[notify]]\nrobot = \"wecom\"\nurl = \"http://127.0.0.1:{closed}/cgi-bin/webhook/send?key={WECOM_KEY}\"\n",
+        robots.dingtalk(),
+        robots.feishu()
+    );
+    let repo = service(&env, &config);
+    robots.then_answer(200, r#"{"errcode":310000,"errmsg":"sign not match"}"#);
+    robots.then_answer(200, "<html>gateway</html>");
+    let args = ["start", "--version", "v1.1.0", "--send", "--lang", "zh-CN"];
+    let out = announce(&repo, &robots, &args);
+    assert_code(&out, 2);
+    assert_no_secrets(&out);
+    let said = stderr(&out);
+    let base = robots.base();
+    for expected in [
+        format!("错误：dingtalk（{base}/dingtalk/robot/…）拒绝了这条周知：答复 `errcode` 为 310000：“sign not match”"),
+        format!("错误：feishu（{base}/feishu/open-apis/bot/v2/hook/…）拒绝了这条周知：HTTP 200，答复中没有 `code`：“<html>gateway</html>”"),
+        format!("错误：尝试 3 次仍无法把周知送到 wecom（http://127.0.0.1:{closed}/cgi-bin/webhook/…）：网络读写出错：“"),
+    ] {
+        assert!(said.contains(&expected), "{expected}\nnot in:\n{said}");
+    }
+    let words = crate::zh_details::english_words(&said);
+    assert!(words.is_empty(), "{words:#?}\n{said}");
+}
