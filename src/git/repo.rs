@@ -812,6 +812,14 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
         })
         .hint(Msg::HintSha256);
     }
+    // No repository around `path` at all: the same words and way out as every command
+    // that looks for one.
+    if e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Repository {
+        return Error::new(Msg::NotAGitRepo {
+            path: path.display().to_string(),
+        })
+        .hint(Msg::HintNotAGitRepo);
+    }
     Error::new(Msg::GitOpen {
         path: path.display().to_string(),
         detail: message.to_string(),

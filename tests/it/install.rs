@@ -340,6 +340,22 @@ fn not_a_repository_is_a_clear_error() {
     fs::create_dir(&dir).unwrap();
     let out = env.shipgate(&dir, &["install"]);
     insta::assert_snapshot!(env.transcript(&out));
+    // Every command that needs a repository says so in the same words, with the way out.
+    for args in [
+        &["check-master"][..],
+        &["plan", "check", "v1.0.0"],
+        &["announce", "start", "--version", "v1.0.0"],
+        &["status"],
+    ] {
+        let out = env.shipgate(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("is not inside a git repository")
+                && err.contains("hint: run shipgate inside a service repository"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]
