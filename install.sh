@@ -45,15 +45,20 @@ say "building the release binary in $here (cargo shows its progress; the first b
 # On Linux with glibc the binary is linked statically: every commit and push execs it,
 # and a static binary starts in about half the time (no dynamic loader).
 host=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+# Where cargo puts what it builds: `target/` here, unless CARGO_TARGET_DIR or a cargo
+# config says otherwise; cargo itself knows.
+target=$(cd "$here" && cargo metadata --no-deps --format-version 1 2>/dev/null |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+[ -n "$target" ] || target="$here/target"
 case "$host" in
     *-linux-gnu)
         (cd "$here" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
             cargo build --release --locked --target "$host") ||
             die "cargo build failed (see above)"
-        built="$here/target/$host/release/shipgate" ;;
+        built="$target/$host/release/shipgate" ;;
     *)
         (cd "$here" && cargo build --release --locked) || die "cargo build failed (see above)"
-        built="$here/target/release/shipgate" ;;
+        built="$target/release/shipgate" ;;
 esac
 
 bindir="$prefix/bin"
