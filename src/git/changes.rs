@@ -248,7 +248,7 @@ impl Repo {
                 continue;
             }
             let content = match theirs.and_then(|id| repo.find_blob(id).ok()) {
-                Some(blob) => String::from_utf8_lossy(blob.content()).into_owned(),
+                Some(blob) => super::text(blob.content()),
                 None => String::new(),
             };
             let mut available: HashMap<&str, usize> = HashMap::new();

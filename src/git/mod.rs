@@ -219,3 +219,12 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
 }
+
+/// Bytes as text, invalid UTF-8 replaced: the common valid case checked by the fast
+/// validator rather than character by character (file contents of every re-merge).
+pub(crate) fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}

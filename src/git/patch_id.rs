@@ -31,6 +31,25 @@ impl Repo {
             .map_err(git_error)
     }
 
+    /// The paths `commit` changed against its only parent, sorted: what two commits
+    /// with the same patch id must share, found without reading a file (`None` for a
+    /// merge or a root commit).
+    pub fn changed_paths(&self, commit: &ObjectId) -> Result<Option<Vec<String>>> {
+        let repo = self.raw();
+        let commit = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
+        if commit.parent_count() != 1 {
+            return Ok(None);
+        }
+        let parent = commit.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
+        let tree = commit.tree().map_err(git_error)?;
+        let mut paths = Vec::new();
+        super::tree_diff::changed(repo, Some(&parent), Some(&tree), "", &mut |p| {
+            paths.push(p.to_string())
+        })?;
+        paths.sort();
+        Ok(Some(paths))
+    }
+
     /// Whether commits `a` and `b` hold the same tree (a merge that took one parent's
     /// content wholesale, as `git merge -s ours` does).
     pub fn same_tree(&self, a: &ObjectId, b: &ObjectId) -> Result<bool> {

@@ -148,10 +148,7 @@ impl Repo {
                         None => Ok((None, false)),
                         Some(oid) => {
                             let blob = repo.find_blob(oid).map_err(git_error)?;
-                            Ok((
-                                Some(String::from_utf8_lossy(blob.content()).into_owned()),
-                                blob.is_binary(),
-                            ))
+                            Ok((Some(super::text(blob.content())), blob.is_binary()))
                         }
                     }
                 };
@@ -173,7 +170,7 @@ impl Repo {
                         let merged =
                             git2::merge_file(&anc, &our, &their, None).map_err(git_error)?;
                         let clean = merged.is_automergeable();
-                        let content = String::from_utf8_lossy(merged.content()).into_owned();
+                        let content = super::text(merged.content());
                         if clean && Some(&content) == result_text.as_ref() {
                             continue;
                         }
@@ -239,20 +236,34 @@ impl Repo {
     /// (the cheap per-path re-merge agrees with git).
     fn virtual_merge(&self, ours: Oid, theirs: Oid, renames: bool) -> Result<Option<Virtual>> {
         let repo = self.raw();
-        let bases = self.merge_bases(ours, theirs)?.len();
-        if bases == 0 || bases < 2 && !renames {
+        let bases = self.merge_bases(ours, theirs)?;
+        if bases.is_empty() || bases.len() < 2 && !renames {
             return Ok(None);
         }
         let (ours, theirs) = (
             repo.find_commit(ours).map_err(git_error)?,
             repo.find_commit(theirs).map_err(git_error)?,
         );
-        let index = repo
-            .merge_commits(&ours, &theirs, Some(&git2::MergeOptions::new()))
-            .map_err(git_error)?;
+        let options = git2::MergeOptions::new();
+        let index = match bases.as_slice() {
+            // One base, known from the shared graph: the trees' merge, which is what
+            // libgit2's merge of the commits does after finding that base again by
+            // parsing history of its own.
+            [base] => {
+                let base = repo.find_commit(*base).map_err(git_error)?;
+                let (base, ours, theirs) = (
+                    base.tree().map_err(git_error)?,
+                    ours.tree().map_err(git_error)?,
+                    theirs.tree().map_err(git_error)?,
+                );
+                repo.merge_trees(&base, &ours, &theirs, Some(&options))
+            }
+            _ => repo.merge_commits(&ours, &theirs, Some(&options)),
+        }
+        .map_err(git_error)?;
         let mut out = Virtual::new();
         for entry in index.iter() {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            let path = super::text(&entry.path);
             let stage = (entry.flags >> 12) & 3;
             match stage {
                 0 => {
