@@ -13,17 +13,14 @@ impl Repo {
     /// The stable patch id of the change `commit` made to its only parent; `None` for a
     /// merge, a root commit, or a commit that changed nothing.
     pub fn patch_id(&self, commit: &ObjectId) -> Result<Option<ObjectId>> {
-        let repo = self.raw();
-        let commit = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
-        if commit.parent_count() != 1 {
+        let Some((parent, tree)) = self.single_parent_trees(commit)? else {
             return Ok(None);
-        }
-        let parent = commit.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
-        let tree = commit.tree().map_err(git_error)?;
+        };
         if parent.id() == tree.id() {
             return Ok(None);
         }
-        let diff = repo
+        let diff = self
+            .raw()
             .diff_tree_to_tree(Some(&parent), Some(&tree), None)
             .map_err(git_error)?;
         diff.patchid(None)
@@ -35,19 +32,32 @@ impl Repo {
     /// with the same patch id must share, found without reading a file (`None` for a
     /// merge or a root commit).
     pub fn changed_paths(&self, commit: &ObjectId) -> Result<Option<Vec<String>>> {
-        let repo = self.raw();
-        let commit = repo.find_commit(self.oid(commit)?).map_err(git_error)?;
+        let Some((parent, tree)) = self.single_parent_trees(commit)? else {
+            return Ok(None);
+        };
+        let mut paths = Vec::new();
+        super::tree_diff::changed(self.raw(), Some(&parent), Some(&tree), "", &mut |p| {
+            paths.push(p.to_string())
+        })?;
+        paths.sort();
+        Ok(Some(paths))
+    }
+
+    /// The trees of `commit`'s only parent and of `commit`; `None` for a merge or a root.
+    fn single_parent_trees(
+        &self,
+        commit: &ObjectId,
+    ) -> Result<Option<(git2::Tree<'_>, git2::Tree<'_>)>> {
+        let commit = self
+            .raw()
+            .find_commit(self.oid(commit)?)
+            .map_err(git_error)?;
         if commit.parent_count() != 1 {
             return Ok(None);
         }
         let parent = commit.parent(0).and_then(|p| p.tree()).map_err(git_error)?;
         let tree = commit.tree().map_err(git_error)?;
-        let mut paths = Vec::new();
-        super::tree_diff::changed(repo, Some(&parent), Some(&tree), "", &mut |p| {
-            paths.push(p.to_string())
-        })?;
-        paths.sort();
-        Ok(Some(paths))
+        Ok(Some((parent, tree)))
     }
 
     /// Whether commits `a` and `b` hold the same tree (a merge that took one parent's
