@@ -136,7 +136,6 @@ pub fn localised(mut cmd: Command, lang: Lang) -> Command {
     // Built first, so that the arguments and the subcommand clap adds itself (`--help`,
     // `--version`, `help`) and the global `--lang` of every subcommand are there to be
     // given their Chinese texts.
-    cmd = cmd.term_width(0);
     cmd.build();
     let root = cmd.get_name().to_string();
     localise(cmd, &root, catalog())
