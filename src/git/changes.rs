@@ -60,8 +60,10 @@ impl Repo {
         let (a, b) = (self.oid(a)?, self.oid(b)?);
         // One best common ancestor is the merge base; only among several does libgit2's
         // choice of one matter, so it is asked then.
-        if let [only] = self.merge_bases(a, b)?[..] {
-            return Ok(Some(to_id(only)));
+        match self.merge_bases(a, b)?[..] {
+            [] => return Ok(None),
+            [only] => return Ok(Some(to_id(only))),
+            _ => {}
         }
         match self.raw().merge_base(a, b) {
             Ok(oid) => Ok(Some(to_id(oid))),
@@ -282,6 +284,19 @@ impl Repo {
         }
         missing.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(missing)
+    }
+
+    /// The paths `commit` changed against its only parent, sorted: what two commits with
+    /// the same patch id must share, found without reading a file (`None` for a merge or
+    /// a root commit).
+    pub fn changed_paths(&self, commit: &ObjectId) -> Result<Option<Vec<String>>> {
+        let change = self.change(self.oid(commit)?)?;
+        if change.parents != 1 {
+            return Ok(None);
+        }
+        let mut paths = change.paths.clone();
+        paths.sort();
+        Ok(Some(paths))
     }
 
     /// What `commit` changed against its first parent, read once per process.

@@ -131,32 +131,13 @@ impl Repo {
         }
         Ok(out)
     }
-
-    /// For asking of many commits whether `tip` has them (see `Ancestors`).
-    pub fn ancestors_of(&self, tip: &ObjectId) -> Result<Ancestors<'_>> {
-        let tip = self.oid(tip)?;
-        // As `is_ancestor`: a commit this clone lacks has no ancestors here.
-        let mut pending = BinaryHeap::new();
-        if self.raw().odb().map_err(git_error)?.exists(tip) {
-            pending.push((self.node(tip)?.1, tip));
-        }
-        Ok(Ancestors {
-            repo: self,
-            tip,
-            seen: HashSet::from([tip]),
-            pending,
-            descend: HashSet::new(),
-            miss: HashSet::new(),
-        })
-    }
 }
 
 /// One ancestry question answered git's own way (`paint_down_to_common`): paint both
 /// commits' ancestors, newest first; a commit painted from both is a common ancestor,
 /// and what lies below one cannot lead to `ancestor` (it is `ancestor`'s own history), so
 /// the walk stops once only such commits are left. Commit times only order the walk: the
-/// answer is exact whatever the clocks said. One `step` at a time, so that it can race
-/// another way to the same answer (`Ancestors`).
+/// answer is exact whatever the clocks said. One `step` at a time.
 struct Paint {
     ancestor: Oid,
     flags: HashMap<Oid, u8>,
@@ -226,121 +207,5 @@ impl Paint {
             self.not_stale += usize::from(fresh);
         }
         Ok(None)
-    }
-}
-
-/// Many ancestry questions about one commit (`tip`): which of these release tags does
-/// it have? Each question races three exact ways to its answer, the one that has cost
-/// least so far taking the next step (reading a commit costs far more than stepping
-/// over one read already), and the first to end answers:
-/// - painting (`Paint`): cheap when the commit is near `tip`, or newer by a little;
-/// - walking all of `tip`'s history, once for all questions (the walk's progress is
-///   kept): cheap when that history is short, as for an early release asked about all
-///   the later ones;
-/// - following the commit's first parents back to `tip`: a later release tagged on
-///   production's own merges is `tip`'s descendant that way, so none of its ancestors.
-///   This way can only answer "no"; chains followed are kept for the next question.
-pub struct Ancestors<'r> {
-    repo: &'r Repo,
-    tip: Oid,
-    seen: HashSet<Oid>,
-    /// Commits seen whose parents are not yet, newest first (so that the walk reads the
-    /// commits the painting reads).
-    pending: BinaryHeap<(i64, Oid)>,
-    /// Commits whose first-parent chain runs through `tip`, and commits whose chain was
-    /// followed back to `tip`'s time without meeting it.
-    descend: HashSet<Oid>,
-    miss: HashSet<Oid>,
-}
-
-/// What reading a commit costs, in steps over commits read already (measured: a few
-/// µs to inflate and parse one, a few tenths of one to step over one).
-const READ_COST: usize = 10;
-
-/// A first-parent chain being followed back to `tip`.
-struct Chain {
-    at: Option<Oid>,
-    followed: Vec<Oid>,
-}
-
-impl Ancestors<'_> {
-    /// Whether `commit` is `tip` or one of its ancestors (what `is_ancestor(commit,
-    /// tip)` answers).
-    pub fn contains(&mut self, commit: &ObjectId) -> Result<bool> {
-        let oid = self.repo.oid(commit)?;
-        if self.seen.contains(&oid) {
-            return Ok(true);
-        }
-        if self.pending.is_empty() {
-            return Ok(false);
-        }
-        // As `is_ancestor`: a commit this clone lacks is no one's ancestor.
-        if !self.repo.raw().odb().map_err(git_error)?.exists(oid) {
-            return Ok(false);
-        }
-        let mut paint = Paint::new(self.repo, oid, self.tip)?;
-        let mut chain = Chain {
-            at: Some(oid),
-            followed: Vec::new(),
-        };
-        // What each way has cost this question.
-        let (mut painted, mut walked, mut followed) = (0usize, 0usize, 0usize);
-        loop {
-            let read_before = self.repo.graph.borrow().len();
-            let cost = |before| 1 + READ_COST * (self.repo.graph.borrow().len() - before);
-            if chain.at.is_some() && followed <= painted && followed <= walked {
-                let descends = self.follow(&mut chain)?;
-                followed += cost(read_before);
-                if descends {
-                    return Ok(false);
-                }
-            } else if painted <= walked {
-                let answer = paint.step(self.repo)?;
-                painted += cost(read_before);
-                if let Some(answer) = answer {
-                    return Ok(answer);
-                }
-            } else {
-                let Some((_, next)) = self.pending.pop() else {
-                    return Ok(false);
-                };
-                for &parent in self.repo.node(next)?.0.iter() {
-                    if self.seen.insert(parent) {
-                        self.pending.push((self.repo.node(parent)?.1, parent));
-                    }
-                }
-                walked += cost(read_before);
-                if self.seen.contains(&oid) {
-                    return Ok(true);
-                }
-            }
-        }
-    }
-
-    /// One step back along `chain`: `true` once it has met `tip` (or a chain known to);
-    /// it ends without (`chain.at` is `None`) in `tip`'s history, at a chain known to
-    /// miss it, at a root, or older than `tip`.
-    fn follow(&mut self, chain: &mut Chain) -> Result<bool> {
-        let Some(at) = chain.at else {
-            return Ok(false);
-        };
-        if at == self.tip || self.descend.contains(&at) {
-            self.descend.extend(chain.followed.drain(..));
-            chain.at = None;
-            return Ok(true);
-        }
-        let (parents, time) = self.repo.node(at)?;
-        let tip_time = self.repo.node(self.tip)?.1;
-        if self.seen.contains(&at) || self.miss.contains(&at) || time < tip_time {
-            self.miss.extend(chain.followed.drain(..));
-            chain.at = None;
-            return Ok(false);
-        }
-        chain.followed.push(at);
-        chain.at = parents.first().copied();
-        if chain.at.is_none() {
-            self.miss.extend(chain.followed.drain(..));
-        }
-        Ok(false)
     }
 }

@@ -26,7 +26,6 @@ use std::process::{Command, Output};
 
 pub use bare::{config_value, delete_ref, has_ref, set_config, set_marker};
 pub use changes::{CommitInfo, MissingLines};
-pub use graph::Ancestors;
 pub use records::{add_fetch_refspec, append_record, push_record, write_blob};
 pub use remerge::Remerged;
 pub use remote::{ls_remote, RemoteRefs};

@@ -28,21 +28,6 @@ impl Repo {
             .map_err(git_error)
     }
 
-    /// The paths `commit` changed against its only parent, sorted: what two commits
-    /// with the same patch id must share, found without reading a file (`None` for a
-    /// merge or a root commit).
-    pub fn changed_paths(&self, commit: &ObjectId) -> Result<Option<Vec<String>>> {
-        let Some((parent, tree)) = self.single_parent_trees(commit)? else {
-            return Ok(None);
-        };
-        let mut paths = Vec::new();
-        super::tree_diff::changed(self.raw(), Some(&parent), Some(&tree), "", &mut |p| {
-            paths.push(p.to_string())
-        })?;
-        paths.sort();
-        Ok(Some(paths))
-    }
-
     /// The trees of `commit`'s only parent and of `commit`; `None` for a merge or a root.
     fn single_parent_trees(
         &self,
