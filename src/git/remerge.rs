@@ -48,6 +48,7 @@ impl Repo {
         if merge.parent_count() < 2 {
             return Ok(Vec::new());
         }
+        self.scratch_objects()?;
         let result = merge.tree().map_err(git_error)?;
         let first = merge.parent(0).map_err(git_error)?;
         let parents: Vec<Tree> = merge

@@ -48,6 +48,9 @@ pub struct Repo {
     pub(super) present: std::cell::RefCell<super::changes::Answers>,
     /// The walks attribution follows (see `remerge.rs`), listed once.
     pub(super) steps: std::cell::RefCell<super::remerge::Steps>,
+    /// Set once objects this process makes (re-merged files, virtual merge bases) are
+    /// kept in memory instead of the repository's object store (see `scratch_objects`).
+    scratch: std::cell::OnceCell<()>,
 }
 
 impl Repo {
@@ -84,6 +87,7 @@ impl Repo {
             changes: std::cell::RefCell::new(HashMap::new()),
             present: std::cell::RefCell::new(HashMap::new()),
             steps: std::cell::RefCell::new(HashMap::new()),
+            scratch: std::cell::OnceCell::new(),
         }
     }
 
@@ -421,6 +425,21 @@ impl Repo {
 
     pub(super) fn raw(&self) -> &Repository {
         &self.repo
+    }
+
+    /// From now on, objects this handle writes (libgit2's merges write every merged file
+    /// and virtual base) go to memory, not into the repository: a check only reads, and
+    /// the repository may be a server's, a quarantine or read-only. Reads still find
+    /// everything the repository has.
+    pub(super) fn scratch_objects(&self) -> Result<()> {
+        if self.scratch.get().is_none() {
+            let odb = self.repo.odb().map_err(git_error)?;
+            // Above the loose (1) and pack (2) backends: libgit2 writes to the first
+            // backend by priority that can.
+            odb.add_new_mempack_backend(1000).map_err(git_error)?;
+            let _ = self.scratch.set(());
+        }
+        Ok(())
     }
 
     pub(super) fn oid(&self, id: &ObjectId) -> Result<Oid> {

@@ -20,7 +20,30 @@ fn run(env: &TestEnv, name: &str, args: &[&str]) -> (std::process::Output, PathB
     assert_ok(&out);
     let mut all = vec!["check-master"];
     all.extend_from_slice(args);
-    (env.shipgate(&dir, &all), dir)
+    // As in a clone: no objects but the history's (git's own merges left their merged
+    // files and virtual bases behind).
+    let gc = env
+        .command("git", &dir)
+        .args(["gc", "--quiet", "--prune=now"])
+        .output()
+        .unwrap();
+    assert_ok(&gc);
+    let before = objects(&dir);
+    let out = env.shipgate(&dir, &all);
+    // A check reads: re-merging (virtual bases, merged files) writes nothing into the
+    // repository it checks, which may be a server's or read-only.
+    assert_eq!(objects(&dir), before, "{name}: check-master wrote objects");
+    (out, dir)
+}
+
+/// Every file under the repository's object store.
+fn objects(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir.join(".git/objects"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .collect();
+    files.sort();
+    files
 }
 
 fn verdict(env: &TestEnv, name: &str) -> (i32, serde_json::Value) {
@@ -164,6 +187,18 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tagged-after-merge", "clean", 0, &[]),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
+    // ... whose virtual base has conflicts: resolved alike on both sides.
+    (
+        "criss-cross-virtual-base",
+        "clean",
+        0,
+        &[
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+        ],
+    ),
     // ... and renames: a file renamed on one side and edited on the other is one file.
     ("rename-edit", "clean", 0, &[]),
     // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
