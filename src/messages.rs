@@ -368,7 +368,7 @@ catalog! {
     ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";
     ReasonModifyDelete => en "a modify/delete conflict: one side's change or deletion is gone", zh "修改/删除冲突：一方的修改或删除丢失了";
-    ReasonGenerated => en "a generated file (linguist-generated, or [check_master] generated): rebuilt, not written", zh "生成的文件（`linguist-generated` 或 `[check_master] generated`）：重新生成，而非手写";
+    ReasonGenerated => en "a generated file (linguist-generated, minified, or [check_master] generated): rebuilt, not written", zh "生成的文件（`linguist-generated`、压缩过的 JS/CSS 或 `[check_master] generated`）：重新生成，而非手写";
     ReasonDeletedInMerge => en "the merge deleted a file both parents have", zh "合并删除了两个父提交都有的文件";
     ReasonRewritten => en "the merge wrote its own version of the file, without lines that merged cleanly", zh "合并自行改写了该文件，干净合并的行不在其中";
     ReasonRepairedBeforeTag => en "lines a merge dropped, back in the tag before it shipped", zh "合并丢弃的行在打标签前已恢复";

@@ -207,6 +207,30 @@ pub(super) fn is_manifest(path: &str) -> bool {
     .contains(&name)
 }
 
+/// Minified JavaScript and CSS are built, not written, as GitHub's linguist judges them
+/// (`linguist-generated` by default): a `.js` or `.css` file whose lines average more
+/// than 110 characters. Judged on the file at the tag (its first `READ_LIMIT` bytes), or
+/// on the missing lines when the tag has no such file.
+fn minified(
+    repo: &Repo,
+    tag_commit: &ObjectId,
+    missing: &crate::git::MissingLines,
+) -> Result<bool> {
+    const AVERAGE: usize = 110;
+    let path = missing.path.as_str();
+    if !(path.ends_with(".js") || path.ends_with(".css")) {
+        return Ok(false);
+    }
+    let average = |lines: &mut dyn Iterator<Item = usize>| {
+        let (count, total) = lines.fold((0, 0), |(n, sum), len| (n + 1, sum + len));
+        count > 0 && total / count > AVERAGE
+    };
+    Ok(match History::read_file(repo, tag_commit, path)? {
+        Some(bytes) => average(&mut bytes.split(|b| *b == b'\n').map(<[u8]>::len)),
+        None => average(&mut missing.lines.iter().map(String::len)),
+    })
+}
+
 /// Generated files are rebuilt, not written: what differs in them is information.
 pub(super) fn generated(
     repo: &Repo,
@@ -221,10 +245,17 @@ pub(super) fn generated(
         .collect();
     let generated = Generated::at(repo, tag_commit, globs, &paths)?;
     for f in findings.iter_mut() {
-        if f.severity > Severity::Info
-            && !f.files.is_empty()
-            && f.files.iter().all(|m| generated.matches(&m.path))
-        {
+        if f.severity <= Severity::Info || f.files.is_empty() {
+            continue;
+        }
+        let mut all = true;
+        for m in &f.files {
+            if !generated.matches(&m.path) && !minified(repo, tag_commit, m)? {
+                all = false;
+                break;
+            }
+        }
+        if all {
             f.severity = Severity::Info;
             if f.kind == Kind::MergeDropped {
                 f.reason = Some(Reason::Generated);

@@ -145,6 +145,18 @@ fn restore(finding: &check_master::Finding) -> Option<String> {
 /// How many dropped lines a finding shows without `--verbose`.
 const LINES_SHOWN: usize = 8;
 
+/// How many characters of a line are shown without `--verbose`: a minified file's one
+/// line would otherwise fill the screen.
+const LINE_SHOWN: usize = 160;
+
+/// `line`, cut after `LINE_SHOWN` characters with `…` when longer.
+fn cut(line: &str) -> std::borrow::Cow<'_, str> {
+    match line.char_indices().nth(LINE_SHOWN) {
+        Some((end, _)) => format!("{} …", &line[..end]).into(),
+        None => line.into(),
+    }
+}
+
 fn text(ui: &Ui, report: &Report, verbose: bool) {
     let how = match &report.integration {
         None => ui.text(&Msg::CmNotMerged),
@@ -258,6 +270,7 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
             ui.line(&format!("         {}", ui.text(&head)));
             let limit = if verbose { usize::MAX } else { LINES_SHOWN };
             for line in file.lines.iter().take(limit) {
+                let line = if verbose { line.as_str() } else { &cut(line) };
                 ui.line(&format!(
                     "           {}",
                     ui.paint_out(Tone::Bad, &format!("{sign} {line}"))
@@ -436,5 +449,20 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(PickedThenChanged) => Msg::ReasonPickedThenChanged,
         Some(DecidedOnBranch) => Msg::ReasonDecidedOnBranch,
         Some(LeftOut) => Msg::ReasonLeftOut,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_at_a_character() {
+        assert_eq!(cut("short"), "short");
+        let exact = "x".repeat(LINE_SHOWN);
+        assert_eq!(cut(&exact), exact);
+        // Cut by characters, not bytes: never inside a CJK character.
+        let long = "中".repeat(LINE_SHOWN + 1);
+        assert_eq!(cut(&long), format!("{} …", "中".repeat(LINE_SHOWN)));
     }
 }

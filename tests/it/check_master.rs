@@ -275,6 +275,16 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         0,
         &["INFO:hotfix-missing-from-tag"],
     ),
+    // Minified CSS is built (linguist's rule); a hand-written stylesheet is not.
+    (
+        "minified",
+        "review",
+        1,
+        &[
+            "INFO:merge-dropped:generated",
+            "REVIEW:merge-dropped:conflict-decision",
+        ],
+    ),
     // A deletion the automatic merge keeps and the result undoes is not silence.
     (
         "brought-back-file",
