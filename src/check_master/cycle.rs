@@ -103,15 +103,24 @@ fn with_integration_points(
     Ok(bounds)
 }
 
-/// The version a release tag names (`v1.2.3`, `1.2`, `release-2.0.1-rc1`: its leading
-/// dotted numbers), for ordering releases; `None` for a tag that names no version.
+/// The version a release tag names (`v1.2.3`, `1.2`, `release-2.0.1-rc1`,
+/// `oc-android-1-3-12`: its leading numbers, at least two), for ordering releases; `None`
+/// for a tag that names no version.
 pub(super) fn release_version(name: &str) -> Option<Vec<u64>> {
     let rest = name.trim_start_matches(|c: char| !c.is_ascii_digit());
     if name.len() - rest.len() > 16 {
         return None;
     }
+    // Dotted (`1.2.3`, `1.0.0-rc1`), or dashed or underscored where no dot follows the
+    // first number (`oc-android-1-3-12`, `REL_1_2`).
+    let separator = rest
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '-' | '_'))
+        .unwrap_or('.');
     let mut parts = Vec::new();
-    for part in rest.split('.') {
+    for part in rest.split(separator) {
         let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         if digits == 0 {
             break;

@@ -141,3 +141,20 @@ fn ids_are_stable() {
     );
     assert_eq!(super::attribution::stable_id(""), "cbf29ce48422");
 }
+
+#[test]
+fn release_versions_dotted_dashed_or_underscored() {
+    use super::cycle::release_version as v;
+    assert_eq!(v("v1.2.3"), Some(vec![1, 2, 3]));
+    assert_eq!(v("release-2.0.1-rc1"), Some(vec![2, 0, 1]));
+    assert_eq!(v("1.0.0-rc1"), Some(vec![1, 0, 0]));
+    assert_eq!(v("2.0rc3"), Some(vec![2, 0]));
+    // Numbers joined by dashes or underscores, where no dot follows the first.
+    assert_eq!(v("oc-android-1-3-12"), Some(vec![1, 3, 12]));
+    assert_eq!(v("REL_1_2"), Some(vec![1, 2]));
+    // One number is no version; nor is a long prefix before it.
+    assert_eq!(v("v2"), None);
+    assert_eq!(v("1-rc1"), None);
+    assert_eq!(v("oc-JB-workaround-2"), None);
+    assert_eq!(v("build"), None);
+}

@@ -411,6 +411,17 @@ fn a_cycle_ends_where_the_previous_release_reached_master() {
 }
 
 #[test]
+fn a_dashed_version_bounds_the_next_cycle() {
+    let env = TestEnv::new();
+    let (out, dir) = run(&env, "cycle-dashed-tags", &["v1-1-0", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "clean", "{json:#}");
+    let out = env.shipgate(&dir, &["check-master", "v1-0-0", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&json), ["LOST:merge-dropped:cleanly-merged"]);
+}
+
+#[test]
 fn a_clean_release_fits_in_five_lines_and_verbose_lists_info() {
     let env = TestEnv::new();
     let (out, dir) = run(&env, "version-conflict", &[]);
