@@ -185,10 +185,13 @@ pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, Box<Msg>> {
     Ok(duration)
 }
 
+/// The production branch when the config names none.
+const DEFAULT_PRODUCTION: &str = "master";
+
 impl Default for Branches {
     fn default() -> Branches {
         Branches {
-            production: RefPattern::known("master"),
+            production: RefPattern::known(DEFAULT_PRODUCTION),
             release: vec![RefPattern::known("release"), RefPattern::known("release/*")],
             test: RefPattern::known("test"),
         }
@@ -386,8 +389,7 @@ pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
     // The committed policy is looked for on the branches that can be production without
     // asking the working tree: `master`, and the remote's default branch. A config found
     // there names the production branch; its copy there is the policy.
-    let default = Branches::default().production.as_str().to_string();
-    let mut names = vec![default];
+    let mut names = vec![DEFAULT_PRODUCTION.to_string()];
     if let Some(head) = repo.remote_default_branch(remote) {
         if !names.contains(&head) {
             names.insert(0, head);
@@ -408,13 +410,17 @@ pub fn in_force(repo: &Repo, remote: Option<&str>) -> Result<Config> {
         Some(dir) => load(&dir.join(FILE_NAME))?,
         None => None,
     };
-    let production = local.as_ref().map_or_else(
-        || Branches::default().production,
-        |c| c.branches.production.clone(),
-    );
-    Ok(committed(repo, remote, production.as_str())?
-        .or(local)
-        .unwrap_or_default())
+    let production = local
+        .as_ref()
+        .map_or(DEFAULT_PRODUCTION, |c| c.branches.production.as_str());
+    // A production branch among those just looked at has nothing committed: it is not
+    // read twice.
+    let found = if names.iter().any(|n| n == production) {
+        None
+    } else {
+        committed(repo, remote, production)?
+    };
+    Ok(found.or(local).unwrap_or_default())
 }
 
 /// Where the policy of a push comes from when the remote was asked.
@@ -443,7 +449,7 @@ pub fn at_remote(
 ) -> Result<RemotePolicy> {
     // The default production branch first: the remote's HEAD may name any branch (a
     // git-flow `develop` that anyone may push to), so it is asked only after.
-    let mut names = vec![Branches::default().production.as_str().to_string()];
+    let mut names = vec![DEFAULT_PRODUCTION.to_string()];
     if let Some(head) = &view.head {
         if !names.contains(head) {
             names.push(head.clone());
