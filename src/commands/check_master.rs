@@ -102,6 +102,7 @@ pub fn run(ctx: &Context, args: &CheckMasterArgs) -> Result<u8> {
         Verdict::Lost | Verdict::NotMerged => true,
         Verdict::Review => args.fail_on == FailOn::Review,
     };
+    repo.close_at_exit();
     Ok(if failing { EXIT_REFUSED } else { EXIT_OK })
 }
 

@@ -71,9 +71,16 @@ impl Repo {
     /// The repository around `path`.
     pub fn discover(path: &Path) -> Result<Repo> {
         tune_object_reading();
-        Repository::discover(path)
-            .map(Repo::new)
-            .map_err(|e| open_error(path, &e))
+        // One search and one open: git2's `Repository::discover` searches, then opens
+        // what it found with a second search of its own. Across file systems and with no
+        // ceiling, as `discover` searches.
+        Repository::open_ext(
+            path,
+            git2::RepositoryOpenFlags::CROSS_FS,
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map(Repo::new)
+        .map_err(|e| open_error(path, &e))
     }
 
     fn new(repo: Repository) -> Repo {
@@ -217,11 +224,19 @@ impl Repo {
         let mut tags = Vec::new();
         for reference in self.repo.references().map_err(git_error)? {
             let reference = reference.map_err(git_error)?;
-            let Ok(name) = reference.name() else { continue };
+            // Others (GitHub's `refs/pull/*`, often most of a clone's refs) are skipped
+            // before their names are read as text.
             let wanted = ["refs/heads/", "refs/remotes/", "refs/tags/"];
-            if !wanted.iter().any(|prefix| name.starts_with(prefix)) {
+            let name = reference.name_bytes();
+            if !wanted
+                .iter()
+                .any(|prefix| name.starts_with(prefix.as_bytes()))
+            {
                 continue;
             }
+            let Ok(name) = std::str::from_utf8(name) else {
+                continue;
+            };
             if name.starts_with("refs/tags/") {
                 tags.push((
                     name.to_string(),
@@ -421,6 +436,14 @@ impl Repo {
             .peel_to_commit()
             .map_err(|e| bad(e.message().to_string()))?;
         Ok(to_id(commit.id()))
+    }
+
+    /// Keeps the repository open until the process exits, for a command whose process
+    /// ends right after it: freeing libgit2's object caches and unmapping its packs one by
+    /// one costs more than the exit, which reclaims them all at once. Nothing is
+    /// written on close: every handle here only reads (see `scratch_objects`).
+    pub fn close_at_exit(self) {
+        std::mem::forget(self);
     }
 
     pub(super) fn raw(&self) -> &Repository {
