@@ -100,7 +100,20 @@ pub const PUSHER_VARS: &[&str] = &[
 
 impl Env {
     pub fn read() -> Env {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        // The environment is read once and every name below looked up in that copy, not
+        // asked of libc one by one. The first of duplicate entries counts, as for getenv.
+        let all: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        let value = |name: &str| {
+            all.iter()
+                .find(|(n, _)| n.as_os_str() == name)
+                .map(|(_, v)| v)
+        };
+        let var = |name: &str| {
+            value(name)
+                .and_then(|v| v.to_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         // POSIX: the first of LC_ALL, LC_MESSAGES, LANG that is set decides.
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
@@ -109,11 +122,12 @@ impl Env {
         Env {
             locale,
             no_color: var("NO_COLOR").is_some(),
-            path: std::env::var_os("PATH"),
+            path: value("PATH").cloned(),
             ident: ident(var("GIT_COMMITTER_NAME"), var("GIT_COMMITTER_EMAIL"))
                 .or_else(|| ident(var("GIT_AUTHOR_NAME"), var("GIT_AUTHOR_EMAIL"))),
             user: var("USER").or_else(|| var("LOGNAME")),
-            merging: std::env::vars_os()
+            merging: all
+                .iter()
                 .filter_map(|(name, value)| {
                     let id = name.to_str()?.strip_prefix("GITHEAD_")?;
                     Some((id.to_string(), value.to_string_lossy().into_owned()))
