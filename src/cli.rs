@@ -27,11 +27,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Install shipgate's git hooks (and a default .shipgate.toml) into a repository
-    Install(InstallArgs),
+    Install(Lazy<InstallArgs>),
     /// Remove shipgate's hooks and put back any hook they replaced
-    Uninstall(UninstallArgs),
+    Uninstall(Lazy<UninstallArgs>),
     /// Check that git will run every shipgate hook, with the right binary and a valid config
-    Doctor(DoctorArgs),
+    Doctor(Lazy<DoctorArgs>),
     /// Work with .shipgate.toml
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -39,40 +39,40 @@ pub enum Command {
     #[command(subcommand)]
     Plan(PlanCommand),
     /// Record a rollback in the release's plan and require a problem analysis (R1, R3)
-    Rollback(RollbackArgs),
+    Rollback(Lazy<RollbackArgs>),
     /// Copy the built-in plan templates into the plan directory for the team to adapt
-    Init(InitArgs),
+    Init(Lazy<InitArgs>),
     /// Check that master lost nothing when the release tag was merged into it (F14)
-    CheckMaster(CheckMasterArgs),
+    CheckMaster(Lazy<CheckMasterArgs>),
     /// Judge a ref update by the branch and tag rules without pushing (for people and CI)
-    CheckPush(CheckPushArgs),
+    CheckPush(Lazy<CheckPushArgs>),
     /// Judge the pull request, merge request or push a CI job runs for (GitHub Actions, GitLab CI)
-    Ci(CiArgs),
+    Ci(Lazy<CiArgs>),
     /// Open, close and audit an emergency window for direct commits to release (E1)
     #[command(subcommand)]
     Emergency(EmergencyCommand),
     /// Show the team's records the server holds: emergency pushes and rollbacks (E1, R1)
-    Audit(AuditArgs),
+    Audit(Lazy<AuditArgs>),
     /// Print a shell completion script
-    Completions(CompletionsArgs),
+    Completions(Lazy<CompletionsArgs>),
     /// Entry point for the installed hook shims (not for direct use)
     #[command(hide = true)]
-    Hook(HookArgs),
+    Hook(Lazy<HookArgs>),
     /// Walk the whole release process on a throw-away service repository and its server:
     /// every step, every refusal and the command that gets past it
-    Demo(DemoArgs),
+    Demo(Lazy<DemoArgs>),
     /// Where this repository stands: hooks, policy, the release in preparation, closed
     /// gates, the last release's check-master verdict, server enforcement
-    Status(StatusArgs),
+    Status(Lazy<StatusArgs>),
     /// List every rule of the release process, one line each (F, B, E, R)
     Rules,
     /// Show one rule of the process and how shipgate serves it
-    Explain(ExplainArgs),
+    Explain(Lazy<ExplainArgs>),
     /// Write the man pages (shipgate.1 and one per subcommand)
-    Man(ManArgs),
+    Man(Lazy<ManArgs>),
     /// Print the on-call group's notice of a release moment and post it to the team's chat
     /// robots (F17, F18, F22, R2)
-    Announce(AnnounceArgs),
+    Announce(Lazy<AnnounceArgs>),
 }
 
 /// Which repositories a command works on.
@@ -137,7 +137,7 @@ pub struct DoctorArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate .shipgate.toml; errors name the line and column
-    Check(ConfigCheckArgs),
+    Check(Lazy<ConfigCheckArgs>),
     /// Print the built-in default .shipgate.toml
     Default,
 }
@@ -224,13 +224,13 @@ pub enum CiFormat {
 #[derive(Debug, Subcommand)]
 pub enum EmergencyCommand {
     /// Open a time-limited window in which direct commits and pushes to release are allowed
-    Start(EmergencyStartArgs),
+    Start(Lazy<EmergencyStartArgs>),
     /// Close the window now
-    End(EmergencyRepoArgs),
+    End(Lazy<EmergencyRepoArgs>),
     /// Say whether a window is open, until when and why
-    Status(EmergencyRepoArgs),
+    Status(Lazy<EmergencyRepoArgs>),
     /// Show everything recorded under emergency windows
-    Log(EmergencyRepoArgs),
+    Log(Lazy<EmergencyRepoArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -261,11 +261,11 @@ pub struct EmergencyRepoArgs {
 #[derive(Debug, Subcommand)]
 pub enum PlanCommand {
     /// Render a new plan from its template, pre-filled from git and .shipgate.toml
-    New(PlanNewArgs),
+    New(Lazy<PlanNewArgs>),
     /// Say what a plan still needs before a stage; exit 1 if anything
-    Check(PlanCheckArgs),
+    Check(Lazy<PlanCheckArgs>),
     /// List every plan with its version, kind, stage reached and state
-    List(PlanListArgs),
+    List(Lazy<PlanListArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -360,6 +360,63 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    /// A subcommand's arguments are defined when it is built (`Lazy`): building must
+    /// not change its help, which its doc comment set before, nor put the inherited
+    /// global arguments before its own.
+    #[test]
+    fn building_a_subcommand_keeps_its_help_and_argument_order() {
+        fn abouts(cmd: &clap::Command, path: &str, out: &mut Vec<(String, String)>) {
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                let about = |a: Option<&clap::builder::StyledStr>| {
+                    a.map(ToString::to_string).unwrap_or_default()
+                };
+                out.push((
+                    path.clone(),
+                    format!(
+                        "{} | {}",
+                        about(sub.get_about()),
+                        about(sub.get_long_about())
+                    ),
+                ));
+                abouts(sub, &path, out);
+            }
+        }
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        abouts(&super::Cli::command(), "shipgate", &mut before);
+        let mut built = super::Cli::command();
+        built.build();
+        abouts(&built, "shipgate", &mut after);
+        assert!(before.len() > 25, "{before:?}");
+        assert_eq!(before, after);
+        // The inherited `--lang` comes after a subcommand's own arguments (completions
+        // list them in this order), as when they were defined before it was inherited.
+        fn order(cmd: &clap::Command, checked: &mut usize) {
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                let ids: Vec<(bool, String)> = sub
+                    .get_arguments()
+                    .filter(|a| {
+                        !matches!(
+                            a.get_action(),
+                            clap::ArgAction::Help | clap::ArgAction::Version
+                        )
+                    })
+                    .map(|a| (a.is_global_set(), a.get_id().to_string()))
+                    .collect();
+                let first_global = ids.iter().position(|(global, _)| *global);
+                let last_own = ids.iter().rposition(|(global, _)| !*global);
+                if let (Some(g), Some(o)) = (first_global, last_own) {
+                    assert!(g > o, "{}: {ids:?}", sub.get_name());
+                    *checked += 1;
+                }
+                order(sub, checked);
+            }
+        }
+        let mut checked = 0;
+        order(&built, &mut checked);
+        assert!(checked > 20, "{checked}");
     }
 }
 
@@ -479,4 +536,80 @@ pub struct AnnounceArgs {
     /// The repository [default: the current directory]
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+}
+
+/// A subcommand's arguments, defined only when that subcommand is parsed, or when the
+/// whole command line is built for help, man pages and completions: one run builds the
+/// arguments of the subcommand it runs, not of every subcommand (clap's `Command::defer`).
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| defined_first(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| defined_first(cmd, T::augment_args_for_update))
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
+}
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// `augment` applied to a subcommand as clap builds it, leaving it as if its arguments
+/// had been defined first, as they were before they were deferred: its own help (its
+/// variant's doc comment, already set) is kept rather than a flattened struct's doc
+/// comment (`Target`'s), and the global arguments the parent has already handed down
+/// (`--lang`) come after its own, where completions list them.
+fn defined_first(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let inherited: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let mut cmd = augment(cmd);
+    for id in inherited {
+        // `mut_arg` takes the argument out and puts it back last.
+        cmd = cmd.mut_arg(id, |arg| arg);
+    }
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None::<&'static str>),
+    };
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd.long_about(None::<&'static str>),
+    }
 }

@@ -8,7 +8,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
+use clap::{ArgAction, CommandFactory};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::Shells;
 
@@ -132,6 +132,7 @@ pub fn command(dir: Option<PathBuf>, lang: crate::i18n::Lang) -> clap::Command {
 fn attach(cmd: clap::Command, dir: &Option<PathBuf>) -> clap::Command {
     let ids: Vec<(String, Holds)> = cmd
         .get_arguments()
+        .filter(|arg| !matches!(arg.get_action(), ArgAction::Help | ArgAction::Version))
         .filter_map(|arg| {
             let holds = match (cmd.get_name(), arg.get_id().as_str()) {
                 // A new plan's version is one that does not exist yet.
@@ -145,15 +146,17 @@ fn attach(cmd: clap::Command, dir: &Option<PathBuf>) -> clap::Command {
             Some((arg.get_id().to_string(), holds))
         })
         .collect();
-    let mut cmd = cmd;
-    for (id, holds) in ids {
+    // In place: the arguments keep their order, the one completions list them in when
+    // their display orders tie (a subcommand's own first, then the inherited `--lang`).
+    let mut cmd = cmd.mut_args(|arg| {
+        let Some(&(_, holds)) = ids.iter().find(|(id, _)| arg.get_id() == id.as_str()) else {
+            return arg;
+        };
         let dir = dir.clone();
-        cmd = cmd.mut_arg(id, move |arg| {
-            arg.add(ArgValueCompleter::new(move |current: &OsStr| {
-                candidates(dir.as_deref(), holds, &current.to_string_lossy())
-            }))
-        });
-    }
+        arg.add(ArgValueCompleter::new(move |current: &OsStr| {
+            candidates(dir.as_deref(), holds, &current.to_string_lossy())
+        }))
+    });
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())

@@ -128,15 +128,16 @@ pub fn command(lang: Lang) -> Command {
 }
 
 /// `cmd` (the command line, perhaps with settings of its own, such as the man pages'
-/// `disable_help_subcommand`) with its help in `lang`; built, for Chinese.
+/// `disable_help_subcommand`) with its help in `lang`; built.
 pub fn localised(mut cmd: Command, lang: Lang) -> Command {
+    // Built first, so that every subcommand's arguments (defined when built, see
+    // `cli::Lazy`) and those clap adds itself (`--help`, `--version`, `help`) and the
+    // global `--lang` of every subcommand are there to be walked and given their Chinese
+    // texts.
+    cmd.build();
     if lang == Lang::En {
         return cmd;
     }
-    // Built first, so that the arguments and the subcommand clap adds itself (`--help`,
-    // `--version`, `help`) and the global `--lang` of every subcommand are there to be
-    // given their Chinese texts.
-    cmd.build();
     let root = cmd.get_name().to_string();
     localise(cmd, &root, catalog())
 }
