@@ -141,3 +141,17 @@ fn ids_are_stable() {
     );
     assert_eq!(super::attribution::stable_id(""), "cbf29ce48422");
 }
+
+proptest::proptest! {
+    /// Telling a rewrite by the characters two lines share first gives the diff's answer.
+    #[test]
+    fn similar_line_answers_as_the_character_diff(
+        old in "[a-d ()é]{0,40}",
+        new in "[a-d ()é]{0,40}",
+    ) {
+        let by_diff = !old.is_empty()
+            && !new.is_empty()
+            && similar::TextDiff::from_chars(old.as_str(), new.as_str()).ratio() >= 0.6;
+        proptest::prop_assert_eq!(super::judge::similar_line(&old, &new), by_diff);
+    }
+}
