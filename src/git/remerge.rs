@@ -167,11 +167,22 @@ impl Repo {
                 let (result_text, r_bin) = text(r)?;
                 let binary = b_bin || o_bin || t_bin || r_bin;
                 let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
-                    (Some(oid), _, _) => (text(oid)?.0, false),
+                    // Mostly a version just read: copied, not read again.
+                    (Some(oid), _, _) => match [
+                        (b, &base_text),
+                        (o, &ours_text),
+                        (t, &theirs_text),
+                        (r, &result_text),
+                    ]
+                    .into_iter()
+                    .find(|(version, _)| *version == oid)
+                    {
+                        Some((_, known)) => (known.clone(), false),
+                        None => (text(oid)?.0, false),
+                    },
                     (None, Some(ours_text), Some(theirs_text)) if !binary => {
-                        let base_bytes = base_text.clone().unwrap_or_default();
                         let mut anc = MergeFileInput::new();
-                        anc.content(base_bytes.as_bytes());
+                        anc.content(base_text.as_deref().unwrap_or_default().as_bytes());
                         let mut our = MergeFileInput::new();
                         our.content(ours_text.as_bytes());
                         let mut their = MergeFileInput::new();
