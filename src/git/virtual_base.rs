@@ -425,12 +425,10 @@ mod tests {
             conflicted += k;
             deep += d;
         }
-        eprintln!(
-            "compared {compared}, most bases {most}, with conflicts {conflicted}, deep {deep}"
-        );
-        assert!(compared >= 100, "{compared}");
+        // (178 merges, 113 with a conflict left, 82 with bases of bases criss-cross.)
+        assert!(compared >= 150, "{compared}");
         assert!(most >= 3, "{most}");
-        assert!(conflicted >= 20, "{conflicted}");
-        assert!(deep >= 10, "{deep}");
+        assert!(conflicted >= 100, "{conflicted}");
+        assert!(deep >= 50, "{deep}");
     }
 }
