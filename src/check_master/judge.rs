@@ -52,6 +52,10 @@ pub(super) fn provenance(base: Option<&str>, side: Option<&str>, merged: &[&str]
     for (_, new) in align(&base_lines, &side_lines) {
         inserted[new] = false;
     }
+    // A side that inserted nothing brought no line: no second alignment needed.
+    if !inserted.contains(&true) {
+        return out;
+    }
     for (old, new) in align(&side_lines, merged) {
         out[new] = inserted[old];
     }
@@ -83,7 +87,12 @@ pub(super) fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     let new_mid = &new[prefix..new.len() - suffix];
     let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
     if old_mid.len() + new_mid.len() <= MAX_ALIGNED_LINES {
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, old_mid, new_mid) {
+        // Each line as a number, equal lines as equal numbers: the same alignment (the
+        // diff sees only which lines are equal), found comparing numbers, not texts.
+        let mut numbers = HashMap::new();
+        let old_mid = numbered(&mut numbers, old_mid);
+        let new_mid = numbered(&mut numbers, new_mid);
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_mid, &new_mid) {
             if let similar::DiffOp::Equal {
                 old_index,
                 new_index,
@@ -107,6 +116,17 @@ pub(super) fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
     pairs.extend((0..suffix).map(|k| (old_end + k, new_end + k)));
     pairs
+}
+
+/// `lines` as numbers: the number `numbers` gives an equal line, or the next.
+fn numbered<'a>(numbers: &mut HashMap<&'a str, u32>, lines: &[&'a str]) -> Vec<u32> {
+    lines
+        .iter()
+        .map(|line| {
+            let next = numbers.len() as u32;
+            *numbers.entry(*line).or_insert(next)
+        })
+        .collect()
 }
 
 /// What one merge dropped, judged path by path.
@@ -485,7 +505,30 @@ pub(super) fn similar_line(old: &str, new: &str) -> bool {
     if old.is_empty() || new.is_empty() || old.len().max(new.len()) > 400 {
         return false;
     }
+    // The characters that line up are at most those the two have in common: when even
+    // they are too few, no diff is needed (the same sum as `ratio`'s, so the same answer).
+    let (common, total) = chars_in_common(old, new);
+    if (2.0 * common as f32 / total as f32) < 0.6 {
+        return false;
+    }
     similar::TextDiff::from_chars(old, new).ratio() >= 0.6
+}
+
+/// How many characters two texts have in common, each counted as often as both have
+/// it, and how many they have together.
+fn chars_in_common(old: &str, new: &str) -> (usize, usize) {
+    let (mut old, mut new): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    old.sort_unstable();
+    new.sort_unstable();
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < old.len() && j < new.len() {
+        match old[i].cmp(&new[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => (common, i, j) = (common + 1, i + 1, j + 1),
+        }
+    }
+    (common, old.len() + new.len())
 }
 
 /// A merge before the tag that dropped lines the tag has again (a later commit or merge

@@ -158,3 +158,17 @@ fn release_versions_dotted_dashed_or_underscored() {
     assert_eq!(v("oc-JB-workaround-2"), None);
     assert_eq!(v("build"), None);
 }
+
+proptest::proptest! {
+    /// Telling a rewrite by the characters two lines share first gives the diff's answer.
+    #[test]
+    fn similar_line_answers_as_the_character_diff(
+        old in "[a-d ()é]{0,40}",
+        new in "[a-d ()é]{0,40}",
+    ) {
+        let by_diff = !old.is_empty()
+            && !new.is_empty()
+            && similar::TextDiff::from_chars(old.as_str(), new.as_str()).ratio() >= 0.6;
+        proptest::prop_assert_eq!(super::judge::similar_line(&old, &new), by_diff);
+    }
+}

@@ -17,6 +17,7 @@ mod repo;
 mod review;
 mod revwalk;
 mod tree_diff;
+mod virtual_base;
 
 mod inventory;
 mod patch_id;

@@ -62,7 +62,11 @@ impl Repo {
             // Unrelated histories (`--allow-unrelated-histories`) have no common ancestor:
             // they merge as if from an empty tree, so nothing the merge adds goes unseen.
             // Lines are then attributed by walking the merged side alone.
-            let found = self.fast_merge_base(first.id(), other.id())?;
+            // One painting, as libgit2's merge of the two paints: its first common
+            // ancestor (the newest) for the per-path re-merge, and only if git's whole
+            // merge is needed, all merge bases.
+            let mut painting = self.painting(other.id(), &[first.id()])?;
+            let found = painting.first_common(self)?;
             let base = found.unwrap_or_else(|| first.id());
             let base_tree = match found {
                 Some(base) => repo
@@ -114,8 +118,12 @@ impl Repo {
                 let renamed = [o, t, b].iter().any(Option::is_none);
                 if virtual_merge.is_none() || renamed && !whole_merge {
                     whole_merge |= renamed;
-                    virtual_merge =
-                        Some(self.virtual_merge(first.id(), other.id(), whole_merge)?);
+                    virtual_merge = Some(self.virtual_merge(
+                        first.id(),
+                        other.id(),
+                        painting.bases(self)?,
+                        whole_merge,
+                    )?);
                 }
                 if let Some(Some(virt)) = &virtual_merge {
                     match virt.get(&path) {
@@ -159,11 +167,22 @@ impl Repo {
                 let (result_text, r_bin) = text(r)?;
                 let binary = b_bin || o_bin || t_bin || r_bin;
                 let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
-                    (Some(oid), _, _) => (text(oid)?.0, false),
+                    // Mostly a version just read: copied, not read again.
+                    (Some(oid), _, _) => match [
+                        (b, &base_text),
+                        (o, &ours_text),
+                        (t, &theirs_text),
+                        (r, &result_text),
+                    ]
+                    .into_iter()
+                    .find(|(version, _)| *version == oid)
+                    {
+                        Some((_, known)) => (known.clone(), false),
+                        None => (text(oid)?.0, false),
+                    },
                     (None, Some(ours_text), Some(theirs_text)) if !binary => {
-                        let base_bytes = base_text.clone().unwrap_or_default();
                         let mut anc = MergeFileInput::new();
-                        anc.content(base_bytes.as_bytes());
+                        anc.content(base_text.as_deref().unwrap_or_default().as_bytes());
                         let mut our = MergeFileInput::new();
                         our.content(ours_text.as_bytes());
                         let mut their = MergeFileInput::new();
@@ -221,92 +240,55 @@ fn candidate_paths(
 }
 
 /// Per path, what git's recursive merge of a criss-cross merge's parents gives.
-type Virtual = std::collections::HashMap<String, VirtualPath>;
+pub(super) type Virtual = std::collections::HashMap<String, VirtualPath>;
 
-enum VirtualPath {
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum VirtualPath {
     /// Merged without conflict, to this blob.
     Merged(Oid),
     /// A conflict; the virtual merge base's blob, if it had the path.
     Conflict(Option<Oid>),
 }
 
+/// What a merge's index says of each path: merged, or conflicting over which base blob.
+pub(super) fn per_path(index: &git2::Index) -> Virtual {
+    let mut out = Virtual::new();
+    for entry in index.iter() {
+        let path = super::text(&entry.path);
+        match (entry.flags >> 12) & 3 {
+            0 => {
+                out.insert(path, VirtualPath::Merged(entry.id));
+            }
+            1 => {
+                out.insert(path, VirtualPath::Conflict(Some(entry.id)));
+            }
+            _ => {
+                out.entry(path).or_insert(VirtualPath::Conflict(None));
+            }
+        }
+    }
+    out
+}
+
 impl Repo {
     /// What git's merge of the two commits gives, path by path (a virtual merge base for
     /// parents with more than one, rename detection): for criss-cross histories, and with
-    /// `renames` whenever a side deleted or added a path. `None` when neither applies
-    /// (the cheap per-path re-merge agrees with git).
-    fn virtual_merge(&self, ours: Oid, theirs: Oid, renames: bool) -> Result<Option<Virtual>> {
-        let repo = self.raw();
-        let bases = self.merge_bases(ours, theirs)?;
+    /// `renames` whenever a side deleted or added a path. `bases`: their merge bases, as
+    /// `merge_bases_many` orders them. `None` when neither applies (the cheap per-path
+    /// re-merge agrees with git).
+    pub(super) fn virtual_merge(
+        &self,
+        ours: Oid,
+        theirs: Oid,
+        bases: &[Oid],
+        renames: bool,
+    ) -> Result<Option<Virtual>> {
         if bases.is_empty() || bases.len() < 2 && !renames {
             return Ok(None);
         }
-        let (ours, theirs) = (
-            repo.find_commit(ours).map_err(git_error)?,
-            repo.find_commit(theirs).map_err(git_error)?,
-        );
         let options = git2::MergeOptions::new();
-        let index = match bases.as_slice() {
-            // One base, known from the shared graph: the trees' merge, which is what
-            // libgit2's merge of the commits does after finding that base again by
-            // parsing history of its own.
-            [base] => {
-                let base = repo.find_commit(*base).map_err(git_error)?;
-                let (base, ours, theirs) = (
-                    base.tree().map_err(git_error)?,
-                    ours.tree().map_err(git_error)?,
-                    theirs.tree().map_err(git_error)?,
-                );
-                repo.merge_trees(&base, &ours, &theirs, Some(&options))
-            }
-            _ => repo.merge_commits(&ours, &theirs, Some(&options)),
-        }
-        .map_err(git_error)?;
-        let mut out = Virtual::new();
-        for entry in index.iter() {
-            let path = super::text(&entry.path);
-            let stage = (entry.flags >> 12) & 3;
-            match stage {
-                0 => {
-                    out.insert(path, VirtualPath::Merged(entry.id));
-                }
-                1 => {
-                    out.insert(path, VirtualPath::Conflict(Some(entry.id)));
-                }
-                _ => {
-                    out.entry(path).or_insert(VirtualPath::Conflict(None));
-                }
-            }
-        }
-        Ok(Some(out))
-    }
-
-    /// The newest common ancestor of `a` and `b`: commits are visited newest first from
-    /// both, and the first reached from both is it. Parents and times are cached in the
-    /// repository handle, so the many merges of one cycle share the walking.
-    fn fast_merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
-        use std::collections::{BinaryHeap, HashMap};
-        let node = |oid: Oid| self.node(oid);
-        let mut flags: HashMap<Oid, u8> = HashMap::new();
-        let mut queue = BinaryHeap::new();
-        for (oid, flag) in [(a, 1u8), (b, 2u8)] {
-            *flags.entry(oid).or_default() |= flag;
-            queue.push((node(oid)?.1, oid));
-        }
-        while let Some((_, oid)) = queue.pop() {
-            let flag = flags[&oid];
-            if flag == 3 {
-                return Ok(Some(oid));
-            }
-            for &parent in node(oid)?.0.iter() {
-                let before = flags.get(&parent).copied().unwrap_or(0);
-                if before | flag != before {
-                    flags.insert(parent, before | flag);
-                    queue.push((node(parent)?.1, parent));
-                }
-            }
-        }
-        Ok(None)
+        let index = self.merge_over_bases(ours, theirs, bases, &options)?;
+        Ok(Some(per_path(&index)))
     }
 
     /// The oldest commit between `base` and `tip` that deleted `path` (with `line`

@@ -51,6 +51,9 @@ pub struct Repo {
     /// Set once objects this process makes (re-merged files, virtual merge bases) are
     /// kept in memory instead of the repository's object store (see `scratch_objects`).
     scratch: std::cell::OnceCell<()>,
+    /// Virtual merge bases made (see `virtual_base.rs`): their trees, per the commits
+    /// each was merged from, in order.
+    pub(super) virtual_bases: std::cell::RefCell<HashMap<Vec<Oid>, Oid>>,
 }
 
 impl Repo {
@@ -95,6 +98,7 @@ impl Repo {
             present: std::cell::RefCell::new(HashMap::new()),
             steps: std::cell::RefCell::new(HashMap::new()),
             scratch: std::cell::OnceCell::new(),
+            virtual_bases: Default::default(),
         }
     }
 
@@ -460,6 +464,11 @@ impl Repo {
             // Above the loose (1) and pack (2) backends: libgit2 writes to the first
             // backend by priority that can.
             odb.add_new_mempack_backend(1000).map_err(git_error)?;
+            // Nor are the trees written (virtual merge bases) checked entry by entry
+            // against the object store: their ids come from trees this process read, the
+            // check would read every file's header again, and in a partial clone fail
+            // on a file no merge needs (libgit2's own merge never writes that tree).
+            git2::opts::strict_object_creation(false);
             let _ = self.scratch.set(());
         }
         Ok(())

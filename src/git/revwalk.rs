@@ -259,14 +259,14 @@ impl Walk<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A small deterministic generator (xorshift), so that a failing graph can be rebuilt.
-    struct Rng(u64);
+    pub(in crate::git) struct Rng(pub(in crate::git) u64);
 
     impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
+        pub(in crate::git) fn below(&mut self, n: u64) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -276,7 +276,7 @@ mod tests {
 
     /// A history of `n` commits with merges (octopus ones too), clocks set wrong now and
     /// then and commits sharing a second: what libgit2's walk order is sensitive to.
-    fn history(repo: &git2::Repository, rng: &mut Rng, n: usize) -> Vec<Oid> {
+    pub(in crate::git) fn history(repo: &git2::Repository, rng: &mut Rng, n: usize) -> Vec<Oid> {
         let tree = repo.treebuilder(None).unwrap().write().unwrap();
         let tree = repo.find_tree(tree).unwrap();
         let mut commits: Vec<git2::Commit> = Vec::new();

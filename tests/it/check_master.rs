@@ -199,6 +199,34 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:edited",
         ],
     ),
+    // ... over three merge bases, the first two conflicting in the virtual base.
+    (
+        "criss-cross-three-bases",
+        "clean",
+        0,
+        &[
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+        ],
+    ),
+    // ... and twice over: the virtual base of bases that are criss-cross merges.
+    (
+        "criss-cross-recursive",
+        "clean",
+        0,
+        &[
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+            "INFO:merge-dropped:edited",
+        ],
+    ),
     // ... and renames: a file renamed on one side and edited on the other is one file.
     ("rename-edit", "clean", 0, &[]),
     // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.

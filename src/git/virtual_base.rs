@@ -1,0 +1,434 @@
+//! git's merge of two commits with several merge bases (a criss-cross history), made
+//! as libgit2's `git_merge_commits` makes it (`compute_base`, `create_virtual_base` in
+//! its `merge.c`), but with the merge bases found in the shared commit graph
+//! (`graph.rs`): libgit2 would parse history again, of its own, for every merge and
+//! every level of the virtual base.
+//!
+//! The bases, oldest first, are merged pairwise into a virtual base: each pair over its
+//! own merge bases (found the same way, recursively), its conflicting regions kept as
+//! conflict-marked text, as libgit2 and git do. The two commits are then merged over
+//! that base.
+
+use git2::{Binding, Index, MergeOptions, Oid, Tree};
+use libgit2_sys as raw;
+
+use crate::error::Result;
+
+use super::repo::git_error;
+use super::Repo;
+
+/// libgit2's `GIT_MERGE_VIRTUAL_BASE` (`git2/merge.h`; libgit2-sys names only the older
+/// flags): merge as for a virtual base, conflicting regions kept with their markers.
+const GIT_MERGE_VIRTUAL_BASE: u32 = 1 << 4;
+
+/// One side of a merge as libgit2's `create_virtual_base` sees it: a commit, or the
+/// merge of several (a virtual base) held as a tree.
+#[derive(Clone)]
+struct Side {
+    tree: Oid,
+    /// The commits it was made of (the commit itself for a real one): a virtual
+    /// commit's merge bases with another commit are theirs.
+    heads: Vec<Oid>,
+}
+
+impl Repo {
+    /// git's merge of `ours` and `theirs`, whose merge bases, as `merge_bases_many`
+    /// orders them, are `bases` (already known to the caller), with `options`.
+    pub(super) fn merge_over_bases(
+        &self,
+        ours: Oid,
+        theirs: Oid,
+        bases: &[Oid],
+        options: &MergeOptions,
+    ) -> Result<Index> {
+        let base = self.fold_bases(bases)?;
+        let repo = self.raw();
+        let tree_of = |oid: Oid| {
+            repo.find_commit(oid)
+                .and_then(|c| c.tree())
+                .map_err(git_error)
+        };
+        let (ours, theirs) = (tree_of(ours)?, tree_of(theirs)?);
+        let base = match base {
+            Some(side) => repo.find_tree(side.tree).map_err(git_error)?,
+            None => repo
+                .treebuilder(None)
+                .and_then(|b| b.write())
+                .and_then(|oid| repo.find_tree(oid))
+                .map_err(git_error)?,
+        };
+        repo.merge_trees(&base, &ours, &theirs, Some(options))
+            .map_err(git_error)
+    }
+
+    /// libgit2's `compute_base` once the bases are known: none, one, or (oldest first)
+    /// each next base merged into those before it.
+    fn fold_bases(&self, bases: &[Oid]) -> Result<Option<Side>> {
+        let mut oldest_first = bases.iter().rev();
+        let Some(&first) = oldest_first.next() else {
+            return Ok(None);
+        };
+        let mut base = self.real_side(first)?;
+        for &other in oldest_first {
+            base = self.virtual_base(&base, &self.real_side(other)?)?;
+        }
+        Ok(Some(base))
+    }
+
+    fn real_side(&self, commit: Oid) -> Result<Side> {
+        let tree = self.raw().find_commit(commit).map_err(git_error)?.tree_id();
+        Ok(Side {
+            tree,
+            heads: vec![commit],
+        })
+    }
+
+    /// libgit2's `create_virtual_base`: `one` and `two` merged over their own merge
+    /// bases (those of `two` and a merge of `one`'s heads, in that order, as libgit2
+    /// asks), conflicts left in the text. Kept per pair: the merges of one release often
+    /// share their bases.
+    fn virtual_base(&self, one: &Side, two: &Side) -> Result<Side> {
+        let heads: Vec<Oid> = one.heads.iter().chain(&two.heads).copied().collect();
+        if let Some(tree) = self.virtual_bases.borrow().get(&heads) {
+            return Ok(Side { tree: *tree, heads });
+        }
+        let asked: Vec<Oid> = two.heads.iter().chain(&one.heads).copied().collect();
+        let bases = self.merge_bases_many(asked[0], &asked[1..])?;
+        let base = self.fold_bases(&bases)?;
+        let repo = self.raw();
+        let find = |oid: Oid| repo.find_tree(oid).map_err(git_error);
+        let base = base.map(|side| find(side.tree)).transpose()?;
+        let index = merge_as_virtual_base(repo, base.as_ref(), &find(one.tree)?, &find(two.tree)?)?;
+        let tree = tree_without_conflicts(repo, &index)?;
+        self.virtual_bases.borrow_mut().insert(heads.clone(), tree);
+        Ok(Side { tree, heads })
+    }
+}
+
+/// `git_merge_trees` with `GIT_MERGE_VIRTUAL_BASE` (and renames found, as for the merge
+/// it is the base of): a file whose regions conflict is merged all the same, into its
+/// conflict-marked text (labels "Temporary merge branch 1" and "2", markers of nine);
+/// what still conflicts (a file deleted on one side and changed on the other, a rename
+/// on both) stays a conflict.
+fn merge_as_virtual_base(
+    repo: &git2::Repository,
+    base: Option<&Tree>,
+    one: &Tree,
+    two: &Tree,
+) -> Result<Index> {
+    let mut options = std::mem::MaybeUninit::<raw::git_merge_options>::uninit();
+    let mut out = std::ptr::null_mut();
+    // SAFETY: the options are initialised by libgit2 before use; the repository and
+    // trees outlive the call; the index libgit2 returns is owned by the `Index` made
+    // from it (freed on drop) and by nothing else.
+    unsafe {
+        let code =
+            raw::git_merge_init_options(options.as_mut_ptr(), raw::GIT_MERGE_OPTIONS_VERSION);
+        if code < 0 {
+            return Err(git_error(git2::Error::last_error(code)));
+        }
+        let mut options = options.assume_init();
+        options.flags |= GIT_MERGE_VIRTUAL_BASE;
+        let code = raw::git_merge_trees(
+            &mut out,
+            repo.raw(),
+            base.map_or(std::ptr::null(), |t| t.raw().cast_const()),
+            one.raw(),
+            two.raw(),
+            &options,
+        );
+        if code < 0 {
+            return Err(git_error(git2::Error::last_error(code)));
+        }
+        Ok(Index::from_raw(out))
+    }
+}
+
+/// The tree of a virtual base: what merged (conflicted text included); what still
+/// conflicts is left out, as libgit2 leaves it out when it reads the merged index as
+/// the next merge's base (its index iterator skips conflicts).
+fn tree_without_conflicts(repo: &git2::Repository, index: &Index) -> Result<Oid> {
+    let mut merged = Index::new().map_err(git_error)?;
+    for entry in index.iter() {
+        let stage = (entry.flags >> 12) & 3;
+        if stage == 0 {
+            merged.add(&entry).map_err(git_error)?;
+        }
+    }
+    merged.write_tree_to(repo).map_err(git_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use git2::{Commit, FileMode, MergeOptions, Oid, Repository, Signature, Time};
+
+    use super::super::remerge::{per_path, Virtual};
+    use super::super::Repo;
+
+    /// libgit2's own merge of the two commits (its merge bases and virtual base found by
+    /// itself), path by path: what `virtual_merge` must give.
+    fn libgit2_merge(repo: &Repo, ours: Oid, theirs: Oid) -> Virtual {
+        let raw = repo.raw();
+        let (ours, theirs) = (
+            raw.find_commit(ours).unwrap(),
+            raw.find_commit(theirs).unwrap(),
+        );
+        let index = raw
+            .merge_commits(&ours, &theirs, Some(&MergeOptions::new()))
+            .unwrap();
+        per_path(&index)
+    }
+
+    /// Every two-parent merge whose parents have two or more merge bases, re-merged both
+    /// ways and compared: (merges compared, most bases, how many with a conflict left,
+    /// how many whose oldest two bases are criss-cross too).
+    fn compare_every_criss_cross_merge(dir: &Path) -> (usize, usize, usize, usize) {
+        let repo = Repo::discover(dir).unwrap();
+        repo.scratch_objects().unwrap();
+        let mut walk = repo.raw().revwalk().unwrap();
+        walk.push_glob("*").unwrap();
+        let (mut compared, mut most, mut conflicted, mut deep) = (0, 0, 0, 0);
+        for oid in walk {
+            let merge = repo.raw().find_commit(oid.unwrap()).unwrap();
+            if merge.parent_count() != 2 {
+                continue;
+            }
+            let (ours, theirs) = (merge.parent_id(0).unwrap(), merge.parent_id(1).unwrap());
+            let bases = repo.merge_bases_many(theirs, &[ours]).unwrap();
+            if bases.len() < 2 {
+                continue;
+            }
+            let expected = libgit2_merge(&repo, ours, theirs);
+            for renames in [false, true] {
+                let ours_map = repo.virtual_merge(ours, theirs, &bases, renames).unwrap();
+                assert_eq!(
+                    ours_map.as_ref(),
+                    Some(&expected),
+                    "merge {} of {}",
+                    merge.id(),
+                    dir.display()
+                );
+            }
+            compared += 1;
+            most = most.max(bases.len());
+            let (newer, oldest) = (bases[bases.len() - 2], bases[bases.len() - 1]);
+            deep += usize::from(repo.merge_bases_many(newer, &[oldest]).unwrap().len() > 1);
+            conflicted += usize::from(
+                expected
+                    .values()
+                    .any(|p| matches!(p, super::super::remerge::VirtualPath::Conflict(_))),
+            );
+        }
+        (compared, most, conflicted, deep)
+    }
+
+    /// Builds `tests/fixtures/check-master/NAME.sh` in `dir` as the integration tests do
+    /// (a hermetic git environment, every commit at one second unless the script says).
+    fn fixture(name: &str, dir: &Path) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/check-master")
+            .join(format!("{name}.sh"));
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(dir.join(name))
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", dir.join(".gitconfig"))
+            .env("GIT_AUTHOR_NAME", "Li Si")
+            .env("GIT_AUTHOR_EMAIL", "lisi@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00+08:00")
+            .env("GIT_COMMITTER_NAME", "Li Si")
+            .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
+            .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
+            .env("TZ", "UTC")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn criss_cross_fixtures_merge_as_libgit2_merges_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // (fixture, criss-cross merges, most merge bases)
+        for (name, merges, bases) in [
+            ("criss-cross", 1, 2),
+            ("criss-cross-virtual-base", 1, 2),
+            ("criss-cross-three-bases", 1, 3),
+            // The last merge's bases are themselves criss-cross, and so are those of
+            // the second cross merges.
+            ("criss-cross-recursive", 3, 2),
+        ] {
+            fixture(name, dir.path());
+            let (compared, most, _, deep) = compare_every_criss_cross_merge(&dir.path().join(name));
+            assert_eq!((compared, most), (merges, bases), "{name}");
+            assert_eq!(deep > 0, name == "criss-cross-recursive", "{name}");
+        }
+    }
+
+    /// A small deterministic generator (xorshift), so that a failing history can be rebuilt.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n.max(1)
+        }
+    }
+
+    /// A commit's tree after `i`'s work on it: lines of its files rewritten, now and then
+    /// a file deleted, added or renamed (flat files of ten lines).
+    fn edit(raw: &Repository, rng: &mut Rng, tree: &git2::Tree, i: usize) -> Oid {
+        let mut files: Vec<(String, Vec<String>)> = tree
+            .iter()
+            .map(|e| {
+                let blob = raw.find_blob(e.id()).unwrap();
+                let text = String::from_utf8_lossy(blob.content()).into_owned();
+                (
+                    e.name().unwrap().to_string(),
+                    text.lines().map(String::from).collect(),
+                )
+            })
+            .collect();
+        match rng.below(12) {
+            0 if files.len() > 2 => {
+                files.remove(rng.below(files.len() as u64) as usize);
+            }
+            1 if !files.is_empty() => {
+                let k = rng.below(files.len() as u64) as usize;
+                files[k].0 = format!("moved-{i}");
+            }
+            2 => files.push((
+                format!("new-{i}"),
+                (0..10).map(|l| format!("n{i} {l}")).collect(),
+            )),
+            _ => {}
+        }
+        for _ in 0..=rng.below(2) {
+            if files.is_empty() {
+                break;
+            }
+            let k = rng.below(files.len() as u64) as usize;
+            let line = rng.below(10) as usize;
+            files[k].1[line] = format!("c{i} line {line}");
+        }
+        let mut builder = raw.treebuilder(None).unwrap();
+        for (name, lines) in &files {
+            let blob = raw
+                .blob(format!("{}\n", lines.join("\n")).as_bytes())
+                .unwrap();
+            builder.insert(name, blob, FileMode::Blob.into()).unwrap();
+        }
+        builder.write().unwrap()
+    }
+
+    /// The tree git's merge of the two commits gives, each conflict settled for one
+    /// side's version (ours when it has one), as a developer might.
+    fn merged(raw: &Repository, ours: &Commit, theirs: &Commit) -> Oid {
+        let mut index = raw.merge_commits(ours, theirs, None).unwrap();
+        let mut settled = Vec::new();
+        for conflict in index.conflicts().unwrap() {
+            let conflict = conflict.unwrap();
+            settled.extend(conflict.our.or(conflict.their));
+        }
+        let mut clean = git2::Index::new().unwrap();
+        for entry in index.iter().filter(|e| (e.flags >> 12) & 3 == 0) {
+            clean.add(&entry).unwrap();
+        }
+        for mut entry in settled {
+            entry.flags &= !(3 << 12);
+            clean.add(&entry).unwrap();
+        }
+        index.clear().unwrap();
+        clean.write_tree_to(raw).unwrap()
+    }
+
+    /// `n` commits on four branches: work, and merges of another branch's tip or recent
+    /// commit (criss-cross histories, some with bases of bases criss-cross too), clocks
+    /// set wrong now and then and commits sharing a second.
+    fn history(raw: &Repository, rng: &mut Rng, n: usize) {
+        let sig = |i: usize, rng: &mut Rng| {
+            let time = match rng.below(10) {
+                0 => rng.below(n as u64 * 10) as i64,
+                1..=4 => (i as i64 / 4) * 40,
+                _ => i as i64 * 10,
+            };
+            Signature::new("A", "a@example.com", &Time::new(time, 0)).unwrap()
+        };
+        let empty = raw.treebuilder(None).unwrap().write().unwrap();
+        let mut tree = raw.find_tree(empty).unwrap();
+        for k in 0..4 {
+            let id = edit(raw, rng, &tree, k);
+            tree = raw.find_tree(id).unwrap();
+        }
+        let root = raw
+            .commit(None, &sig(0, rng), &sig(0, rng), "root", &tree, &[])
+            .unwrap();
+        // Each branch's commits, newest last.
+        let mut branches: Vec<Vec<Oid>> = vec![vec![root]; 4];
+        for i in 1..n {
+            let b = rng.below(4) as usize;
+            let tip = raw.find_commit(*branches[b].last().unwrap()).unwrap();
+            let o = (b + 1 + rng.below(3) as usize) % 4;
+            let recent = &branches[o][branches[o].len().saturating_sub(3)..];
+            let other = recent[rng.below(recent.len() as u64) as usize];
+            let merge = rng.below(2) == 0
+                && other != tip.id()
+                && !raw.graph_descendant_of(tip.id(), other).unwrap();
+            let (tree, parents) = if merge {
+                let other = raw.find_commit(other).unwrap();
+                (merged(raw, &tip, &other), vec![tip, other])
+            } else {
+                (edit(raw, rng, &tip.tree().unwrap(), i), vec![tip])
+            };
+            let parents: Vec<&Commit> = parents.iter().collect();
+            let (author, committer) = (sig(i, rng), sig(i, rng));
+            let tree = raw.find_tree(tree).unwrap();
+            let oid = raw
+                .commit(None, &author, &committer, &format!("c{i}"), &tree, &parents)
+                .unwrap();
+            branches[b].push(oid);
+        }
+        for (k, commits) in branches.iter().enumerate() {
+            raw.reference(
+                &format!("refs/heads/b{k}"),
+                *commits.last().unwrap(),
+                true,
+                "history",
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn random_criss_cross_histories_merge_as_libgit2_merges_them() {
+        let (mut compared, mut most, mut conflicted, mut deep) = (0, 0, 0, 0);
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let raw = Repository::init_bare(dir.path()).unwrap();
+            history(&raw, &mut rng, 120);
+            let (c, m, k, d) = compare_every_criss_cross_merge(dir.path());
+            compared += c;
+            most = most.max(m);
+            conflicted += k;
+            deep += d;
+        }
+        // (178 merges, 113 with a conflict left, 82 with bases of bases criss-cross.)
+        assert!(compared >= 150, "{compared}");
+        assert!(most >= 3, "{most}");
+        assert!(conflicted >= 100, "{conflicted}");
+        assert!(deep >= 50, "{deep}");
+    }
+}
