@@ -27,10 +27,10 @@ impl Repo {
                 .and_then(|t| t.strip_prefix("refs/heads/"))
                 .map(str::to_string);
         }
-        for reference in repo.references_glob("refs/heads/*").map_err(git_error)? {
-            let reference = reference.map_err(git_error)?;
-            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
-                out.refs.push((name.to_string(), to_id(target)));
+        // A forge's thousands of `refs/pull/*` are not read (see `refs.rs`).
+        for listed in super::refs::under(repo, &["refs/heads/"])? {
+            if let Some(target) = listed.target {
+                out.refs.push((listed.name, to_id(target)));
             }
         }
         Ok(out)

@@ -10,6 +10,7 @@ mod changes;
 pub mod demo;
 mod graph;
 mod records;
+mod refs;
 mod releases;
 mod remerge;
 mod remote;

@@ -29,14 +29,10 @@ impl Repo {
     /// The refs whose names start with `prefix` (`refs/shipgate/rollback/`), with the
     /// objects they point at, sorted by name.
     pub fn refs_under(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
-        let glob = format!("{prefix}*");
-        let mut out = Vec::new();
-        for reference in self.raw().references_glob(&glob).map_err(git_error)? {
-            let reference = reference.map_err(git_error)?;
-            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
-                out.push((name.to_string(), to_id(target)));
-            }
-        }
+        let mut out: Vec<(String, ObjectId)> = super::refs::under(self.raw(), &[prefix])?
+            .into_iter()
+            .filter_map(|listed| Some((listed.name, to_id(listed.target?))))
+            .collect();
         out.sort();
         Ok(out)
     }

@@ -28,8 +28,8 @@ type LocalTag = (String, Option<Oid>, Option<Oid>);
 
 pub struct Repo {
     repo: Repository,
-    /// Branches, remote-tracking branches and tags (unpeeled), read once: every libgit2
-    /// ref listing walks all refs (thousands of tags included), so the rules share one.
+    /// Branches, remote-tracking branches and tags (unpeeled), read once (see `refs.rs`):
+    /// thousands of tags are listed at each read, so the rules share one.
     refs: std::cell::OnceCell<Vec<(String, ObjectId)>>,
     /// The local tags read in the same pass (without a view).
     tags: std::cell::OnceCell<Vec<LocalTag>>,
@@ -140,18 +140,10 @@ impl Repo {
 
     /// The local branches (`refs/heads/*`) and their tips.
     fn local_heads(&self) -> Result<Vec<(String, ObjectId)>> {
-        let mut refs = Vec::new();
-        for reference in self
-            .repo
-            .references_glob("refs/heads/*")
-            .map_err(git_error)?
-        {
-            let reference = reference.map_err(git_error)?;
-            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
-                refs.push((name.to_string(), to_id(target)));
-            }
-        }
-        Ok(refs)
+        Ok(super::refs::under(&self.repo, &["refs/heads/"])?
+            .into_iter()
+            .filter_map(|r| Some((r.name, to_id(r.target?))))
+            .collect())
     }
 
     /// The branches whose short name `matches`, as `(shown name, tip)`: `origin`'s
@@ -206,8 +198,7 @@ impl Repo {
         }
         if let Some(view) = &self.view {
             // The remote's own answer stands for the remote-tracking refs and the tags;
-            // the local branches (read only when asked, see `local_heads`) are not
-            // listed: reading them means parsing every packed ref.
+            // the local branches are read only when asked (see `local_heads`).
             let mut refs = Vec::new();
             for (name, id) in &view.refs {
                 if let Some(branch) = name.strip_prefix("refs/heads/") {
@@ -220,36 +211,17 @@ impl Repo {
             refs.extend(self.pushed_tags.iter().cloned());
             return Ok(self.refs.get_or_init(|| refs));
         }
-        // One pass over all refs: each libgit2 listing (a glob too) walks every packed
-        // ref, so two globs would cost twice what one unfiltered pass does. The tags are
-        // kept with their peeled ids for `tagged_commits`, which so needs no pass of its
-        // own.
+        // One listing for the rules that ask: the tags are kept with their peeled ids
+        // for `tagged_commits`, which so needs no pass of its own.
         let mut refs = Vec::new();
         let mut tags = Vec::new();
-        for reference in self.repo.references().map_err(git_error)? {
-            let reference = reference.map_err(git_error)?;
-            // Others (GitHub's `refs/pull/*`, often most of a clone's refs) are skipped
-            // before their names are read as text.
-            let wanted = ["refs/heads/", "refs/remotes/", "refs/tags/"];
-            let name = reference.name_bytes();
-            if !wanted
-                .iter()
-                .any(|prefix| name.starts_with(prefix.as_bytes()))
-            {
-                continue;
+        let wanted = ["refs/heads/", "refs/remotes/", "refs/tags/"];
+        for listed in super::refs::under(&self.repo, &wanted)? {
+            if let Some(target) = listed.target {
+                refs.push((listed.name.clone(), to_id(target)));
             }
-            let Ok(name) = std::str::from_utf8(name) else {
-                continue;
-            };
-            if name.starts_with("refs/tags/") {
-                tags.push((
-                    name.to_string(),
-                    reference.target(),
-                    reference.target_peel(),
-                ));
-            }
-            if let Some(target) = reference.target() {
-                refs.push((name.to_string(), to_id(target)));
+            if listed.name.starts_with("refs/tags/") {
+                tags.push((listed.name, listed.target, listed.peeled));
             }
         }
         refs.extend(self.pushed_tags.iter().cloned());

@@ -18,23 +18,28 @@ impl Repo {
         let raw = self.raw();
         let mut view = RemoteRefs::default();
         let prefix = format!("refs/remotes/{remote}/");
-        for reference in raw.references().map_err(git_error)? {
-            let reference = reference.map_err(git_error)?;
-            let (Ok(name), Some(target)) = (reference.name(), reference.target()) else {
+        // Only these refs are read, not a forge's `refs/pull/*` (see `refs.rs`).
+        for listed in super::refs::under(raw, &[&prefix, "refs/tags/"])? {
+            let Some(target) = listed.target else {
                 continue;
             };
+            let name = listed.name;
             if let Some(branch) = name.strip_prefix(&prefix) {
                 if branch != "HEAD" {
                     view.refs
                         .push((format!("refs/heads/{branch}"), to_id(target)));
                 }
             } else if name.starts_with("refs/tags/") {
-                view.refs.push((name.to_string(), to_id(target)));
-                if let Ok(commit) = reference.peel_to_commit() {
+                // Peeled as libgit2 peels a ref: from the id packed-refs gives, if any.
+                let peeled = raw
+                    .find_object(listed.peeled.unwrap_or(target), None)
+                    .and_then(|object| object.peel_to_commit());
+                if let Ok(commit) = peeled {
                     if commit.id() != target {
-                        view.peeled.insert(name.to_string(), to_id(commit.id()));
+                        view.peeled.insert(name.clone(), to_id(commit.id()));
                     }
                 }
+                view.refs.push((name, to_id(target)));
             }
         }
         view.head = self.remote_default_branch(remote);
