@@ -229,3 +229,33 @@ pub(crate) fn text(bytes: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
+
+/// Runs `bash ARGS` in `dir` under the hermetic git environment the integration tests
+/// use (no system or user config, fixed names and dates, `LANG=C`, `TZ=UTC`); fails the
+/// test with bash's stderr when it fails. For unit tests that build real repositories.
+#[cfg(test)]
+pub(crate) fn hermetic_bash(dir: &std::path::Path, args: &[&std::ffi::OsStr]) {
+    let out = std::process::Command::new("bash")
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", dir.join(".gitconfig"))
+        .env("GIT_AUTHOR_NAME", "Li Si")
+        .env("GIT_AUTHOR_EMAIL", "lisi@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00+08:00")
+        .env("GIT_COMMITTER_NAME", "Li Si")
+        .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
+        .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
+        .env("TZ", "UTC")
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bash {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

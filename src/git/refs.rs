@@ -156,7 +156,6 @@ fn with_libgit2(repo: &Repository, prefixes: &[&str]) -> Result<Vec<Listed>> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
 
     use git2::Repository;
 
@@ -166,28 +165,7 @@ mod tests {
 
     /// Runs `script` with bash in `dir` under a hermetic git environment.
     fn sh(dir: &Path, script: &str) {
-        let out = Command::new("bash")
-            .args(["-euc", script])
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", dir.join(".gitconfig"))
-            .env("GIT_AUTHOR_NAME", "Li Si")
-            .env("GIT_AUTHOR_EMAIL", "lisi@example.com")
-            .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00+08:00")
-            .env("GIT_COMMITTER_NAME", "Li Si")
-            .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
-            .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
-            .env("LANG", "C")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::git::hermetic_bash(dir, &["-euc".as_ref(), script.as_ref()]);
     }
 
     /// gitoxide's listing of `repo`, asserted the same as libgit2's (names, targets,

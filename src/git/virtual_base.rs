@@ -230,30 +230,8 @@ mod tests {
         let script = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/check-master")
             .join(format!("{name}.sh"));
-        let out = std::process::Command::new("bash")
-            .arg(&script)
-            .arg(dir.join(name))
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", dir.join(".gitconfig"))
-            .env("GIT_AUTHOR_NAME", "Li Si")
-            .env("GIT_AUTHOR_EMAIL", "lisi@example.com")
-            .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00+08:00")
-            .env("GIT_COMMITTER_NAME", "Li Si")
-            .env("GIT_COMMITTER_EMAIL", "lisi@example.com")
-            .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00+08:00")
-            .env("TZ", "UTC")
-            .env("LANG", "C")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let target = dir.join(name);
+        crate::git::hermetic_bash(dir, &[script.as_os_str(), target.as_os_str()]);
     }
 
     #[test]
