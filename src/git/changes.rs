@@ -133,7 +133,7 @@ impl Repo {
             };
             let blob = |oid| repo.find_blob(oid).map_err(git_error);
             let (b, o, t) = (blob(base)?, blob(ours)?, blob(theirs)?);
-            if o.is_binary() || t.is_binary() {
+            if super::is_binary(o.content()) || super::is_binary(t.content()) {
                 return Ok(false);
             }
             let mut anc = git2::MergeFileInput::new();
@@ -189,7 +189,7 @@ impl Repo {
             };
             let blob = |oid| repo.find_blob(oid).map_err(git_error);
             let (b, o, t) = (blob(base)?, blob(ours)?, blob(theirs)?);
-            if o.is_binary() || t.is_binary() {
+            if super::is_binary(o.content()) || super::is_binary(t.content()) {
                 return Ok(false);
             }
             let mut anc = git2::MergeFileInput::new();

@@ -221,6 +221,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether git merges a file's contents as binary: a NUL byte among its first 8 000 bytes
+/// (git's `buffer_is_binary`, which `ll_merge` asks of each side, as libgit2's
+/// `git_merge_file` does). libgit2's `git_blob_is_binary` also says binary for a UTF-16
+/// byte-order mark or one control character per 128 printable ones, so it could call
+/// binary a file git merges line by line; and it costs a pass over every byte.
+pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
 /// Bytes as text, invalid UTF-8 replaced: the common valid case checked by the fast
 /// validator rather than character by character (file contents of every re-merge).
 pub(crate) fn text(bytes: &[u8]) -> String {

@@ -157,7 +157,10 @@ impl Repo {
                         None => Ok((None, false)),
                         Some(oid) => {
                             let blob = repo.find_blob(oid).map_err(git_error)?;
-                            Ok((Some(super::text(blob.content())), blob.is_binary()))
+                            Ok((
+                                Some(super::text(blob.content())),
+                                super::is_binary(blob.content()),
+                            ))
                         }
                     }
                 };

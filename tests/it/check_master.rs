@@ -170,6 +170,8 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
+    // Control characters without a NUL byte: text to git, merged line by line.
+    ("control-chars", "clean", 0, &[]),
     (
         "binary-conflict",
         "lost",
