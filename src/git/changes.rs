@@ -388,7 +388,7 @@ struct AddedFile {
 }
 
 /// Per commit, what `change_present` answered for each set of versions of its files.
-pub(super) type Answers = HashMap<(Oid, Vec<Option<Oid>>), bool>;
+pub(super) type Answers = foldhash::HashMap<(Oid, Vec<Option<Oid>>), bool>;
 
 /// Per file: the added lines, whether the file is binary, and its new blob id. The
 /// diff is limited to the paths the commit changed (libgit2 then reads only the

@@ -4,7 +4,9 @@
 //! commits again, as libgit2's own ancestry check does per call.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::rc::Rc;
 
 use git2::Oid;
@@ -57,7 +59,7 @@ impl Repo {
     /// The painting that finds the merge bases of `one` and a merge of `twos`, not begun.
     pub(super) fn painting(&self, one: Oid, twos: &[Oid]) -> Result<Painting> {
         let mut painting = Painting {
-            flags: HashMap::from([(one, FROM_ANCESTOR)]),
+            flags: HashMap::from_iter([(one, FROM_ANCESTOR)]),
             queue: Pqueue::default(),
             not_stale: 1 + twos.len(),
             found: Vec::new(),
@@ -110,7 +112,7 @@ impl Repo {
     ) -> Result<Vec<ObjectId>> {
         let start = self.oid(start)?;
         let mut queue = BinaryHeap::from([(self.node(start)?.1, start)]);
-        let mut seen = HashSet::from([start]);
+        let mut seen = HashSet::from_iter([start]);
         let mut out = Vec::new();
         for _ in 0..limit {
             let Some((_, oid)) = queue.pop() else { break };

@@ -382,7 +382,7 @@ pub(super) struct Step {
 }
 
 /// Per (tip, base): the walk between them.
-pub(super) type Steps = HashMap<(Oid, Oid), Rc<[Step]>>;
+pub(super) type Steps = foldhash::HashMap<(Oid, Oid), Rc<[Step]>>;
 
 /// One file's versions along a walk, blame-like: a commit whose entry for the path is
 /// its parent's has the same lines, so only commits that changed the file are read, and

@@ -41,9 +41,10 @@ pub struct Repo {
     pushed_tags: Vec<(String, ObjectId)>,
     /// Parents and commit time of the commits read while walking ancestry (see
     /// `graph.rs`), shared by every question one process asks.
-    pub(super) graph: std::cell::RefCell<std::collections::HashMap<Oid, super::graph::Node>>,
+    pub(super) graph: std::cell::RefCell<foldhash::HashMap<Oid, super::graph::Node>>,
     /// What each commit asked about changed (see `changes.rs`), read once.
-    pub(super) changes: std::cell::RefCell<HashMap<Oid, std::rc::Rc<super::changes::Change>>>,
+    pub(super) changes:
+        std::cell::RefCell<foldhash::HashMap<Oid, std::rc::Rc<super::changes::Change>>>,
     /// What `change_present` answered, per commit and versions of its files.
     pub(super) present: std::cell::RefCell<super::changes::Answers>,
     /// The walks attribution follows (see `remerge.rs`), listed once.
@@ -53,7 +54,7 @@ pub struct Repo {
     scratch: std::cell::OnceCell<()>,
     /// Virtual merge bases made (see `virtual_base.rs`): their trees, per the commits
     /// each was merged from, in order.
-    pub(super) virtual_bases: std::cell::RefCell<HashMap<Vec<Oid>, Oid>>,
+    pub(super) virtual_bases: std::cell::RefCell<foldhash::HashMap<Vec<Oid>, Oid>>,
 }
 
 impl Repo {
@@ -93,10 +94,10 @@ impl Repo {
             tags: std::cell::OnceCell::new(),
             view: None,
             pushed_tags: Vec::new(),
-            graph: std::cell::RefCell::new(std::collections::HashMap::new()),
-            changes: std::cell::RefCell::new(HashMap::new()),
-            present: std::cell::RefCell::new(HashMap::new()),
-            steps: std::cell::RefCell::new(HashMap::new()),
+            graph: Default::default(),
+            changes: Default::default(),
+            present: Default::default(),
+            steps: Default::default(),
             scratch: std::cell::OnceCell::new(),
             virtual_bases: Default::default(),
         }

@@ -7,7 +7,9 @@
 //! `sort_in_topological_order`), clock skew and all, so that what a walk yields does not
 //! depend on which of the two walked.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt};
 
 use git2::Oid;
 
