@@ -16,13 +16,14 @@ impl ObjectId {
     /// The id whose raw bytes are `raw` (20 for SHA-1, 32 for SHA-256), as hex text.
     pub fn from_raw(raw: &[u8]) -> ObjectId {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        // One allocation of the final size: ids are made for every commit a walk reads.
-        let mut text = String::with_capacity(raw.len() * 2);
-        for b in raw {
-            text.push(char::from(HEX[usize::from(b >> 4)]));
-            text.push(char::from(HEX[usize::from(b & 15)]));
+        // One allocation of the final size, written as bytes: ids are made for every
+        // commit a walk reads.
+        let mut text = vec![0; raw.len() * 2];
+        for (digits, b) in text.chunks_exact_mut(2).zip(raw) {
+            digits[0] = HEX[usize::from(b >> 4)];
+            digits[1] = HEX[usize::from(b & 15)];
         }
-        ObjectId(text)
+        ObjectId(String::from_utf8(text).expect("hex digits are ASCII"))
     }
 
     /// Git's "no object" of the given width: a ref that does not exist (yet, or any more).
