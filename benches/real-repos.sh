@@ -27,6 +27,8 @@
 #
 #   benches/real-repos.sh REPO_DIR [OUT_DIR] [RUNS]     (RUNS default 3)
 #   SHIPGATE_BIN=/path/to/shipgate MASTER=master TAGS='^v?[0-9]' benches/real-repos.sh ...
+#                             (default: what ./install.sh builds, installed into a scratch
+#                             directory: the binary users get)
 #   BASE_BIN=/path/to/older/shipgate benches/real-repos.sh ...
 #
 # REPO_DIR may be bare. Nothing is written into it. Per release, OUT_DIR/TAG.json holds
@@ -41,7 +43,15 @@ out=${2:-$(mktemp -d "${TMPDIR:-/tmp}/real-repos.XXXXXX")}
 runs=${3:-3}
 mkdir -p "$out"
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SHIPGATE_BIN:-$root/target/release/shipgate}
+bin=${SHIPGATE_BIN:-}
+if [ -z "$bin" ]; then
+    # What ./install.sh builds and installs (the binary users get, statically linked on
+    # Linux with glibc), as the other benchmarks time it.
+    prefix=$(mktemp -d "${TMPDIR:-/tmp}/real-repos-bin.XXXXXX")
+    trap 'rm -rf "$prefix"' EXIT
+    "$root/install.sh" --prefix "$prefix" --no-repo 2>/dev/null
+    bin=$prefix/bin/shipgate
+fi
 master=${MASTER:-master}
 tags_re=${TAGS:-'^v?[0-9]'}
 base=${BASE_BIN:-}
