@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::git::{CommitInfo, Repo};
 use crate::oid::ObjectId;
 
-use super::classify::is_changelog;
+use super::classify::{is_changelog, is_version_line};
 use super::{Finding, Kind, Reason, Severity};
 
 pub(super) fn finding(
@@ -25,9 +25,7 @@ pub(super) fn finding(
             !f.binary
                 && (f.whitespace_only
                     || is_changelog(&f.path)
-                    || f.lines
-                        .iter()
-                        .all(|l| l.to_ascii_lowercase().contains("version")))
+                    || f.lines.iter().all(|l| is_version_line(l)))
         });
     let severity = if benign { Severity::Info } else { severity };
     let mut key = format!("{kind:?}:{commit}");

@@ -189,6 +189,25 @@ pub(super) fn is_changelog(path: &str) -> bool {
         || name.starts_with("version.")
 }
 
+/// A line that sets a version: it names one (`version = "1.4.2"`, `versionName "2.0"`,
+/// `__version__ = '1.2.3'`, `VERSION=1.2`) and holds a version number (digits, a dot,
+/// digits), or is a version code with its number (`versionCode 42`). Code that merely
+/// mentions versions (`if !is_supported_version() { return; }`) is not one: dropped in a
+/// conflict, it is a decision like any other line.
+pub(super) fn is_version_line(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains("version") {
+        return false;
+    }
+    let bytes = lower.as_bytes();
+    let dotted = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    let code = (lower.contains("versioncode") || lower.contains("version_code"))
+        && bytes.iter().any(u8::is_ascii_digit);
+    dotted || code
+}
+
 /// A build manifest whose version field each release bumps.
 pub(super) fn is_manifest(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);

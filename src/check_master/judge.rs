@@ -9,7 +9,7 @@ use crate::oid::ObjectId;
 use crate::policy::History;
 
 use super::attribution::stable_id;
-use super::classify::{is_changelog, is_manifest};
+use super::classify::{is_changelog, is_manifest, is_version_line};
 use super::equivalent::Twins;
 use super::{Finding, Kind, Reason, Severity};
 
@@ -297,9 +297,7 @@ pub(super) fn judge_merge(
                     || *region == Region::Theirs && ours_lines.contains(*line)
                 {
                     (Severity::Info, Reason::Superseded)
-                } else if *region != Region::Clean
-                    && trimmed.to_ascii_lowercase().contains("version")
-                {
+                } else if *region != Region::Clean && is_version_line(trimmed) {
                     (Severity::Info, Reason::VersionLine)
                 } else if *region == Region::Clean && own_version {
                     // The merge wrote a version of its own (neither parent's nor the

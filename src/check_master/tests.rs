@@ -172,3 +172,26 @@ proptest::proptest! {
         proptest::prop_assert_eq!(super::judge::similar_line(&old, &new), by_diff);
     }
 }
+
+#[test]
+fn a_version_line_sets_a_version() {
+    use super::classify::is_version_line;
+    for line in [
+        "version = \"1.4.2\"",
+        "    versionName \"2.0\"",
+        "__version__ = '1.2.3'",
+        "VERSION=1.2",
+        "        versionCode 42",
+        "const APP_VERSION = '2.0.1-rc1';",
+    ] {
+        assert!(is_version_line(line), "{line}");
+    }
+    for line in [
+        "if !is_supported_version() { return; }",
+        "widgetToAdd = new GitflowUnsupportedVersionWidget(myProject);",
+        "let v = 1.5; // no name",
+        "    log(\"start\");",
+    ] {
+        assert!(!is_version_line(line), "{line}");
+    }
+}
