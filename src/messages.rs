@@ -354,6 +354,8 @@ catalog! {
         zh "{commit}“{subject}”已进入 master，之后在 master 上又被修改（还原或改写）";
     CmUndoneLater { commit, subject } => en "{commit} \"{subject}\" reached master, and a later commit there (not a revert) put its lines back to what they were before the release",
         zh "{commit}“{subject}”已进入 master，之后 master 上的一个提交（并非还原）把这些行改回了上线前的样子";
+    CmRevertedOnMaster { commit, subject, author, date } => en "{commit} \"{subject}\" ({author}, {date}) is on the release branch, but master reverted it before the release came in and the merge kept the revert: the release does not carry it",
+        zh "{commit}“{subject}”（{author}，{date}）在发布分支上，但发布合入前 master 已将其还原，合并保留了还原：该发布并不包含它";
     CmReleaseNotOnMaster { commit, subject, author, date, branch } => en "{commit} \"{subject}\" ({author}, {date}) is on `{branch}` but not on master yet: merge it back after verification (E4)",
         zh "{commit}“{subject}”（{author}，{date}）在 `{branch}` 上，但尚未合入 master：验证后请合回 master（E4）";
     CmMergeDropped { merge, subject, reason, commit, introduced, author, date } => en "{merge} \"{subject}\": {reason}; from {commit} \"{introduced}\" ({author}, {date})",

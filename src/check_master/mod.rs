@@ -11,7 +11,8 @@
 //! integration but gone from the tip later (INFO: a revert or a rewrite; REVIEW when a
 //! later commit that is no revert put the pre-release lines back), and a tag not
 //! merged at all (its own verdict; a tag squashed into master counts as merged when its
-//! changes are there).
+//! changes are there); (e) a change the release branch carries that production reverted
+//! before the release came in, the revert kept by the merge (REVIEW).
 
 mod attribution;
 mod changes;
@@ -22,6 +23,7 @@ mod gate;
 mod judge;
 mod later;
 mod pending;
+mod reverts;
 #[cfg(test)]
 mod tests;
 
@@ -60,6 +62,10 @@ pub enum Kind {
     /// A commit made on a release branch (an emergency fix, E1) that production does not
     /// have yet: merge it back (E4).
     ReleaseNotOnMaster,
+    /// A change the release branch carries that production reverted before the release
+    /// came in: the merge kept the revert (the change sits in the merge base), so what
+    /// is released lacks it.
+    RevertedOnMaster,
 }
 
 /// Why a merge's dropped lines have the severity they have.
@@ -201,6 +207,7 @@ pub fn check(
 ) -> Result<Report> {
     let cycle = cycle::Cycle::of(repo, tag_commit, master_commit, options.since)?;
     let (mut findings, tag_changes) = changes::judge(repo, &cycle)?;
+    findings.extend(reverts::judge(repo, &cycle)?);
     let candidates = cycle.merges(repo)?;
     let mut merged_findings = Vec::new();
     for (n, merge) in candidates.merges.iter().enumerate() {

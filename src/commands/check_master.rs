@@ -127,7 +127,7 @@ fn restore(finding: &check_master::Finding) -> Option<String> {
             "git switch -c carry/{commit} release && git cherry-pick {commit}"
         )),
         Kind::ChangedLater => None,
-        Kind::UndoneLater => Some(format!(
+        Kind::UndoneLater | Kind::RevertedOnMaster => Some(format!(
             "git switch -c restore/{commit} master && git cherry-pick {commit}"
         )),
         // Merging the branch is accepted on production under the emergency window (E4)
@@ -217,6 +217,12 @@ fn text(ui: &Ui, report: &Report, verbose: bool) {
             },
             Kind::ChangedLater => Msg::CmChangedLater { commit, subject },
             Kind::UndoneLater => Msg::CmUndoneLater { commit, subject },
+            Kind::RevertedOnMaster => Msg::CmRevertedOnMaster {
+                commit,
+                subject,
+                author,
+                date,
+            },
             Kind::ReleaseNotOnMaster => Msg::CmReleaseNotOnMaster {
                 commit,
                 subject,

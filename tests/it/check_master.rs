@@ -170,6 +170,20 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
+    // Production's revert, made before the release came in, wins the merge silently.
+    (
+        "revert-on-master-won",
+        "review",
+        1,
+        &["REVIEW:reverted-on-master", "REVIEW:reverted-on-master"],
+    ),
+    // A line that mentions versions in code is no version line.
+    (
+        "version-word-in-code",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:conflict-decision"],
+    ),
     // Control characters without a NUL byte: text to git, merged line by line.
     ("control-chars", "clean", 0, &[]),
     (

@@ -1,0 +1,126 @@
+//! Production's reverts that won the release's merge. A change production had, reverted
+//! there before the release came in, that the release branch carries (merged into the
+//! release line again, say, after a fix merged into master by mistake was reverted
+//! there): the change sits in the merge base, so git's merge keeps the revert without a
+//! conflict and the released tree lacks a change its release branch had. Nothing was
+//! dropped by any merge; production and the release disagree, and git decided silently.
+
+use crate::error::Result;
+use crate::git::Repo;
+use crate::oid::ObjectId;
+use crate::policy::History;
+
+use super::attribution::finding;
+use super::cycle::Cycle;
+use super::{Finding, Kind, Severity};
+
+/// How many commits below a revert are searched for the commit its subject names.
+const MAX_SEARCHED: usize = 2_000;
+
+/// REVIEW findings for the changes the release branch carries that a revert of
+/// production's, made before the release came in, kept out of the integration merge.
+/// Only where the tag holds the revert (the tag sits on the merge, as git-flow tags it):
+/// a tag without it is told that it lacks a production change (`HotfixMissingFromTag`).
+pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let (Some(before), Some(integration)) = (&cycle.before, &cycle.integration) else {
+        return Ok(findings);
+    };
+    if !cycle.merged || integration.parents.len() < 2 {
+        return Ok(findings);
+    }
+    // Production's own commits of the cycle: what the release lacks.
+    let mut hide: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
+    hide.extend(cycle.sides.iter().cloned());
+    hide.extend(cycle.previous.iter().cloned());
+    for commit in repo.walk(std::slice::from_ref(before), &hide, false)? {
+        if commit.is_merge() || commit.parents.is_empty() {
+            continue;
+        }
+        let message = repo.commit_message(&commit.id)?;
+        let Some(reverted) = reverted_commit(repo, &commit.id, &message)? else {
+            continue;
+        };
+        if !repo.change_present(&commit.id, cycle.tag)?
+            || repo.change_present(&reverted, &integration.id)?
+        {
+            continue;
+        }
+        let mut carried = false;
+        for side in &cycle.sides {
+            carried |= repo.change_present(&reverted, side)?;
+        }
+        if carried {
+            let by = repo.commit_info(&commit.id)?;
+            findings.push(finding(
+                repo,
+                Kind::RevertedOnMaster,
+                Severity::Review,
+                &reverted,
+                &integration.id,
+                Some(by),
+            )?);
+        }
+    }
+    Ok(findings)
+}
+
+/// The commit `revert` undoes, as its message names it: git's `This reverts commit
+/// <id>.`, else a subject `Revert "<subject>"` (GitHub's revert button may leave the
+/// body out) matched against the commits below it, newest first. Only a commit whose
+/// change `revert` really undoes counts.
+fn reverted_commit(repo: &Repo, revert: &ObjectId, message: &str) -> Result<Option<ObjectId>> {
+    for line in message.lines() {
+        let Some(rest) = line.trim().strip_prefix("This reverts commit ") else {
+            continue;
+        };
+        let id = rest
+            .trim_end_matches(['.', ','])
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if id.len() < 7 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(reverted) = repo.resolve(id) else {
+            continue;
+        };
+        if undoes(repo, revert, &reverted)? {
+            return Ok(Some(reverted));
+        }
+    }
+    let subject = message.lines().next().unwrap_or("");
+    let Some(named) = subject
+        .strip_prefix("Revert \"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
+        return Ok(None);
+    };
+    let info = repo.commit_info(revert)?;
+    let Some(parent) = info.parents.first() else {
+        return Ok(None);
+    };
+    let wanted = |id: &ObjectId| {
+        repo.commit_info(id)
+            .is_ok_and(|c| c.parents.len() == 1 && c.subject == named)
+    };
+    for candidate in repo.newest_matching(parent, &wanted, 1, MAX_SEARCHED)? {
+        if undoes(repo, revert, &candidate)? {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `revert` undoes the change `reverted` made: its parent has the change, and
+/// it does not (its files back to what they were before `reverted`).
+fn undoes(repo: &Repo, revert: &ObjectId, reverted: &ObjectId) -> Result<bool> {
+    if reverted == revert {
+        return Ok(false);
+    }
+    let info = repo.commit_info(revert)?;
+    let Some(parent) = info.parents.first() else {
+        return Ok(false);
+    };
+    Ok(repo.change_present(reverted, parent)? && repo.undo_present(reverted, revert)?)
+}
