@@ -307,13 +307,21 @@ impl<'a> Cycle<'a> {
     /// back: every merge after it is judged). It ends where the tag reached master: later
     /// merges are later cycles'.
     pub(super) fn merges(&self, repo: &Repo) -> Result<Candidates> {
-        let fork = match &self.before {
-            Some(before) => repo.merge_base(self.tag, before)?,
-            None => None,
-        };
+        // Bounded by where the previous releases reached production: every merge
+        // production took since is this cycle's, the untagged ones too (several pull
+        // requests from `staging` or a trunk before the tagged one), which a bound at the
+        // release line's fork would leave to no release. Without a previous release, by
+        // where the release line left production: the merge base of production before
+        // the release came in and what the integration merged.
+        let mut forks = Vec::new();
+        if let (Some(before), true) = (&self.before, self.previous.is_empty()) {
+            for side in &self.sides {
+                forks.extend(repo.merge_base(side, before)?);
+            }
+        }
         let hide: Vec<ObjectId> = match self.since {
             Some(since) => vec![since.clone()],
-            None => fork
+            None => forks
                 .into_iter()
                 .chain(self.previous.iter().cloned())
                 .collect(),

@@ -201,6 +201,20 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tag-on-merge", "clean", 0, &[]),
     ("cycle-fast-forward", "clean", 0, &[]),
     ("cycle-tagged-after-merge", "clean", 0, &[]),
+    // ... and the untagged merges production took since the previous release are judged
+    // with the next tagged one.
+    (
+        "cycle-untagged-merges",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
+    (
+        "cycle-trunk-pr-merges",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
     // ... whose virtual base has conflicts: resolved alike on both sides.
