@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::Result;
-use crate::git::{MissingLines, Repo};
+use crate::git::{MissingLines, Repo, CONFLICT_MARKER_SIZE};
 use crate::oid::ObjectId;
 use crate::policy::History;
 
@@ -21,16 +21,23 @@ pub(super) enum Region {
     Theirs,
 }
 
-/// The re-merged text's lines, each with its region; conflict markers removed.
+/// The re-merged text's lines, each with its region; conflict markers removed. Markers
+/// are whole lines of exactly `CONFLICT_MARKER_SIZE` characters (a label may follow the
+/// opening and closing ones), so that no line of a file is taken for one.
 pub(super) fn regions(auto: &str) -> Vec<(&str, Region)> {
+    let marker = |line: &str, c: char, labelled: bool| {
+        let rest = line.trim_start_matches(c);
+        line.len() - rest.len() == CONFLICT_MARKER_SIZE
+            && (rest.is_empty() || labelled && rest.starts_with(' '))
+    };
     let mut out = Vec::new();
     let mut region = Region::Clean;
     for line in auto.lines() {
-        if line.starts_with("<<<<<<<") {
+        if region == Region::Clean && marker(line, '<', true) {
             region = Region::Ours;
-        } else if line.starts_with("=======") && region == Region::Ours {
+        } else if region == Region::Ours && marker(line, '=', false) {
             region = Region::Theirs;
-        } else if line.starts_with(">>>>>>>") && region == Region::Theirs {
+        } else if region == Region::Theirs && marker(line, '>', true) {
             region = Region::Clean;
         } else {
             out.push((line, region));

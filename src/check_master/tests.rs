@@ -55,12 +55,20 @@ fn alignment_past_the_cap_still_finds_every_lost_line() {
 
 #[test]
 fn regions_follow_conflict_markers() {
-    let auto = "a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\nd\n";
-    let got = super::judge::regions(auto);
+    let n = crate::git::CONFLICT_MARKER_SIZE;
+    let (open, sep, close) = ("<".repeat(n), "=".repeat(n), ">".repeat(n));
+    let auto = format!("a\n{open} ours\nb\n{sep}\nc\n{close} theirs\nd\n");
+    let got = super::judge::regions(&auto);
     use super::judge::Region::*;
     assert_eq!(
         got,
         [("a", Clean), ("b", Ours), ("c", Theirs), ("d", Clean)]
+    );
+    // A heading's underline, git's own marker length, or longer: lines of the file.
+    let auto = format!("{open}\nInstall\n=======\n=========\n{sep}\n{close}\n");
+    assert_eq!(
+        super::judge::regions(&auto),
+        [("Install", Ours), ("=======", Ours), ("=========", Ours)]
     );
 }
 

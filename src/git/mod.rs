@@ -29,7 +29,7 @@ use std::process::{Command, Output};
 pub use bare::{config_value, delete_ref, has_ref, set_config, set_marker};
 pub use changes::{CommitInfo, MissingLines};
 pub use records::{add_fetch_refspec, append_record, push_record, write_blob};
-pub use remerge::Remerged;
+pub use remerge::{Remerged, CONFLICT_MARKER_SIZE};
 pub use remote::{ls_remote, RemoteRefs};
 pub use repo::Repo;
 

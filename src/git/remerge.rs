@@ -32,13 +32,19 @@ pub struct Remerged {
     pub ours: Option<String>,
     pub theirs: Option<String>,
     pub result: Option<String>,
-    /// The re-merged text, with `<<<<<<<` / `=======` / `>>>>>>>` markers around the
-    /// conflicts when it did not merge cleanly; `None` when a side deleted the file.
+    /// The re-merged text, with `<<<…` / `===…` / `>>>…` markers of
+    /// `CONFLICT_MARKER_SIZE` characters around the conflicts when it did not merge
+    /// cleanly; `None` when a side deleted the file.
     pub auto: Option<String>,
     pub conflicted: bool,
     /// Some version of the file is not text: judged as a whole.
     pub binary: bool,
 }
+
+/// The length of the conflict markers in a re-merged text: longer than any line a file
+/// holds by chance (an RST heading's `=========` underline is no `=======` separator), so
+/// that the conflict regions read back are the merge's.
+pub const CONFLICT_MARKER_SIZE: usize = 32;
 
 impl Repo {
     /// What merge `id` did differently from re-merging its parents.
@@ -190,8 +196,10 @@ impl Repo {
                         our.content(ours_text.as_bytes());
                         let mut their = MergeFileInput::new();
                         their.content(theirs_text.as_bytes());
-                        let merged =
-                            git2::merge_file(&anc, &our, &their, None).map_err(git_error)?;
+                        let mut options = git2::MergeFileOptions::new();
+                        options.marker_size(CONFLICT_MARKER_SIZE as u16);
+                        let merged = git2::merge_file(&anc, &our, &their, Some(&mut options))
+                            .map_err(git_error)?;
                         let clean = merged.is_automergeable();
                         let content = super::text(merged.content());
                         if clean && Some(&content) == result_text.as_ref() {

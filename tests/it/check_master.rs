@@ -177,6 +177,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:reverted-on-master", "REVIEW:reverted-on-master"],
     ),
+    // A heading's underline is no conflict separator.
+    (
+        "conflict-rst-underline",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:conflict-decision"],
+    ),
     // A line that mentions versions in code is no version line.
     (
         "version-word-in-code",
