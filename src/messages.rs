@@ -366,6 +366,7 @@ catalog! {
     ReasonWhitespace => en "only whitespace or line endings changed", zh "只有空白或换行符发生了变化";
     ReasonMoved => en "lines moved elsewhere in the file", zh "这些行被移到了文件的其他位置";
     ReasonVersionLine => en "a version-line conflict", zh "版本号行的冲突";
+    ReasonBaseLine => en "a conflict side's line it left as the base had it, dropped for the other side's change or deletion of it", zh "冲突一方未改动的原有行，因另一方修改或删除了它而被丢弃";
     ReasonAddedByMerge => en "the merge added lines and dropped none", zh "合并新增了行，没有丢弃任何行";
     ReasonBinaryConflict => en "a binary file changed on both sides was resolved to one side", zh "两边都修改的二进制文件被解决为其中一方的版本";
     ReasonBinaryDropped => en "a binary file's change did not survive the merge", zh "二进制文件的修改在合并后丢失";

@@ -304,6 +304,12 @@ pub(super) fn judge_merge(
                     || *region == Region::Theirs && ours_lines.contains(*line)
                 {
                     (Severity::Info, Reason::Superseded)
+                } else if *region == Region::Ours && !came_from(&from_ours, &r.ours, *index)
+                    || *region == Region::Theirs && !came_from(&from_theirs, &r.theirs, *index)
+                {
+                    // A line of the base its side left alone, which the other side
+                    // changed or deleted: dropping it takes that change, no side's work.
+                    (Severity::Info, Reason::BaseLine)
                 } else if *region != Region::Clean && is_version_line(trimmed) {
                     (Severity::Info, Reason::VersionLine)
                 } else if *region == Region::Clean && own_version {

@@ -123,6 +123,9 @@ pub enum Reason {
     /// merged the release line in (a sync merge): the developer's decision, shown in the
     /// branch's reviewed merge onto the release line.
     DecidedOnBranch,
+    /// A conflict side's line that the side left as the base had it, dropped for the
+    /// other side's change or deletion of it: no side's work is lost.
+    BaseLine,
     /// A file one side added, left out of a merge that took that side's other changes
     /// (git keeps a cleanly added file through any conflict resolution: removed on
     /// purpose), and the lines the same commit changed elsewhere: for a reviewer.

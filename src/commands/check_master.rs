@@ -440,6 +440,7 @@ fn reason_msg(reason: Option<check_master::Reason>) -> Msg {
         Some(Whitespace) => Msg::ReasonWhitespace,
         Some(Moved) => Msg::ReasonMoved,
         Some(VersionLine) => Msg::ReasonVersionLine,
+        Some(BaseLine) => Msg::ReasonBaseLine,
         Some(AddedByMerge) => Msg::ReasonAddedByMerge,
         Some(Edited) => Msg::ReasonEdited,
         Some(Changelog) => Msg::ReasonChangelog,

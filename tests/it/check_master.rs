@@ -177,6 +177,16 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:reverted-on-master", "REVIEW:reverted-on-master"],
     ),
+    // A conflict side's line its side never changed: dropped for the other side's change.
+    (
+        "conflict-base-line",
+        "clean",
+        0,
+        &[
+            "INFO:merge-dropped:base-line",
+            "INFO:merge-dropped:base-line",
+        ],
+    ),
     // A heading's underline is no conflict separator.
     (
         "conflict-rst-underline",
