@@ -72,158 +72,175 @@ impl Repo {
             // ancestor (the newest) for the per-path re-merge, and only if git's whole
             // merge is needed, all merge bases.
             let mut painting = self.painting(other.id(), &[first.id()])?;
-            let found = painting.first_common(self)?;
-            let base = found.unwrap_or_else(|| first.id());
-            let base_tree = match found {
-                Some(base) => repo
-                    .find_commit(base)
-                    .and_then(|c| c.tree())
-                    .map_err(git_error)?,
-                None => {
-                    let empty = repo
-                        .treebuilder(None)
-                        .and_then(|b| b.write())
-                        .map_err(git_error)?;
-                    repo.find_tree(empty).map_err(git_error)?
-                }
-            };
-            let ours = first.tree().map_err(git_error)?;
-            let theirs = other.tree().map_err(git_error)?;
-            // Each tree's directories read once for all paths (see `Lookup`).
-            let mut base_at = Lookup::new(repo, &base_tree);
-            let mut result_at = Lookup::new(repo, &result);
-            let mut parents_at: Vec<Lookup> =
-                parents.iter().map(|t| Lookup::new(repo, t)).collect();
-            // Criss-cross histories have several merge bases; git merges them into a
-            // virtual one. Asked for only once a path differs from the cheap re-merge.
-            let mut virtual_merge: Option<Option<Virtual>> = None;
-            let mut whole_merge = false;
-            for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
-                let (mut b, o, t, r) = (
-                    base_at.id(&path)?,
-                    parents_at[0].id(&path)?,
-                    parents_at[n].id(&path)?,
-                    result_at.id(&path)?,
-                );
-                // What a merge of this path gives, when no file merge is needed.
-                let mut trivial = if o == t {
-                    Some(o)
-                } else if o == b {
-                    Some(t)
-                } else if t == b {
-                    Some(o)
-                } else {
-                    None
-                };
-                if trivial == Some(r) {
-                    continue;
-                }
-                // A side that deleted or added the path may have renamed it: git follows
-                // renames (a file renamed on one side and edited on the other is one
-                // file), so then the re-merge is git's whole merge, renames detected.
-                let renamed = [o, t, b].iter().any(Option::is_none);
-                if virtual_merge.is_none() || renamed && !whole_merge {
-                    whole_merge |= renamed;
-                    virtual_merge = Some(self.virtual_merge(
-                        first.id(),
-                        other.id(),
-                        painting.bases(self)?,
-                        whole_merge,
-                    )?);
-                }
-                if let Some(Some(virt)) = &virtual_merge {
-                    match virt.get(&path) {
-                        // git's recursive merge resolves the path: that is the re-merge.
-                        Some(VirtualPath::Merged(oid)) => trivial = Some(Some(*oid)),
-                        // A conflict over the virtual base's version.
-                        Some(VirtualPath::Conflict(ancestor)) => {
-                            b = *ancestor;
-                            trivial = None;
-                        }
-                        None => trivial = Some(None),
+            let mut found = painting.first_common(self)?;
+            let start = out.len();
+            'base: loop {
+                let base = found.unwrap_or_else(|| first.id());
+                let base_tree = match found {
+                    Some(base) => repo
+                        .find_commit(base)
+                        .and_then(|c| c.tree())
+                        .map_err(git_error)?,
+                    None => {
+                        let empty = repo
+                            .treebuilder(None)
+                            .and_then(|b| b.write())
+                            .map_err(git_error)?;
+                        repo.find_tree(empty).map_err(git_error)?
                     }
+                };
+                let ours = first.tree().map_err(git_error)?;
+                let theirs = other.tree().map_err(git_error)?;
+                // Each tree's directories read once for all paths (see `Lookup`).
+                let mut base_at = Lookup::new(repo, &base_tree);
+                let mut result_at = Lookup::new(repo, &result);
+                let mut parents_at: Vec<Lookup> =
+                    parents.iter().map(|t| Lookup::new(repo, t)).collect();
+                // Criss-cross histories have several merge bases; git merges them into a
+                // virtual one. Asked for only once a path differs from the cheap re-merge.
+                let mut virtual_merge: Option<Option<Virtual>> = None;
+                let mut whole_merge = false;
+                for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
+                    let (mut b, o, t, r) = (
+                        base_at.id(&path)?,
+                        parents_at[0].id(&path)?,
+                        parents_at[n].id(&path)?,
+                        result_at.id(&path)?,
+                    );
+                    // What a merge of this path gives, when no file merge is needed.
+                    let mut trivial = if o == t {
+                        Some(o)
+                    } else if o == b {
+                        Some(t)
+                    } else if t == b {
+                        Some(o)
+                    } else {
+                        None
+                    };
                     if trivial == Some(r) {
                         continue;
                     }
-                }
-                // An octopus merge: what another merged parent brought is not this
-                // parent's loss.
-                let mut from_other = false;
-                for (k, at) in parents_at.iter_mut().enumerate() {
-                    if k != 0 && k != n && r != b && at.id(&path)? == r {
-                        from_other = true;
-                        break;
-                    }
-                }
-                if from_other {
-                    continue;
-                }
-                let text = |oid: Option<Oid>| -> Result<(Option<String>, bool)> {
-                    match oid {
-                        None => Ok((None, false)),
-                        Some(oid) => {
-                            let blob = repo.find_blob(oid).map_err(git_error)?;
-                            Ok((
-                                Some(super::text(blob.content())),
-                                super::is_binary(blob.content()),
-                            ))
+                    // The first path that asks finishes the painting. The first common
+                    // ancestor found is the newest by commit time; where clocks tie or run
+                    // wrong it may be an ancestor of a better one (the best being git's
+                    // only merge base): then the re-merge starts again over that one.
+                    if virtual_merge.is_none() {
+                        if let [only] = painting.bases(self)? {
+                            if found != Some(*only) {
+                                found = Some(*only);
+                                out.truncate(start);
+                                continue 'base;
+                            }
                         }
                     }
-                };
-                let (base_text, b_bin) = text(b)?;
-                let (ours_text, o_bin) = text(o)?;
-                let (theirs_text, t_bin) = text(t)?;
-                let (result_text, r_bin) = text(r)?;
-                let binary = b_bin || o_bin || t_bin || r_bin;
-                let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
-                    // Mostly a version just read: copied, not read again.
-                    (Some(oid), _, _) => match [
-                        (b, &base_text),
-                        (o, &ours_text),
-                        (t, &theirs_text),
-                        (r, &result_text),
-                    ]
-                    .into_iter()
-                    .find(|(version, _)| *version == oid)
-                    {
-                        Some((_, known)) => (known.clone(), false),
-                        None => (text(oid)?.0, false),
-                    },
-                    (None, Some(ours_text), Some(theirs_text)) if !binary => {
-                        let mut anc = MergeFileInput::new();
-                        anc.content(base_text.as_deref().unwrap_or_default().as_bytes());
-                        let mut our = MergeFileInput::new();
-                        our.content(ours_text.as_bytes());
-                        let mut their = MergeFileInput::new();
-                        their.content(theirs_text.as_bytes());
-                        let mut options = git2::MergeFileOptions::new();
-                        options.marker_size(CONFLICT_MARKER_SIZE as u16);
-                        let merged = git2::merge_file(&anc, &our, &their, Some(&mut options))
-                            .map_err(git_error)?;
-                        let clean = merged.is_automergeable();
-                        let content = super::text(merged.content());
-                        if clean && Some(&content) == result_text.as_ref() {
+                    // A side that deleted or added the path may have renamed it: git follows
+                    // renames (a file renamed on one side and edited on the other is one
+                    // file), so then the re-merge is git's whole merge, renames detected.
+                    let renamed = [o, t, b].iter().any(Option::is_none);
+                    if virtual_merge.is_none() || renamed && !whole_merge {
+                        whole_merge |= renamed;
+                        virtual_merge = Some(self.virtual_merge(
+                            first.id(),
+                            other.id(),
+                            painting.bases(self)?,
+                            whole_merge,
+                        )?);
+                    }
+                    if let Some(Some(virt)) = &virtual_merge {
+                        match virt.get(&path) {
+                            // git's recursive merge resolves the path: that is the re-merge.
+                            Some(VirtualPath::Merged(oid)) => trivial = Some(Some(*oid)),
+                            // A conflict over the virtual base's version.
+                            Some(VirtualPath::Conflict(ancestor)) => {
+                                b = *ancestor;
+                                trivial = None;
+                            }
+                            None => trivial = Some(None),
+                        }
+                        if trivial == Some(r) {
                             continue;
                         }
-                        (Some(content), !clean)
                     }
-                    // Modified on one side, deleted on the other; or binary on both.
-                    _ => (None, true),
-                };
-                out.push(Remerged {
-                    path,
-                    parent: n,
-                    first_parent: to_id(first.id()),
-                    other_parent: to_id(other.id()),
-                    base_commit: to_id(base),
-                    base: base_text,
-                    ours: ours_text,
-                    theirs: theirs_text,
-                    result: result_text,
-                    auto,
-                    conflicted,
-                    binary,
-                });
+                    // An octopus merge: what another merged parent brought is not this
+                    // parent's loss.
+                    let mut from_other = false;
+                    for (k, at) in parents_at.iter_mut().enumerate() {
+                        if k != 0 && k != n && r != b && at.id(&path)? == r {
+                            from_other = true;
+                            break;
+                        }
+                    }
+                    if from_other {
+                        continue;
+                    }
+                    let text = |oid: Option<Oid>| -> Result<(Option<String>, bool)> {
+                        match oid {
+                            None => Ok((None, false)),
+                            Some(oid) => {
+                                let blob = repo.find_blob(oid).map_err(git_error)?;
+                                Ok((
+                                    Some(super::text(blob.content())),
+                                    super::is_binary(blob.content()),
+                                ))
+                            }
+                        }
+                    };
+                    let (base_text, b_bin) = text(b)?;
+                    let (ours_text, o_bin) = text(o)?;
+                    let (theirs_text, t_bin) = text(t)?;
+                    let (result_text, r_bin) = text(r)?;
+                    let binary = b_bin || o_bin || t_bin || r_bin;
+                    let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
+                        // Mostly a version just read: copied, not read again.
+                        (Some(oid), _, _) => match [
+                            (b, &base_text),
+                            (o, &ours_text),
+                            (t, &theirs_text),
+                            (r, &result_text),
+                        ]
+                        .into_iter()
+                        .find(|(version, _)| *version == oid)
+                        {
+                            Some((_, known)) => (known.clone(), false),
+                            None => (text(oid)?.0, false),
+                        },
+                        (None, Some(ours_text), Some(theirs_text)) if !binary => {
+                            let mut anc = MergeFileInput::new();
+                            anc.content(base_text.as_deref().unwrap_or_default().as_bytes());
+                            let mut our = MergeFileInput::new();
+                            our.content(ours_text.as_bytes());
+                            let mut their = MergeFileInput::new();
+                            their.content(theirs_text.as_bytes());
+                            let mut options = git2::MergeFileOptions::new();
+                            options.marker_size(CONFLICT_MARKER_SIZE as u16);
+                            let merged = git2::merge_file(&anc, &our, &their, Some(&mut options))
+                                .map_err(git_error)?;
+                            let clean = merged.is_automergeable();
+                            let content = super::text(merged.content());
+                            if clean && Some(&content) == result_text.as_ref() {
+                                continue;
+                            }
+                            (Some(content), !clean)
+                        }
+                        // Modified on one side, deleted on the other; or binary on both.
+                        _ => (None, true),
+                    };
+                    out.push(Remerged {
+                        path,
+                        parent: n,
+                        first_parent: to_id(first.id()),
+                        other_parent: to_id(other.id()),
+                        base_commit: to_id(base),
+                        base: base_text,
+                        ours: ours_text,
+                        theirs: theirs_text,
+                        result: result_text,
+                        auto,
+                        conflicted,
+                        binary,
+                    });
+                }
+                break;
             }
         }
         Ok(out)

@@ -170,6 +170,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
+    // A revert of a hotfix the release took from production.
+    (
+        "hotfix-reverted-after-back-merge",
+        "lost",
+        1,
+        &["LOST:hotfix-missing-from-tag"],
+    ),
     // Production's revert, made before the release came in, wins the merge silently.
     (
         "revert-on-master-won",
