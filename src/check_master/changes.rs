@@ -107,7 +107,8 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
     // The line production took, by patch id: a hotfix cherry-picked into the release and
     // changed there again before the tag was taken, then superseded by the release.
     let taken = Twins::new(repo, took.clone(), vec![before.clone()]);
-    for commit in repo.walk(std::slice::from_ref(before), &hide_extra, false)? {
+    let production = repo.walk(std::slice::from_ref(before), &hide_extra, false)?;
+    for (at, commit) in production.iter().enumerate() {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;
         }
@@ -130,6 +131,12 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         {
             present = true;
         }
+        // Production rolling back its own early copy of the release's change (pushed
+        // to master by accident, then rolled back): production's net change is none,
+        // and the tag carrying the change is the release's, not an undoing.
+        if !present && rolls_back_release_change(repo, cycle, commit, &production[at + 1..])? {
+            present = true;
+        }
         if !present {
             findings.push(finding(
                 repo,
@@ -142,6 +149,44 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         }
     }
     Ok((findings, tag_changes))
+}
+
+/// How many of production's older commits `rolls_back_release_change` compares with.
+const MAX_ROLLED_BACK: usize = 200;
+
+/// Whether production's `commit` puts back, in every file it changes, what was there
+/// before an older production commit of the cycle (`older`, newest first) changed it,
+/// and right after that commit (nothing else touched them), where the release carries
+/// that older commit's change by its own commits: the release side has the change but
+/// not the commit. (A release that took the older commit from production, a hotfix
+/// merged back into development and then reverted on production, would bring back what
+/// production reverted: that stays a production change the tag lacks.)
+fn rolls_back_release_change(
+    repo: &Repo,
+    cycle: &Cycle,
+    commit: &crate::policy::Commit,
+    older: &[crate::policy::Commit],
+) -> Result<bool> {
+    let Some(parent) = commit.parents.first() else {
+        return Ok(false);
+    };
+    for early in older
+        .iter()
+        .filter(|c| !c.is_merge() && c.parents.len() == 1)
+        .take(MAX_ROLLED_BACK)
+    {
+        if !repo.same_versions(&commit.id, &commit.id, &early.parents[0])?
+            || !repo.same_versions(&commit.id, parent, &early.id)?
+        {
+            continue;
+        }
+        for side in &cycle.sides {
+            if repo.change_present(&early.id, side)? && !repo.is_ancestor(&early.id, side)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// How many commits of the line production took `merged_forward` looks at.

@@ -170,7 +170,9 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
-    // A revert of a hotfix the release took from production.
+    // Production rolling back its own early copy of the release's change: no hotfix.
+    ("hotfix-rolled-back-release-redoes", "clean", 0, &[]),
+    // ... unlike a revert of a hotfix the release took from production.
     (
         "hotfix-reverted-after-back-merge",
         "lost",
