@@ -307,14 +307,15 @@ impl<'a> Cycle<'a> {
     /// back: every merge after it is judged). It ends where the tag reached master: later
     /// merges are later cycles'.
     pub(super) fn merges(&self, repo: &Repo) -> Result<Candidates> {
-        // Bounded by where the previous releases reached production: every merge
-        // production took since is this cycle's, the untagged ones too (several pull
-        // requests from `staging` or a trunk before the tagged one), which a bound at the
-        // release line's fork would leave to no release. Without a previous release, by
-        // where the release line left production: the merge base of production before
-        // the release came in and what the integration merged.
+        // Bounded by where the previous releases reached production and where the
+        // release line last left it: the merge base of production before the release
+        // came in and what the integration merged (the tag, or the release branch's tip
+        // when the tag sits on the merge). Not the tag's own merge base with production,
+        // which for a tag on the merge is production itself: production's earlier,
+        // untagged merges of the same release line (several pull requests from
+        // `staging` before the tagged one) would belong to no release's cycle.
         let mut forks = Vec::new();
-        if let (Some(before), true) = (&self.before, self.previous.is_empty()) {
+        if let Some(before) = &self.before {
             for side in &self.sides {
                 forks.extend(repo.merge_base(side, before)?);
             }

@@ -235,12 +235,6 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["LOST:merge-dropped:cleanly-merged"],
     ),
-    (
-        "cycle-trunk-pr-merges",
-        "lost",
-        1,
-        &["LOST:merge-dropped:cleanly-merged"],
-    ),
     // git's merge semantics: a criss-cross merge is re-merged over a virtual base.
     ("criss-cross", "clean", 0, &[]),
     // ... whose virtual base has conflicts: resolved alike on both sides.
