@@ -70,7 +70,7 @@ integration() {
         mid=$(((lo + hi) / 2))
         if git merge-base --is-ancestor "$tag" "${chain[$mid]}"; then hi=$mid; else lo=$((mid + 1)); fi
     done
-    echo "${chain[$lo]}"
+    echo "${chain[$lo]}" "$lo"
 }
 
 # One run for the output and the memory, under a time limit: "max-rss-kb exit-code".
@@ -98,11 +98,21 @@ printf 'tag\tintegration\tshape\tverdict\tLOST\tREVIEW\tINFO\tlines\tmerges\tshi
 tagged=$(git for-each-ref --format='%(*objectname)|%(*committerdate:unix)|%(objecttype)|%(objectname)|%(committerdate:unix)' refs/tags |
     awk -F'|' '$1 != "" { print $1, $2; next } $3 == "commit" { print $4, $5 }' | sort -u)
 prev= last_at=
-for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
+# Releases in the order they reached the branch (the position of the first chain commit
+# containing each; version order among those that came in together): by name alone,
+# `v3.0.0` would come before its own `v3.0.0a7`.
+ordered=()
+while read -r _ tag; do ordered+=("$tag"); done < <(
+    for tag in $(git tag --sort=v:refname | grep -E "$tags_re"); do
+        read -r _ lo < <(integration "$(git rev-parse "refs/tags/$tag^{commit}")") ||
+            { echo "$tag: not on $master" >&2; continue; }
+        echo "$lo $tag"
+    done | sort -s -n -k1,1)
+for tag in "${ordered[@]}"; do
     commit=$(git rev-parse "refs/tags/$tag^{commit}")
     when=$(git log -1 --format=%ct "$commit")
     mapfile -t earlier < <(awk -v t="$when" '$2 <= t { print $1 }' <<<"$tagged")
-    at=$(integration "$commit") || { echo "$tag: not on $master" >&2; continue; }
+    read -r at _ < <(integration "$commit")
     if [ "$(git rev-list --parents -n1 "$commit" | wc -w)" -gt 2 ]; then
         # git-flow tags the merge on master: that merge is where the release reached it
         # (even if master was later fast-forwarded onto another line).
