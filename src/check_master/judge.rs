@@ -172,7 +172,11 @@ pub(super) fn judge_merge(
             };
         let ours_side = Some(r.first_parent.clone());
         let theirs_side = Some(r.other_parent.clone());
-        if r.auto.is_none() && !r.conflicted && r.result.is_some() {
+        if r.auto.is_none() && !r.conflicted && r.result.is_some() && r.base.is_none() {
+            // Neither the base nor a side had the file: the merge added it, work of its
+            // own (pending changes committed with the merge), nothing of a side's lost.
+            add(Severity::Info, Reason::AddedByMerge, None, None);
+        } else if r.auto.is_none() && !r.conflicted && r.result.is_some() {
             // One side deleted the file, the other left it alone: the automatic merge
             // deletes it, and the result has it back.
             let side = if r.ours.is_none() {

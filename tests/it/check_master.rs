@@ -196,6 +196,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
             "INFO:merge-dropped:base-line",
         ],
     ),
+    // A file the merge itself added: nothing brought back, nothing lost.
+    (
+        "merge-adds-own-file",
+        "clean",
+        0,
+        &["INFO:merge-dropped:added-by-merge"],
+    ),
     // A heading's underline is no conflict separator.
     (
         "conflict-rst-underline",
