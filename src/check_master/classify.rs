@@ -175,6 +175,10 @@ const LOCK_FILES: &[&str] = &[
 /// A changelog: its differences are bookkeeping, not code.
 pub(super) fn is_changelog(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // A changelog per version line too: `changelog-0.x.rst`, `CHANGES_2.0.md`.
+    let versioned = |rest: &str| {
+        rest.starts_with(['-', '_']) && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+    };
     [
         "changelog",
         "changes",
@@ -184,8 +188,10 @@ pub(super) fn is_changelog(path: &str) -> bool {
         "release_notes",
     ]
     .iter()
-    .any(|stem| name == *stem || name.starts_with(&format!("{stem}.")))
-        || name == "version"
+    .any(|stem| {
+        name.strip_prefix(stem)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || versioned(rest))
+    }) || name == "version"
         || name.starts_with("version.")
 }
 

@@ -203,3 +203,27 @@ fn a_version_line_sets_a_version() {
         assert!(!is_version_line(line), "{line}");
     }
 }
+
+#[test]
+fn changelogs_by_name() {
+    use super::classify::is_changelog;
+    for path in [
+        "CHANGELOG.md",
+        "docs/changelog.rst",
+        "docs/changelog-0.x.rst",
+        "CHANGES_2.0.md",
+        "NEWS",
+        "HISTORY.txt",
+        "VERSION",
+    ] {
+        assert!(is_changelog(path), "{path}");
+    }
+    for path in [
+        "src/news-feed.js",
+        "history-panel.tsx",
+        "changes_view.py",
+        "app.txt",
+    ] {
+        assert!(!is_changelog(path), "{path}");
+    }
+}
