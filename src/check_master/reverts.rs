@@ -15,7 +15,7 @@ use super::cycle::Cycle;
 use super::{Finding, Kind, Severity};
 
 /// How many commits below a revert are searched for the commit its subject names.
-const MAX_SEARCHED: usize = 2_000;
+const MAX_SEARCHED: usize = 500;
 
 /// REVIEW findings for the changes the release branch carries that a revert of
 /// production's, made before the release came in, kept out of the integration merge.
@@ -37,13 +37,18 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;
         }
+        // Cheap questions first: a revert names what it reverts in its subject.
         let message = repo.commit_message(&commit.id)?;
+        if !message.starts_with("Revert \"") && !message.contains("This reverts commit ") {
+            continue;
+        }
+        if !repo.change_present(&commit.id, cycle.tag)? {
+            continue;
+        }
         let Some(reverted) = reverted_commit(repo, &commit.id, &message)? else {
             continue;
         };
-        if !repo.change_present(&commit.id, cycle.tag)?
-            || repo.change_present(&reverted, &integration.id)?
-        {
+        if repo.change_present(&reverted, &integration.id)? {
             continue;
         }
         let mut carried = false;
@@ -101,8 +106,8 @@ fn reverted_commit(repo: &Repo, revert: &ObjectId, message: &str) -> Result<Opti
         return Ok(None);
     };
     let wanted = |id: &ObjectId| {
-        repo.commit_info(id)
-            .is_ok_and(|c| c.parents.len() == 1 && c.subject == named)
+        repo.commit_message(id)
+            .is_ok_and(|m| m.lines().next() == Some(named))
     };
     for candidate in repo.newest_matching(parent, &wanted, 1, MAX_SEARCHED)? {
         if undoes(repo, revert, &candidate)? {
