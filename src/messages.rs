@@ -339,7 +339,7 @@ catalog! {
 
     // ----- check-master -----
     NoReleaseTag { pattern } => en "there is no release tag (`{pattern}`) to check", zh "没有可检查的发布标签（`{pattern}`）";
-    HintNameTag => en "tag a release first, or see the tags this repository has: `git tag --list`", zh "请先打发布标签，或查看本仓库已有的标签：`git tag --list`";
+    HintNameTag => en "tag a release first, or see the tags this repository has: `git tag --list` (release tags named otherwise: set `[tags] release` in .shipgate.toml, e.g. `release = \"release_*\"`)", zh "请先打发布标签，或查看本仓库已有的标签：`git tag --list`（发布标签另有命名时：在 .shipgate.toml 中设置 `[tags] release`，例如 `release = \"release_*\"`）";
     NoProductionBranch { branch } => en "there is no branch `{branch}` here, nor a remote-tracking one", zh "这里没有分支 `{branch}`，也没有对应的远程跟踪分支";
     HintFetchMaster { branch } => en "run `git fetch origin {branch}`, or name the branch with `--master REF`", zh "运行 `git fetch origin {branch}`，或用 `--master REF` 指定分支";
     CmHeader { tag, master, how } => en "check-master: {tag} → {master} ({how})", zh "check-master：{tag} → {master}（{how}）";
