@@ -148,6 +148,7 @@ pub(super) fn judge_merge(
     // conflict decision asks.
     let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
     let remerged = repo.remerge(merge)?;
+    let on_release_line = mainline.contains(merge);
     // Whether the merge took a parent's content wholesale (`git merge -s ours`, or a
     // result reset to one side): then nothing it left out was chosen file by file.
     let mut wholesale = false;
@@ -308,12 +309,6 @@ pub(super) fn judge_merge(
                     || *region == Region::Theirs && ours_lines.contains(*line)
                 {
                     (Severity::Info, Reason::Superseded)
-                } else if *region == Region::Ours && !came_from(&from_ours, &r.ours, *index)
-                    || *region == Region::Theirs && !came_from(&from_theirs, &r.theirs, *index)
-                {
-                    // A line of the base its side left alone, which the other side
-                    // changed or deleted: dropping it takes that change, no side's work.
-                    (Severity::Info, Reason::BaseLine)
                 } else if *region != Region::Clean && is_version_line(trimmed) {
                     (Severity::Info, Reason::VersionLine)
                 } else if *region == Region::Clean && own_version {
@@ -338,6 +333,16 @@ pub(super) fn judge_merge(
                     (Severity::Review, Reason::LeftOut)
                 } else if *region == Region::Clean {
                     (Severity::Lost, Reason::CleanlyMerged)
+                } else if on_release_line
+                    && (*region == Region::Ours && !came_from(&from_ours, &r.ours, *index)
+                        || *region == Region::Theirs && !came_from(&from_theirs, &r.theirs, *index))
+                {
+                    // A line of the base its side left alone, which the other side
+                    // changed or deleted: dropping it takes that change, no side's work.
+                    // (Asked last, and only on the release line: a merge between
+                    // development branches has its conflicts judged INFO anyway, and the
+                    // alignment costs.)
+                    (Severity::Info, Reason::BaseLine)
                 } else {
                     (Severity::Review, Reason::ConflictDecision)
                 };
