@@ -131,6 +131,12 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         {
             present = true;
         }
+        // A copy production took of a release commit (`git cherry-pick -x`), the
+        // original in the line production took: the release holds it, in whatever form
+        // it has since (moved, rewritten), unless it undid it.
+        if !present && picked_from_release(repo, &commit.id, &took)? {
+            present = true;
+        }
         // Production rolling back its own early copy of the release's change (pushed
         // to master by accident, then rolled back): production's net change is none,
         // and the tag carrying the change is the release's, not an undoing.
@@ -149,6 +155,27 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         }
     }
     Ok((findings, tag_changes))
+}
+
+/// Whether production's `commit` says it is a copy of a commit (`git cherry-pick -x`:
+/// "(cherry picked from commit <id>)") that a line of `took` has and has not undone.
+fn picked_from_release(repo: &Repo, commit: &ObjectId, took: &[ObjectId]) -> Result<bool> {
+    let message = repo.commit_message(commit)?;
+    for rest in message.split("(cherry picked from commit ").skip(1) {
+        let id = rest.split(')').next().unwrap_or("").trim();
+        if id.len() < 7 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(original) = repo.resolve(id) else {
+            continue;
+        };
+        for line in took {
+            if repo.is_ancestor(&original, line)? && !repo.undo_present(&original, line)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// How many of production's older commits `rolls_back_release_change` compares with.

@@ -170,6 +170,14 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
+    // A release commit production cherry-picked with -x, moved in the release since.
+    // (The merge's modify/delete decision on the old file stays for a reviewer.)
+    (
+        "hotfix-picked-x-moved",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:modify-delete"],
+    ),
     // Production rolling back its own early copy of the release's change: no hotfix.
     ("hotfix-rolled-back-release-redoes", "clean", 0, &[]),
     // ... unlike a revert of a hotfix the release took from production.
