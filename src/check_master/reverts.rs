@@ -51,9 +51,11 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
         if repo.change_present(&reverted, &integration.id)? {
             continue;
         }
+        // The release carries the change: it has the commit and has not undone it
+        // (changed again since, perhaps: then a cherry-pick of it would not apply clean).
         let mut carried = false;
         for side in &cycle.sides {
-            carried |= repo.change_present(&reverted, side)?;
+            carried |= repo.is_ancestor(&reverted, side)? && !repo.undo_present(&reverted, side)?;
         }
         if carried {
             let by = repo.commit_info(&commit.id)?;
@@ -105,9 +107,19 @@ fn reverted_commit(repo: &Repo, revert: &ObjectId, message: &str) -> Result<Opti
     let Some(parent) = info.parents.first() else {
         return Ok(None);
     };
+    // GitHub cuts a long title short with `…` in its revert's subject.
+    let (named, cut) = match named
+        .strip_suffix('…')
+        .or_else(|| named.strip_suffix("..."))
+    {
+        Some(start) => (start, true),
+        None => (named, false),
+    };
     let wanted = |id: &ObjectId| {
-        repo.commit_message(id)
-            .is_ok_and(|m| m.lines().next() == Some(named))
+        repo.commit_message(id).is_ok_and(|m| {
+            let subject = m.lines().next().unwrap_or("");
+            subject == named || cut && subject.starts_with(named)
+        })
     };
     for candidate in repo.newest_matching(parent, &wanted, 1, MAX_SEARCHED)? {
         if undoes(repo, revert, &candidate)? {
