@@ -216,8 +216,9 @@ fn rolls_back_release_change(
     Ok(false)
 }
 
-/// How many commits of the line production took `merged_forward` looks at.
-const MAX_FORWARD_EXAMINED: usize = 200;
+/// How many commits of the line production took `merged_forward` looks at (mopidy's v3
+/// line rewrote a pre-release's change 338 commits after it).
+const MAX_FORWARD_EXAMINED: usize = 1_000;
 
 /// When the tag reached production inside another line (its release branch merged
 /// forward, X.y into X+1.y, and production merged X+1.y): the merge on that line that

@@ -170,6 +170,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
         1,
         &["REVIEW:merge-dropped:modify-delete"],
     ),
+    // A pre-release's change rewritten far along the line production took later.
+    (
+        "prerelease-superseded-far",
+        "clean",
+        0,
+        &["INFO:tag-change-missing:superseded"],
+    ),
     // A release commit production cherry-picked with -x, moved in the release since.
     // (The merge's modify/delete decision on the old file stays for a reviewer.)
     (
