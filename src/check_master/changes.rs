@@ -90,9 +90,6 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
         findings.push(missing);
     }
     // (b) Production's changes the tag lacks: deploying the tag would undo them.
-    let mut hide_extra: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
-    hide_extra.extend(cycle.sides.iter().cloned());
-    hide_extra.extend(cycle.previous.iter().cloned());
     // What production took: the tag, or, when the tag came in inside a later line (a
     // beta or an older line's tag merged with the release after it), that line: a hotfix
     // the old tag lacks and the line production took has was not undone by anything.
@@ -107,7 +104,7 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
     // The line production took, by patch id: a hotfix cherry-picked into the release and
     // changed there again before the tag was taken, then superseded by the release.
     let taken = Twins::new(repo, took.clone(), vec![before.clone()]);
-    let production = repo.walk(std::slice::from_ref(before), &hide_extra, false)?;
+    let production = cycle.production(repo)?;
     for (at, commit) in production.iter().enumerate() {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;

@@ -241,6 +241,8 @@ pub(super) struct Cycle<'a> {
     pub(super) previous: Vec<ObjectId>,
     /// `--since`: findings before it are accepted.
     pub(super) since: Option<&'a ObjectId>,
+    /// Production's own commits of the cycle, read once (see `production`).
+    production: std::cell::OnceCell<Vec<crate::policy::Commit>>,
 }
 
 /// The merges a check re-merges, and the first-parent lines that tell a merge on the
@@ -294,7 +296,25 @@ impl<'a> Cycle<'a> {
             sides,
             previous,
             since,
+            production: std::cell::OnceCell::new(),
         })
+    }
+
+    /// Production's own commits of the cycle, children before parents: what production
+    /// had before the release came in and the release lacks, since the previous release
+    /// (or `since`). Empty without a production before the release (fast-forwarded).
+    pub(super) fn production(&self, repo: &Repo) -> Result<&[crate::policy::Commit]> {
+        if let Some(known) = self.production.get() {
+            return Ok(known);
+        }
+        let mut commits = Vec::new();
+        if let Some(before) = &self.before {
+            let mut hide: Vec<ObjectId> = self.since.into_iter().cloned().collect();
+            hide.extend(self.sides.iter().cloned());
+            hide.extend(self.previous.iter().cloned());
+            commits = repo.walk(std::slice::from_ref(before), &hide, false)?;
+        }
+        Ok(self.production.get_or_init(|| commits))
     }
 
     /// Where the tag's changes are judged: the integration result, else production's tip.

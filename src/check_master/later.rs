@@ -35,17 +35,22 @@ pub(super) fn later_change(
     Ok(None)
 }
 
+/// The ids a message's `This reverts commit <id>.` lines name, as written.
+pub(super) fn reverts_named(message: &str) -> Vec<&str> {
+    message
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("This reverts commit "))
+        .map(|rest| rest.trim_end_matches(['.', ',']).trim())
+        .map(|rest| rest.split_whitespace().next().unwrap_or(""))
+        .collect()
+}
+
 /// Whether a commit's message says it is a revert of the release: git's
 /// `This reverts commit <id>.` naming one of the release's commits, or, without such a
 /// line, a subject `Revert "…"`. A line naming some other commit is not the release's
 /// revert.
 pub(super) fn explicit_revert(message: &str, release: &HashSet<&ObjectId>) -> bool {
-    let named: Vec<&str> = message
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("This reverts commit "))
-        .map(|rest| rest.trim_end_matches(['.', ',']).trim())
-        .map(|rest| rest.split_whitespace().next().unwrap_or(""))
-        .collect();
+    let named = reverts_named(message);
     if named.is_empty() {
         return message.starts_with("Revert \"");
     }

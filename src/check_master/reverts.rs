@@ -23,17 +23,14 @@ const MAX_SEARCHED: usize = 500;
 /// a tag without it is told that it lacks a production change (`HotfixMissingFromTag`).
 pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
-    let (Some(before), Some(integration)) = (&cycle.before, &cycle.integration) else {
+    let Some(integration) = &cycle.integration else {
         return Ok(findings);
     };
     if !cycle.merged || integration.parents.len() < 2 {
         return Ok(findings);
     }
     // Production's own commits of the cycle: what the release lacks.
-    let mut hide: Vec<ObjectId> = cycle.since.into_iter().cloned().collect();
-    hide.extend(cycle.sides.iter().cloned());
-    hide.extend(cycle.previous.iter().cloned());
-    for commit in repo.walk(std::slice::from_ref(before), &hide, false)? {
+    for commit in cycle.production(repo)? {
         if commit.is_merge() || commit.parents.is_empty() {
             continue;
         }
@@ -77,15 +74,7 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
 /// body out) matched against the commits below it, newest first. Only a commit whose
 /// change `revert` really undoes counts.
 fn reverted_commit(repo: &Repo, revert: &ObjectId, message: &str) -> Result<Option<ObjectId>> {
-    for line in message.lines() {
-        let Some(rest) = line.trim().strip_prefix("This reverts commit ") else {
-            continue;
-        };
-        let id = rest
-            .trim_end_matches(['.', ','])
-            .split_whitespace()
-            .next()
-            .unwrap_or("");
+    for id in super::later::reverts_named(message) {
         if id.len() < 7 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             continue;
         }
