@@ -14,6 +14,7 @@ mod refs;
 mod releases;
 mod remerge;
 mod remote;
+mod renames;
 mod repo;
 mod review;
 mod revwalk;

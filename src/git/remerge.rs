@@ -314,9 +314,12 @@ impl Repo {
         if bases.is_empty() || bases.len() < 2 && !renames {
             return Ok(None);
         }
-        let options = git2::MergeOptions::new();
-        let index = self.merge_over_bases(ours, theirs, bases, &options)?;
-        Ok(Some(per_path(&index)))
+        let (index, conflicts) = self.merge_over_bases(ours, theirs, bases)?;
+        let mut merged = per_path(&index);
+        for (path, base) in conflicts {
+            merged.insert(path, VirtualPath::Conflict(base));
+        }
+        Ok(Some(merged))
     }
 
     /// The oldest commit between `base` and `tip` that deleted `path` (with `line`

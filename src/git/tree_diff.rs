@@ -137,6 +137,11 @@ impl<'r> Lookup<'r> {
 
     /// The id of the entry at `path` (`dir/name`), if there is one.
     pub fn id(&mut self, path: &str) -> Result<Option<Oid>> {
+        Ok(self.entry(path)?.map(|(id, _)| id))
+    }
+
+    /// The id and mode of the entry at `path` (`dir/name`), if there is one.
+    pub fn entry(&mut self, path: &str) -> Result<Option<(Oid, i32)>> {
         let (dir, name) = match path.rsplit_once('/') {
             Some((dir, name)) => (Some(dir), name),
             None => (None, path),
@@ -145,7 +150,7 @@ impl<'r> Lookup<'r> {
             None => Some(self.root.clone()),
             Some(dir) => self.dir(dir)?,
         };
-        Ok(tree.and_then(|t| t.get_name(name).map(|e| e.id())))
+        Ok(tree.and_then(|t| t.get_name(name).map(|e| (e.id(), e.filemode()))))
     }
 
     /// The tree at directory `dir`, each prefix resolved once.

@@ -1,0 +1,395 @@
+//! The renames a merge needs, found as git's merge-ort finds them before libgit2 is
+//! asked: only a path one side deleted and the other side changed (or deleted too) can
+//! merge differently for being renamed ("relevant" sources, merge-ort's
+//! `relevant_sources`), and an exact rename (the same blob under a new path) needs no
+//! similarity measure.
+//!
+//! libgit2's `merge_trees` compares every deleted path with every added one, whatever
+//! the other side did, and computes a similarity signature of each, exact renames
+//! included: a side that moved its source tree (`src/` to `src/main/java/`, fifty files)
+//! costs a hundred signatures and five thousand comparisons in every merge across it,
+//! where git reads nothing. Here the trees are rewritten first: a deleted path the other
+//! side kept as it was is left out of all three (deleted either way, as without the
+//! rename), and an exact rename of a path the other side changed is applied to the base
+//! and the other side (the file sits at its new path in all three, to merge as one
+//! file). A relevant source with no exact twin is paired as git pairs it: the added
+//! file most like it by git's measure (`diffcore-delta.c`: bytes of lines, or 64-byte
+//! chunks of longer ones, that both hold, over the larger size), at least half alike.
+//! Only what git's own rules do not settle here (a link, a file that became a
+//! directory, a path both sides deleted, a target already taken) goes to libgit2's
+//! rename detection.
+
+use git2::{FileMode, Oid, Repository, Tree};
+
+use crate::error::Result;
+
+use super::repo::git_error;
+use super::tree_diff::{changed, Lookup};
+
+/// The three trees of a merge, renames applied; `inexact`: some relevant source is left
+/// for libgit2's similarity search.
+pub(super) struct Prepared<'r> {
+    pub base: Tree<'r>,
+    pub ours: Tree<'r>,
+    pub theirs: Tree<'r>,
+    pub inexact: bool,
+    /// Paths that conflict whatever the trees merge to, with the base's blob there: a
+    /// file renamed on one side and deleted on the other, or renamed to two paths.
+    pub conflicts: Conflicts,
+}
+
+/// A directory's mode in a tree entry.
+const TREE: i32 = 0o040000;
+
+/// Paths in conflict whatever the trees merge to, each with the base's blob there.
+pub(super) type Conflicts = Vec<(String, Option<Oid>)>;
+
+/// An entry's id and mode, if it is a file (`100644` or `100755`).
+fn file_entry(lookup: &mut Lookup, path: &str) -> Result<Option<(Oid, FileMode)>> {
+    Ok(match lookup.entry(path)? {
+        Some((id, 0o100644)) => Some((id, FileMode::Blob)),
+        Some((id, 0o100755)) => Some((id, FileMode::BlobExecutable)),
+        _ => None,
+    })
+}
+
+/// Whether a new file can be written at `path` of the tree: nothing there, and no file
+/// where one of its directories would be.
+fn free(lookup: &mut Lookup, path: &str) -> Result<bool> {
+    if lookup.entry(path)?.is_some() {
+        return Ok(false);
+    }
+    let mut end = 0;
+    for part in path.split('/') {
+        end += part.len();
+        if end >= path.len() {
+            break;
+        }
+        match lookup.entry(&path[..end])? {
+            None => return Ok(true),
+            Some((_, TREE)) => {}
+            Some(_) => return Ok(false),
+        }
+        end += 1;
+    }
+    Ok(true)
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, name)| name)
+}
+
+/// Blobs of at most this many bytes are measured for inexact renames; a larger one is
+/// paired only with its exact twin (reading it whole is no price for one merge).
+const MAX_MEASURED: usize = 16 << 20;
+
+/// At most this many (source, target) pairs are measured per side and merge: git's
+/// `merge.renameLimit` gives up the same way on a side with too many of both.
+const MAX_PAIRS: usize = 1_000_000;
+
+/// git's scale of rename scores (`MAX_SCORE`), and its default minimum: half alike.
+const MAX_SCORE: u64 = 60_000;
+const MIN_SCORE: u64 = MAX_SCORE / 2;
+
+/// A relevant rename source: the base's file, and the other side's changed version
+/// (`None`: the other side deleted it too).
+#[derive(Clone, Copy)]
+struct Source<'p> {
+    path: &'p str,
+    base: (Oid, FileMode),
+    kept: Option<(Oid, FileMode)>,
+}
+
+/// The rewrites of the three trees (base, ours, theirs).
+#[derive(Default)]
+struct Rewrite {
+    updates: [git2::build::TreeUpdateBuilder; 3],
+    touched: [bool; 3],
+    conflicts: Conflicts,
+}
+
+impl Rewrite {
+    fn remove(&mut self, tree: usize, path: &str) {
+        self.updates[tree].remove(path);
+        self.touched[tree] = true;
+    }
+
+    fn upsert(&mut self, tree: usize, path: &str, (id, mode): (Oid, FileMode)) {
+        self.updates[tree].upsert(path, id, mode);
+        self.touched[tree] = true;
+    }
+
+    /// `source.path` renamed to `target` on one side: the base's version moved there,
+    /// and the other side's (`other`) if it kept one.
+    fn rename(&mut self, other: usize, source: &Source, target: &str) {
+        self.remove(0, source.path);
+        self.upsert(0, target, source.base);
+        if let Some(kept) = source.kept {
+            self.remove(1 + other, source.path);
+            self.upsert(1 + other, target, kept);
+        }
+    }
+}
+
+/// The trees of a merge of `ours` and `theirs` over `base`, irrelevant rename sources
+/// left out and renames applied (see the module's comment).
+pub(super) fn prepare<'r>(
+    repo: &'r Repository,
+    base: &Tree<'r>,
+    ours: &Tree<'r>,
+    theirs: &Tree<'r>,
+) -> Result<Prepared<'r>> {
+    let sides = [ours, theirs];
+    let mut changes: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    for (side, tree) in sides.iter().enumerate() {
+        changed(repo, Some(base), Some(tree), "", &mut |path| {
+            changes[side].push(path.to_string())
+        })?;
+    }
+    let mut base_at = Lookup::new(repo, base);
+    let mut at = [Lookup::new(repo, ours), Lookup::new(repo, theirs)];
+    let mut rewrite = Rewrite::default();
+    let mut measure = Measure::new(repo)?;
+    let mut inexact = false;
+    // Per side, the renames found: (source, target).
+    let mut plans: [Vec<(Source, &str)>; 2] = [Vec::new(), Vec::new()];
+    for side in 0..2 {
+        let other = 1 - side;
+        // Files the side added, in path order: rename targets, and which are taken.
+        let mut targets: Vec<(&str, Oid, bool)> = Vec::new();
+        let mut by_id: foldhash::HashMap<Oid, Vec<usize>> = Default::default();
+        let mut sources = Vec::new();
+        for path in &changes[side] {
+            match (base_at.entry(path)?, at[side].entry(path)?) {
+                // A file where a directory was, or the reverse: left to libgit2.
+                (Some((_, b)), Some((_, h))) if (b == TREE) != (h == TREE) => inexact = true,
+                (None, Some(_)) => {
+                    if let Some((id, _)) = file_entry(&mut at[side], path)? {
+                        by_id.entry(id).or_default().push(targets.len());
+                        targets.push((path, id, false));
+                    }
+                }
+                (Some(_), None) => sources.push(path.as_str()),
+                _ => {}
+            }
+        }
+        let mut left = Vec::new();
+        for path in sources {
+            let kept = at[other].entry(path)?;
+            if kept == base_at.entry(path)? {
+                // Deleted on one side, untouched on the other: deleted, renamed or not.
+                rewrite.remove(0, path);
+                rewrite.remove(1 + other, path);
+                continue;
+            }
+            let kept_file = file_entry(&mut at[other], path)?;
+            let Some(base) =
+                file_entry(&mut base_at, path)?.filter(|_| kept.is_none() || kept_file.is_some())
+            else {
+                // A link or a submodule, or a directory now: left to libgit2.
+                inexact = true;
+                continue;
+            };
+            if measure.size(base.0)? == 0 {
+                // git pairs no empty file.
+                continue;
+            }
+            let source = Source {
+                path,
+                base,
+                kept: kept_file,
+            };
+            // An exact twin, one of the same name first.
+            let twins = by_id.get(&base.0).map_or(&[][..], Vec::as_slice);
+            let open = |same_name: bool| {
+                twins.iter().copied().find(|&k| {
+                    !targets[k].2 && (!same_name || basename(targets[k].0) == basename(path))
+                })
+            };
+            match open(true).or_else(|| open(false)) {
+                Some(k) => {
+                    targets[k].2 = true;
+                    plans[side].push((source, targets[k].0));
+                }
+                None => left.push(source),
+            }
+        }
+        for (source, target) in measure.pairs(&left, &mut targets)? {
+            plans[side].push((left[source], targets[target].0));
+        }
+    }
+    for side in 0..2 {
+        let other = 1 - side;
+        for &(source, target) in &plans[side] {
+            if source.kept.is_some() {
+                // Renamed on one side, changed on the other: one file, at the new path.
+                if free(&mut at[other], target)? && free(&mut base_at, target)? {
+                    rewrite.rename(other, &source, target);
+                } else {
+                    inexact = true;
+                }
+                continue;
+            }
+            // Deleted on both sides: renamed on one (rename/delete), or on both.
+            let theirs = plans[other]
+                .iter()
+                .find(|(s, _)| s.path == source.path)
+                .map(|(_, t)| *t);
+            match theirs {
+                None => {
+                    if free(&mut at[other], target)? && free(&mut base_at, target)? {
+                        rewrite.rename(other, &source, target);
+                        rewrite
+                            .conflicts
+                            .push((target.to_string(), Some(source.base.0)));
+                    } else {
+                        inexact = true;
+                    }
+                }
+                // Both renamed it to the same path: one file there.
+                Some(same) if same == target => {
+                    if side == 0 {
+                        if free(&mut base_at, target)? {
+                            rewrite.rename(other, &source, target);
+                        } else {
+                            inexact = true;
+                        }
+                    }
+                }
+                // Renamed to two paths (rename/rename): git leaves the base's version at
+                // the old path and each side's at its new one, all in conflict.
+                Some(second) => {
+                    if side == 0 {
+                        rewrite
+                            .conflicts
+                            .push((source.path.to_string(), Some(source.base.0)));
+                        rewrite.conflicts.push((target.to_string(), None));
+                        rewrite.conflicts.push((second.to_string(), None));
+                    }
+                }
+            }
+        }
+    }
+    let mut trees = [base, ours, theirs].map(Tree::clone).into_iter();
+    let mut next = |k: usize| -> Result<Tree<'r>> {
+        let tree = trees.next().expect("three trees");
+        if !rewrite.touched[k] {
+            return Ok(tree);
+        }
+        let id = rewrite.updates[k]
+            .create_updated(repo, &tree)
+            .map_err(git_error)?;
+        repo.find_tree(id).map_err(git_error)
+    };
+    let (base, ours, theirs) = (next(0)?, next(1)?, next(2)?);
+    Ok(Prepared {
+        base,
+        ours,
+        theirs,
+        inexact,
+        conflicts: rewrite.conflicts,
+    })
+}
+
+/// git's similarity measure (`diffcore-delta.c`), each blob's chunks counted once.
+struct Measure<'r> {
+    odb: git2::Odb<'r>,
+    sizes: foldhash::HashMap<Oid, usize>,
+    chunks: foldhash::HashMap<Oid, foldhash::HashMap<u64, u64>>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl<'r> Measure<'r> {
+    fn new(repo: &'r Repository) -> Result<Measure<'r>> {
+        Ok(Measure {
+            odb: repo.odb().map_err(git_error)?,
+            sizes: Default::default(),
+            chunks: Default::default(),
+            hasher: foldhash::fast::FixedState::with_seed(0),
+        })
+    }
+
+    fn size(&mut self, id: Oid) -> Result<usize> {
+        if let Some(size) = self.sizes.get(&id) {
+            return Ok(*size);
+        }
+        let (size, _) = self.odb.read_header(id).map_err(git_error)?;
+        self.sizes.insert(id, size);
+        Ok(size)
+    }
+
+    /// Bytes per chunk hash: a chunk is a line, or 64 bytes of a longer one.
+    fn chunks(&mut self, id: Oid) -> Result<&foldhash::HashMap<u64, u64>> {
+        if !self.chunks.contains_key(&id) {
+            let object = self.odb.read(id).map_err(git_error)?;
+            let mut counts: foldhash::HashMap<u64, u64> = Default::default();
+            for line in object.data().split_inclusive(|b| *b == b'\n') {
+                for chunk in line.chunks(64) {
+                    let hash = std::hash::BuildHasher::hash_one(&self.hasher, chunk);
+                    *counts.entry(hash).or_default() += chunk.len() as u64;
+                }
+            }
+            self.chunks.insert(id, counts);
+        }
+        Ok(&self.chunks[&id])
+    }
+
+    /// git's score of a pair, 0 to `MAX_SCORE`: the bytes both hold over the larger size.
+    fn score(&mut self, a: Oid, b: Oid) -> Result<u64> {
+        let largest = self.size(a)?.max(self.size(b)?) as u64;
+        self.chunks(a)?;
+        self.chunks(b)?;
+        let (a, b) = (&self.chunks[&a], &self.chunks[&b]);
+        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let common: u64 = small
+            .iter()
+            .map(|(hash, bytes)| large.get(hash).map_or(0, |other| (*bytes).min(*other)))
+            .sum();
+        Ok(common * MAX_SCORE / largest.max(1))
+    }
+
+    /// The inexact renames of `sources` among the untaken `targets`, as git's
+    /// `diffcore_rename` chooses them: every pair at least half alike, best first (the
+    /// same name first among equals), each source and target used once. Pairs whose
+    /// sizes differ too much to be half alike are not read.
+    fn pairs(
+        &mut self,
+        sources: &[Source],
+        targets: &mut [(&str, Oid, bool)],
+    ) -> Result<Vec<(usize, usize)>> {
+        let open: Vec<usize> = (0..targets.len()).filter(|k| !targets[*k].2).collect();
+        if sources.is_empty() || open.is_empty() || sources.len() * open.len() > MAX_PAIRS {
+            return Ok(Vec::new());
+        }
+        let mut scored = Vec::new();
+        for (s, source) in sources.iter().enumerate() {
+            let from = self.size(source.base.0)?;
+            for &t in &open {
+                let to = self.size(targets[t].1)?;
+                let (small, large) = (from.min(to), from.max(to));
+                if small == 0
+                    || large > MAX_MEASURED
+                    || (small as u64) * MAX_SCORE < (large as u64) * MIN_SCORE
+                {
+                    continue;
+                }
+                let score = self.score(source.base.0, targets[t].1)?;
+                if score >= MIN_SCORE {
+                    let same_name = basename(source.path) == basename(targets[t].0);
+                    scored.push((std::cmp::Reverse(score), !same_name, s, t));
+                }
+            }
+        }
+        scored.sort_unstable();
+        let mut taken = vec![false; sources.len()];
+        let mut out = Vec::new();
+        for (_, _, s, t) in scored {
+            if !taken[s] && !targets[t].2 {
+                taken[s] = true;
+                targets[t].2 = true;
+                out.push((s, t));
+            }
+        }
+        Ok(out)
+    }
+}
