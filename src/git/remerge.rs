@@ -74,6 +74,9 @@ impl Repo {
             let mut painting = self.painting(other.id(), &[first.id()])?;
             let mut found = painting.first_common(self)?;
             let start = out.len();
+            // Whether git's whole merge, renames followed, is asked before any path is
+            // judged (see below).
+            let mut whole_first = false;
             'base: loop {
                 let base = found.unwrap_or_else(|| first.id());
                 let base_tree = match found {
@@ -99,9 +102,22 @@ impl Repo {
                 // Criss-cross histories have several merge bases; git merges them into a
                 // virtual one. Asked for only once a path differs from the cheap re-merge.
                 let mut virtual_merge: Option<Option<Virtual>> = None;
-                let mut whole_merge = false;
-                for path in candidate_paths(repo, &base_tree, &ours, &theirs, &result)? {
-                    let (mut b, o, t, r) = (
+                let mut paths = candidate_paths(repo, &base_tree, &ours, &theirs, &result)?;
+                if whole_first {
+                    let whole =
+                        self.virtual_merge(first.id(), other.id(), painting.bases(self)?, true)?;
+                    // A renamed file is judged at its new path, where git merged it (the
+                    // other side's changes included), even where neither diff above
+                    // names it.
+                    if let Some((_, targets)) = &whole {
+                        paths.extend(targets.iter().cloned());
+                        paths.sort_unstable();
+                        paths.dedup();
+                    }
+                    virtual_merge = Some(whole.map(|(merged, _)| merged));
+                }
+                for path in paths {
+                    let (mut b, mut o, mut t, r) = (
                         base_at.id(&path)?,
                         parents_at[0].id(&path)?,
                         parents_at[n].id(&path)?,
@@ -117,7 +133,7 @@ impl Repo {
                     } else {
                         None
                     };
-                    if trivial == Some(r) {
+                    if trivial == Some(r) && !whole_first {
                         continue;
                     }
                     // The first path that asks finishes the painting. The first common
@@ -136,23 +152,36 @@ impl Repo {
                     // A side that deleted or added the path may have renamed it: git follows
                     // renames (a file renamed on one side and edited on the other is one
                     // file), so then the re-merge is git's whole merge, renames detected.
+                    // A renamed file's new path may have passed the cheap re-merge above
+                    // (added on one side, kept by the result) while git merged the other
+                    // side's edits into it: then every path is judged again against git's
+                    // whole merge.
                     let renamed = [o, t, b].iter().any(Option::is_none);
-                    if virtual_merge.is_none() || renamed && !whole_merge {
-                        whole_merge |= renamed;
-                        virtual_merge = Some(self.virtual_merge(
-                            first.id(),
-                            other.id(),
-                            painting.bases(self)?,
-                            whole_merge,
-                        )?);
+                    if renamed && !whole_first {
+                        whole_first = true;
+                        out.truncate(start);
+                        continue 'base;
+                    }
+                    if virtual_merge.is_none() {
+                        virtual_merge = Some(
+                            self.virtual_merge(
+                                first.id(),
+                                other.id(),
+                                painting.bases(self)?,
+                                false,
+                            )?
+                            .map(|(merged, _)| merged),
+                        );
                     }
                     if let Some(Some(virt)) = &virtual_merge {
                         match virt.get(&path) {
                             // git's recursive merge resolves the path: that is the re-merge.
                             Some(VirtualPath::Merged(oid)) => trivial = Some(Some(*oid)),
-                            // A conflict over the virtual base's version.
-                            Some(VirtualPath::Conflict(ancestor)) => {
-                                b = *ancestor;
+                            // A conflict over the virtual base's version, between the
+                            // sides' versions git merged there (a side's renamed file
+                            // included: it sits at this path in git's merge).
+                            Some(VirtualPath::Conflict([ancestor, mine, yours])) => {
+                                (b, o, t) = (*ancestor, *mine, *yours);
                                 trivial = None;
                             }
                             None => trivial = Some(None),
@@ -274,11 +303,11 @@ pub(super) type Virtual = std::collections::HashMap<String, VirtualPath>;
 pub(super) enum VirtualPath {
     /// Merged without conflict, to this blob.
     Merged(Oid),
-    /// A conflict; the virtual merge base's blob, if it had the path.
-    Conflict(Option<Oid>),
+    /// A conflict: the (virtual) merge base's blob, ours and theirs, where there are.
+    Conflict([Option<Oid>; 3]),
 }
 
-/// What a merge's index says of each path: merged, or conflicting over which base blob.
+/// What a merge's index says of each path: merged, or conflicting between which blobs.
 pub(super) fn per_path(index: &git2::Index) -> Virtual {
     let mut out = Virtual::new();
     for entry in index.iter() {
@@ -287,11 +316,12 @@ pub(super) fn per_path(index: &git2::Index) -> Virtual {
             0 => {
                 out.insert(path, VirtualPath::Merged(entry.id));
             }
-            1 => {
-                out.insert(path, VirtualPath::Conflict(Some(entry.id)));
-            }
-            _ => {
-                out.entry(path).or_insert(VirtualPath::Conflict(None));
+            stage => {
+                if let VirtualPath::Conflict(sides) =
+                    out.entry(path).or_insert(VirtualPath::Conflict([None; 3]))
+                {
+                    sides[usize::from(stage - 1)] = Some(entry.id);
+                }
             }
         }
     }
@@ -303,23 +333,23 @@ impl Repo {
     /// parents with more than one, rename detection): for criss-cross histories, and with
     /// `renames` whenever a side deleted or added a path. `bases`: their merge bases, as
     /// `merge_bases_many` orders them. `None` when neither applies (the cheap per-path
-    /// re-merge agrees with git).
+    /// re-merge agrees with git). Also the new paths of the files git merged renamed.
     pub(super) fn virtual_merge(
         &self,
         ours: Oid,
         theirs: Oid,
         bases: &[Oid],
         renames: bool,
-    ) -> Result<Option<Virtual>> {
+    ) -> Result<Option<(Virtual, Vec<String>)>> {
         if bases.is_empty() || bases.len() < 2 && !renames {
             return Ok(None);
         }
-        let (index, conflicts) = self.merge_over_bases(ours, theirs, bases)?;
+        let (index, conflicts, targets) = self.merge_over_bases(ours, theirs, bases)?;
         let mut merged = per_path(&index);
-        for (path, base) in conflicts {
-            merged.insert(path, VirtualPath::Conflict(base));
+        for (path, sides) in conflicts {
+            merged.insert(path, VirtualPath::Conflict(sides));
         }
-        Ok(Some(merged))
+        Ok(Some((merged, targets)))
     }
 
     /// The oldest commit between `base` and `tip` that deleted `path` (with `line`

@@ -36,13 +36,16 @@ pub(super) struct Prepared<'r> {
     /// Paths that conflict whatever the trees merge to, with the base's blob there: a
     /// file renamed on one side and deleted on the other, or renamed to two paths.
     pub conflicts: Conflicts,
+    /// The new paths of the renames applied: a renamed file is merged there.
+    pub targets: Vec<String>,
 }
 
 /// A directory's mode in a tree entry.
 const TREE: i32 = 0o040000;
 
-/// Paths in conflict whatever the trees merge to, each with the base's blob there.
-pub(super) type Conflicts = Vec<(String, Option<Oid>)>;
+/// Paths in conflict whatever the trees merge to, each with the base's, ours and
+/// theirs blobs there.
+pub(super) type Conflicts = Vec<(String, [Option<Oid>; 3])>;
 
 /// An entry's id and mode, if it is a file (`100644` or `100755`).
 fn file_entry(lookup: &mut Lookup, path: &str) -> Result<Option<(Oid, FileMode)>> {
@@ -73,6 +76,39 @@ fn free(lookup: &mut Lookup, path: &str) -> Result<bool> {
         end += 1;
     }
     Ok(true)
+}
+
+/// The merge of two versions of a file over `base`, as the blob both sides of a
+/// rename/rename get in git; `None` when it conflicts (each side's own version is kept).
+fn merge_contents(
+    repo: &Repository,
+    base: Oid,
+    ours: Oid,
+    theirs: Oid,
+) -> Result<Option<(Oid, Oid)>> {
+    if ours == base || ours == theirs {
+        return Ok(Some((theirs, theirs)));
+    }
+    if theirs == base {
+        return Ok(Some((ours, ours)));
+    }
+    let (base, ours, theirs) = (
+        repo.find_blob(base).map_err(git_error)?,
+        repo.find_blob(ours).map_err(git_error)?,
+        repo.find_blob(theirs).map_err(git_error)?,
+    );
+    fn input<'b>(blob: &'b git2::Blob) -> git2::MergeFileInput<'b> {
+        let mut input = git2::MergeFileInput::new();
+        input.content(blob.content());
+        input
+    }
+    let merged =
+        git2::merge_file(&input(&base), &input(&ours), &input(&theirs), None).map_err(git_error)?;
+    if !merged.is_automergeable() {
+        return Ok(None);
+    }
+    let id = repo.blob(merged.content()).map_err(git_error)?;
+    Ok(Some((id, id)))
 }
 
 fn basename(path: &str) -> &str {
@@ -106,6 +142,7 @@ struct Rewrite {
     updates: [git2::build::TreeUpdateBuilder; 3],
     touched: [bool; 3],
     conflicts: Conflicts,
+    targets: Vec<String>,
 }
 
 impl Rewrite {
@@ -122,6 +159,7 @@ impl Rewrite {
     /// `source.path` renamed to `target` on one side: the base's version moved there,
     /// and the other side's (`other`) if it kept one.
     fn rename(&mut self, other: usize, source: &Source, target: &str) {
+        self.targets.push(target.to_string());
         self.remove(0, source.path);
         self.upsert(0, target, source.base);
         if let Some(kept) = source.kept {
@@ -152,7 +190,7 @@ pub(super) fn prepare<'r>(
     let mut measure = Measure::new(repo)?;
     let mut inexact = false;
     // Per side, the renames found: (source, target).
-    let mut plans: [Vec<(Source, &str)>; 2] = [Vec::new(), Vec::new()];
+    let mut plans: [Vec<(Source, &str, Oid)>; 2] = [Vec::new(), Vec::new()];
     for side in 0..2 {
         let other = 1 - side;
         // Files the side added, in path order: rename targets, and which are taken.
@@ -209,18 +247,18 @@ pub(super) fn prepare<'r>(
             match open(true).or_else(|| open(false)) {
                 Some(k) => {
                     targets[k].2 = true;
-                    plans[side].push((source, targets[k].0));
+                    plans[side].push((source, targets[k].0, targets[k].1));
                 }
                 None => left.push(source),
             }
         }
         for (source, target) in measure.pairs(&left, &mut targets)? {
-            plans[side].push((left[source], targets[target].0));
+            plans[side].push((left[source], targets[target].0, targets[target].1));
         }
     }
     for side in 0..2 {
         let other = 1 - side;
-        for &(source, target) in &plans[side] {
+        for &(source, target, id) in &plans[side] {
             if source.kept.is_some() {
                 // Renamed on one side, changed on the other: one file, at the new path.
                 if free(&mut at[other], target)? && free(&mut base_at, target)? {
@@ -233,21 +271,21 @@ pub(super) fn prepare<'r>(
             // Deleted on both sides: renamed on one (rename/delete), or on both.
             let theirs = plans[other]
                 .iter()
-                .find(|(s, _)| s.path == source.path)
-                .map(|(_, t)| *t);
+                .find(|(s, _, _)| s.path == source.path)
+                .map(|(_, t, id)| (*t, *id));
             match theirs {
                 None => {
                     if free(&mut at[other], target)? && free(&mut base_at, target)? {
                         rewrite.rename(other, &source, target);
-                        rewrite
-                            .conflicts
-                            .push((target.to_string(), Some(source.base.0)));
+                        let mut sides = [Some(source.base.0), None, None];
+                        sides[1 + side] = Some(id);
+                        rewrite.conflicts.push((target.to_string(), sides));
                     } else {
                         inexact = true;
                     }
                 }
                 // Both renamed it to the same path: one file there.
-                Some(same) if same == target => {
+                Some((same, _)) if same == target => {
                     if side == 0 {
                         if free(&mut base_at, target)? {
                             rewrite.rename(other, &source, target);
@@ -257,14 +295,21 @@ pub(super) fn prepare<'r>(
                     }
                 }
                 // Renamed to two paths (rename/rename): git leaves the base's version at
-                // the old path and each side's at its new one, all in conflict.
-                Some(second) => {
+                // the old path and the sides' versions merged at both new ones, all in
+                // conflict.
+                Some((second, second_id)) => {
                     if side == 0 {
+                        let merged = merge_contents(repo, source.base.0, id, second_id)?;
+                        let (mine, yours) = merged.unwrap_or((id, second_id));
                         rewrite
                             .conflicts
-                            .push((source.path.to_string(), Some(source.base.0)));
-                        rewrite.conflicts.push((target.to_string(), None));
-                        rewrite.conflicts.push((second.to_string(), None));
+                            .push((source.path.to_string(), [Some(source.base.0), None, None]));
+                        rewrite
+                            .conflicts
+                            .push((target.to_string(), [None, Some(mine), None]));
+                        rewrite
+                            .conflicts
+                            .push((second.to_string(), [None, None, Some(yours)]));
                     }
                 }
             }
@@ -288,6 +333,7 @@ pub(super) fn prepare<'r>(
         theirs,
         inexact,
         conflicts: rewrite.conflicts,
+        targets: rewrite.targets,
     })
 }
 

@@ -301,6 +301,13 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ),
     // ... and renames: a file renamed on one side and edited on the other is one file.
     ("rename-edit", "clean", 0, &[]),
+    // ... and a renamed file's conflict is judged at its new path, as git merged it.
+    (
+        "rename-edit-conflict",
+        "review",
+        1,
+        &["REVIEW:merge-dropped:conflict-decision"],
+    ),
     // The kind of a difference: an edit is not a loss, a changelog is bookkeeping.
     (
         "edited-in-merge",
