@@ -1,7 +1,11 @@
 //! Judging one merge: re-merge its parents the way git does and say, line by line, what
 //! the recorded result dropped and how much that matters.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
+
+// Lines and ids keyed by foldhash (seeded per process), not SipHash: a large release
+// hashes a million lines.
+use foldhash::{HashMap, HashSet as LineSet};
 
 use crate::error::Result;
 use crate::git::{MissingLines, Repo, CONFLICT_MARKER_SIZE};
@@ -96,7 +100,7 @@ pub(super) fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     if old_mid.len() + new_mid.len() <= MAX_ALIGNED_LINES {
         // Each line as a number, equal lines as equal numbers: the same alignment (the
         // diff sees only which lines are equal), found comparing numbers, not texts.
-        let mut numbers = HashMap::new();
+        let mut numbers = HashMap::default();
         let old_mid = numbered(&mut numbers, old_mid);
         let new_mid = numbered(&mut numbers, new_mid);
         for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_mid, &new_mid) {
@@ -110,7 +114,7 @@ pub(super) fn align(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
             }
         }
     } else {
-        let mut unpaired: HashMap<&str, VecDeque<usize>> = HashMap::new();
+        let mut unpaired: HashMap<&str, VecDeque<usize>> = HashMap::default();
         for (j, line) in new_mid.iter().enumerate() {
             unpaired.entry(line).or_default().push_back(j);
         }
@@ -146,7 +150,7 @@ pub(super) fn judge_merge(
     let mut out = Vec::new();
     // Per (side, other side): the other side's own commits by patch id, read when a
     // conflict decision asks.
-    let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::new();
+    let mut twins: HashMap<(ObjectId, ObjectId), Twins> = HashMap::default();
     let remerged = repo.remerge(merge)?;
     let on_release_line = mainline.contains(merge);
     // Whether the merge took a parent's content wholesale (`git merge -s ours`, or a
@@ -250,15 +254,15 @@ pub(super) fn judge_merge(
                 from.get_or_init(|| provenance(r.base.as_deref(), side.as_deref(), &texts))[i]
             };
             // Lookups by hashing: a hostile merge drops tens of thousands of lines.
-            let lines_of = |text: &Option<String>| -> HashSet<String> {
+            let lines_of = |text: &Option<String>| -> LineSet<String> {
                 text.as_deref()
                     .map(|t| t.lines().map(str::to_string).collect())
                     .unwrap_or_default()
             };
             let (ours_lines, theirs_lines) = (lines_of(&r.ours), lines_of(&r.theirs));
-            let in_result: HashSet<&str> = result_lines.iter().copied().collect();
+            let in_result: LineSet<&str> = result_lines.iter().copied().collect();
             // Per trimmed line, the distinct ways the result writes it.
-            let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
+            let mut spellings: HashMap<&str, LineSet<&str>> = HashMap::default();
             for line in &result_lines {
                 spellings.entry(line.trim()).or_default().insert(line);
             }
@@ -559,7 +563,7 @@ pub(super) fn repaired_before_tag(
     tag: &ObjectId,
     findings: &mut [Finding],
 ) -> Result<()> {
-    let mut files: HashMap<String, Option<HashSet<String>>> = HashMap::new();
+    let mut files: HashMap<String, Option<LineSet<String>>> = HashMap::default();
     for f in findings.iter_mut() {
         let Some(merge) = &f.merge else { continue };
         if f.severity == Severity::Info

@@ -429,6 +429,11 @@ mod tests {
                 };
                 let ours = repo.merge_bases_many(ids[0], &ids[1..]).unwrap();
                 assert_eq!(ours, expected, "merge bases of {ids:?}");
+                // `Repo::merge_base` takes the first: libgit2's own choice of one.
+                if let Ok(one) = raw.merge_base(ids[0], ids[1]) {
+                    let first = repo.merge_bases(ids[0], ids[1]).unwrap();
+                    assert_eq!(first.first(), Some(&one), "merge base of {ids:?}");
+                }
                 asked += 1;
                 several += usize::from(expected.len() > 1);
                 let times: HashSet<i64> =

@@ -6,7 +6,6 @@
 //! index). Only the paths whose recorded result differs from the re-merge are returned,
 //! with the texts a judgement needs.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use git2::{MergeFileInput, Oid, Tree};
@@ -297,7 +296,7 @@ fn candidate_paths(
 }
 
 /// Per path, what git's recursive merge of a criss-cross merge's parents gives.
-pub(super) type Virtual = std::collections::HashMap<String, VirtualPath>;
+pub(super) type Virtual = foldhash::HashMap<String, VirtualPath>;
 
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum VirtualPath {
@@ -309,7 +308,7 @@ pub(super) enum VirtualPath {
 
 /// What a merge's index says of each path: merged, or conflicting between which blobs.
 pub(super) fn per_path(index: &git2::Index) -> Virtual {
-    let mut out = Virtual::new();
+    let mut out = Virtual::default();
     for entry in index.iter() {
         let path = super::text(&entry.path);
         match (entry.flags >> 12) & 3 {
@@ -450,8 +449,8 @@ struct Versions<'a> {
     path: &'a str,
     /// `None`: whether the file is there at all.
     line: Option<&'a str>,
-    entries: HashMap<Oid, Option<Oid>>,
-    counts: HashMap<Oid, usize>,
+    entries: foldhash::HashMap<Oid, Option<Oid>>,
+    counts: foldhash::HashMap<Oid, usize>,
 }
 
 impl<'a> Versions<'a> {
@@ -460,8 +459,8 @@ impl<'a> Versions<'a> {
             repo,
             path,
             line,
-            entries: HashMap::new(),
-            counts: HashMap::new(),
+            entries: Default::default(),
+            counts: Default::default(),
         }
     }
 

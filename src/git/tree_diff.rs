@@ -6,8 +6,6 @@
 //! pushed tree chooses), one merge-join per directory (linear in its entries, however
 //! many), and no deeper than `MAX_TREE_DEPTH` levels.
 
-use std::collections::HashMap;
-
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::error::{Error, Result};
@@ -123,7 +121,7 @@ pub struct Lookup<'r> {
     repo: &'r Repository,
     root: Tree<'r>,
     /// Directory path -> its tree, `None` where the path is no directory.
-    dirs: HashMap<String, Option<Tree<'r>>>,
+    dirs: foldhash::HashMap<String, Option<Tree<'r>>>,
 }
 
 impl<'r> Lookup<'r> {
@@ -131,7 +129,7 @@ impl<'r> Lookup<'r> {
         Lookup {
             repo,
             root: root.clone(),
-            dirs: HashMap::new(),
+            dirs: Default::default(),
         }
     }
 

@@ -481,7 +481,7 @@ mod tests {
         let (listing, messages) = merged.split_once("\n\n").unwrap_or((&merged, ""));
         let mut lines = listing.lines();
         let tree = lines.next().unwrap().to_string();
-        let mut out = Virtual::new();
+        let mut out = Virtual::default();
         for line in lines.take_while(|l| !l.is_empty()) {
             let (meta, path) = line.split_once('\t').unwrap();
             let fields: Vec<&str> = meta.split(' ').collect();
