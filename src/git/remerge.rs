@@ -73,9 +73,6 @@ impl Repo {
             let mut painting = self.painting(other.id(), &[first.id()])?;
             let mut found = painting.first_common(self)?;
             let start = out.len();
-            // Whether git's whole merge, renames followed, is asked before any path is
-            // judged (see below).
-            let mut whole_first = false;
             'base: loop {
                 let base = found.unwrap_or_else(|| first.id());
                 let base_tree = match found {
@@ -102,6 +99,33 @@ impl Repo {
                 // virtual one. Asked for only once a path differs from the cheap re-merge.
                 let mut virtual_merge: Option<Option<Virtual>> = None;
                 let mut paths = candidate_paths(repo, &base_tree, &ours, &theirs, &result)?;
+                // A side that deleted or added a path the cheap re-merge gets wrong may have
+                // renamed it: git follows renames (a file renamed on one side and edited on
+                // the other is one file), so then the re-merge is git's whole merge,
+                // renames followed, asked before any path is judged: a renamed file's new
+                // path passes the cheap re-merge (added on one side, kept by the result)
+                // while git merged the other side's edits into it.
+                let mut whole_first = false;
+                for path in &paths {
+                    let (b, o, t, r) = (
+                        base_at.id(path)?,
+                        parents_at[0].id(path)?,
+                        parents_at[n].id(path)?,
+                        result_at.id(path)?,
+                    );
+                    if cheap_merge(b, o, t) != Some(r) && [o, t, b].iter().any(Option::is_none) {
+                        // The painting is finished first (see below).
+                        if let [only] = painting.bases(self)? {
+                            if found != Some(*only) {
+                                found = Some(*only);
+                                out.truncate(start);
+                                continue 'base;
+                            }
+                        }
+                        whole_first = true;
+                        break;
+                    }
+                }
                 if whole_first {
                     let whole =
                         self.virtual_merge(first.id(), other.id(), painting.bases(self)?, true)?;
@@ -122,16 +146,7 @@ impl Repo {
                         parents_at[n].id(&path)?,
                         result_at.id(&path)?,
                     );
-                    // What a merge of this path gives, when no file merge is needed.
-                    let mut trivial = if o == t {
-                        Some(o)
-                    } else if o == b {
-                        Some(t)
-                    } else if t == b {
-                        Some(o)
-                    } else {
-                        None
-                    };
+                    let mut trivial = cheap_merge(b, o, t);
                     if trivial == Some(r) && !whole_first {
                         continue;
                     }
@@ -147,19 +162,6 @@ impl Repo {
                                 continue 'base;
                             }
                         }
-                    }
-                    // A side that deleted or added the path may have renamed it: git follows
-                    // renames (a file renamed on one side and edited on the other is one
-                    // file), so then the re-merge is git's whole merge, renames detected.
-                    // A renamed file's new path may have passed the cheap re-merge above
-                    // (added on one side, kept by the result) while git merged the other
-                    // side's edits into it: then every path is judged again against git's
-                    // whole merge.
-                    let renamed = [o, t, b].iter().any(Option::is_none);
-                    if renamed && !whole_first {
-                        whole_first = true;
-                        out.truncate(start);
-                        continue 'base;
                     }
                     if virtual_merge.is_none() {
                         virtual_merge = Some(
@@ -272,6 +274,20 @@ impl Repo {
             }
         }
         Ok(out)
+    }
+}
+
+/// What a merge of a path gives when no file merge is needed (one side changed it, or
+/// both alike), from the base's, ours and theirs entries; `None`: a file merge is.
+fn cheap_merge(b: Option<Oid>, o: Option<Oid>, t: Option<Oid>) -> Option<Option<Oid>> {
+    if o == t {
+        Some(o)
+    } else if o == b {
+        Some(t)
+    } else if t == b {
+        Some(o)
+    } else {
+        None
     }
 }
 
