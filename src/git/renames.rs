@@ -256,6 +256,14 @@ pub(super) fn prepare<'r>(
             plans[side].push((left[source], targets[target].0, targets[target].1));
         }
     }
+    // Per side, source path -> (target, its blob): the other side's rename of a path
+    // both deleted, found without a search.
+    let renamed_from: [foldhash::HashMap<&str, (&str, Oid)>; 2] = [0, 1].map(|side| {
+        plans[side]
+            .iter()
+            .map(|(source, target, id)| (source.path, (*target, *id)))
+            .collect()
+    });
     for side in 0..2 {
         let other = 1 - side;
         for &(source, target, id) in &plans[side] {
@@ -269,10 +277,7 @@ pub(super) fn prepare<'r>(
                 continue;
             }
             // Deleted on both sides: renamed on one (rename/delete), or on both.
-            let theirs = plans[other]
-                .iter()
-                .find(|(s, _, _)| s.path == source.path)
-                .map(|(_, t, id)| (*t, *id));
+            let theirs = renamed_from[other].get(source.path).copied();
             match theirs {
                 None => {
                     if free(&mut at[other], target)? && free(&mut base_at, target)? {

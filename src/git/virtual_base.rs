@@ -237,15 +237,12 @@ mod tests {
         paths
     }
 
-    /// Every two-parent merge whose parents have two or more merge bases, re-merged both
-    /// ways and compared: (merges compared, most bases, how many with a conflict left,
-    /// how many whose oldest two bases are criss-cross too).
-    fn compare_every_criss_cross_merge(dir: &Path) -> (usize, usize, usize, usize) {
-        let repo = Repo::discover(dir).unwrap();
-        repo.scratch_objects().unwrap();
+    /// Every two-parent merge of the repository's branches: (merge, first parent, second
+    /// parent, their merge bases as `merge_bases_many` orders them).
+    fn two_parent_merges(repo: &Repo) -> Vec<(Oid, Oid, Oid, Vec<Oid>)> {
         let mut walk = repo.raw().revwalk().unwrap();
         walk.push_glob("*").unwrap();
-        let (mut compared, mut most, mut conflicted, mut deep) = (0, 0, 0, 0);
+        let mut out = Vec::new();
         for oid in walk {
             let merge = repo.raw().find_commit(oid.unwrap()).unwrap();
             if merge.parent_count() != 2 {
@@ -253,6 +250,19 @@ mod tests {
             }
             let (ours, theirs) = (merge.parent_id(0).unwrap(), merge.parent_id(1).unwrap());
             let bases = repo.merge_bases_many(theirs, &[ours]).unwrap();
+            out.push((merge.id(), ours, theirs, bases));
+        }
+        out
+    }
+
+    /// Every two-parent merge whose parents have two or more merge bases, re-merged both
+    /// ways and compared: (merges compared, most bases, how many with a conflict left,
+    /// how many whose oldest two bases are criss-cross too).
+    fn compare_every_criss_cross_merge(dir: &Path) -> (usize, usize, usize, usize) {
+        let repo = Repo::discover(dir).unwrap();
+        repo.scratch_objects().unwrap();
+        let (mut compared, mut most, mut conflicted, mut deep) = (0, 0, 0, 0);
+        for (merge, ours, theirs, bases) in two_parent_merges(&repo) {
             if bases.len() < 2 {
                 continue;
             }
@@ -273,7 +283,7 @@ mod tests {
                     ours_map.as_ref(),
                     Some(&expected),
                     "merge {} of {}",
-                    merge.id(),
+                    merge,
                     dir.display()
                 );
             }
@@ -515,15 +525,7 @@ mod tests {
             history(&raw, &mut rng, 120);
             let repo = Repo::discover(dir.path()).unwrap();
             repo.scratch_objects().unwrap();
-            let mut walk = repo.raw().revwalk().unwrap();
-            walk.push_glob("*").unwrap();
-            for oid in walk {
-                let merge = repo.raw().find_commit(oid.unwrap()).unwrap();
-                if merge.parent_count() != 2 {
-                    continue;
-                }
-                let (ours, theirs) = (merge.parent_id(0).unwrap(), merge.parent_id(1).unwrap());
-                let bases = repo.merge_bases_many(theirs, &[ours]).unwrap();
+            for (merge, ours, theirs, bases) in two_parent_merges(&repo) {
                 if bases.len() != 1 {
                     continue;
                 }
@@ -547,7 +549,7 @@ mod tests {
                     }
                 }
 
-                assert_eq!(ours_map.as_ref(), Some(&expected), "merge {}", merge.id());
+                assert_eq!(ours_map.as_ref(), Some(&expected), "merge {}", merge);
                 compared += 1;
                 renamed += usize::from(!renamed_paths(&repo, ours, theirs, &bases).is_empty());
             }
