@@ -160,7 +160,7 @@ fn picked_from_release(repo: &Repo, commit: &ObjectId, took: &[ObjectId]) -> Res
     let message = repo.commit_message(commit)?;
     for rest in message.split("(cherry picked from commit ").skip(1) {
         let id = rest.split(')').next().unwrap_or("").trim();
-        if id.len() < 7 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !super::later::names_a_commit(id) {
             continue;
         }
         let Ok(original) = repo.resolve(id) else {

@@ -35,6 +35,11 @@ pub(super) fn later_change(
     Ok(None)
 }
 
+/// Whether a message's text can name a commit: 7 to 64 hex digits, as git abbreviates.
+pub(super) fn names_a_commit(id: &str) -> bool {
+    (7..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The ids a message's `This reverts commit <id>.` lines name, as written.
 pub(super) fn reverts_named(message: &str) -> Vec<&str> {
     message
@@ -55,8 +60,7 @@ pub(super) fn explicit_revert(message: &str, release: &HashSet<&ObjectId>) -> bo
         return message.starts_with("Revert \"");
     }
     named.iter().any(|id| {
-        id.len() >= 7
-            && id.bytes().all(|b| b.is_ascii_hexdigit())
+        names_a_commit(id)
             && release
                 .iter()
                 .any(|c| c.to_string().starts_with(&id.to_ascii_lowercase()))

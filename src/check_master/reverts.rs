@@ -75,7 +75,7 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<Vec<Finding>> {
 /// change `revert` really undoes counts.
 fn reverted_commit(repo: &Repo, revert: &ObjectId, message: &str) -> Result<Option<ObjectId>> {
     for id in super::later::reverts_named(message) {
-        if id.len() < 7 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !super::later::names_a_commit(id) {
             continue;
         }
         let Ok(reverted) = repo.resolve(id) else {
