@@ -26,6 +26,7 @@ pub(super) fn judge(repo: &Repo, cycle: &Cycle) -> Result<(Vec<Finding>, usize)>
     // (a) The tag's own changes, at the integration result.
     let mut hide = vec![before.clone()];
     hide.extend(cycle.since.into_iter().cloned());
+    hide.extend(cycle.earlier.iter().cloned());
     let own = repo.walk(std::slice::from_ref(cycle.tag), &hide, false)?;
     let release: HashSet<&ObjectId> = own.iter().map(|c| &c.id).collect();
     for commit in &own {

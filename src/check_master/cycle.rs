@@ -133,6 +133,42 @@ pub(super) fn release_version(name: &str) -> Option<Vec<u64>> {
     (parts.len() >= 2).then_some(parts)
 }
 
+/// Whether a release tag names a pre-release: after its version, a pre-release word
+/// (`v3.0.0a7`, `1.3.2rc1`, `1.4.0-beta.1`, `2.0-RC`, `5.0.0.M2`, `1.0-SNAPSHOT`). A
+/// lone letter counts only with a number after it (`a7`, `b1`, `c2`): a date-named
+/// release's `2024-01a` is its first patch, not an alpha.
+pub(super) fn is_prerelease(name: &str) -> bool {
+    let Some(version) = release_version(name) else {
+        return false;
+    };
+    // Past the prefix and the version's numbers and separators.
+    let rest = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+    let mut numbers = version.len();
+    let mut suffix = rest;
+    while numbers > 0 {
+        suffix = suffix.trim_start_matches(|c: char| c.is_ascii_digit());
+        numbers -= 1;
+        if numbers > 0 {
+            suffix = suffix.get(1..).unwrap_or("");
+        }
+    }
+    let suffix = suffix.trim_start_matches(['.', '-', '_', '+', '~']);
+    let word: String = suffix
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let numbered = suffix[word.len()..]
+        .trim_start_matches(['.', '-', '_'])
+        .starts_with(|c: char| c.is_ascii_digit());
+    match word.as_str() {
+        "a" | "b" | "c" | "m" => numbered,
+        "alpha" | "beta" | "rc" | "cr" | "pre" | "preview" | "dev" | "milestone" | "snapshot"
+        | "ea" | "nightly" => true,
+        _ => false,
+    }
+}
+
 /// Whether some commit of the tag's release line reached master by history: the tag's
 /// first-parent chain, followed down to what master has, meets master somewhere other
 /// than on master's own first-parent chain (a merge of the release branch, say, before
@@ -239,6 +275,12 @@ pub(super) struct Cycle<'a> {
     pub(super) sides: Vec<ObjectId>,
     /// Where the previous releases reached production (empty with `since`).
     pub(super) previous: Vec<ObjectId>,
+    /// For a pre-release, the releases in its own history that production before it
+    /// lacked (the pre-releases before it on its line, never merged by themselves): what
+    /// each brought is judged with that one, so this one's own changes and merges start
+    /// after them. The final's check judges the whole line since production's last
+    /// release. Empty for a final release, and with `since`.
+    pub(super) earlier: Vec<ObjectId>,
     /// `--since`: findings before it are accepted.
     pub(super) since: Option<&'a ObjectId>,
     /// Production's own commits of the cycle, read once (see `production`).
@@ -256,6 +298,7 @@ impl<'a> Cycle<'a> {
     pub(super) fn of(
         repo: &Repo,
         tag: &'a ObjectId,
+        prerelease: bool,
         master: &'a ObjectId,
         since: Option<&'a ObjectId>,
     ) -> Result<Cycle<'a>> {
@@ -287,6 +330,21 @@ impl<'a> Cycle<'a> {
             Some(_) => Vec::new(),
             None => previous_releases(repo, tag, &below)?,
         };
+        let earlier = match (&before, since) {
+            (Some(before), None) if prerelease => {
+                let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
+                repo.walk(
+                    std::slice::from_ref(tag),
+                    std::slice::from_ref(before),
+                    false,
+                )?
+                .into_iter()
+                .filter(|c| c.id != *tag && tagged.contains_key(&c.id))
+                .map(|c| c.id)
+                .collect()
+            }
+            _ => Vec::new(),
+        };
         Ok(Cycle {
             tag,
             master,
@@ -295,6 +353,7 @@ impl<'a> Cycle<'a> {
             before,
             sides,
             previous,
+            earlier,
             since,
             production: std::cell::OnceCell::new(),
         })
@@ -345,6 +404,7 @@ impl<'a> Cycle<'a> {
             None => forks
                 .into_iter()
                 .chain(self.previous.iter().cloned())
+                .chain(self.earlier.iter().cloned())
                 .collect(),
         };
         let end = self.judged_at();

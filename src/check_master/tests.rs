@@ -167,6 +167,40 @@ fn release_versions_dotted_dashed_or_underscored() {
     assert_eq!(v("build"), None);
 }
 
+#[test]
+fn prereleases_by_name() {
+    use super::cycle::is_prerelease as pre;
+    for name in [
+        "v3.0.0a7",
+        "v3.0.0b1",
+        "1.3.2rc1",
+        "1.4.0-beta.1",
+        "2.0-RC",
+        "5.0.0.M2",
+        "1.0-SNAPSHOT",
+        "release-2.0.1-rc1",
+        "v6.0-alpha",
+        "2.0rc3",
+    ] {
+        assert!(pre(name), "{name}");
+    }
+    // A date-named release's letter is a patch; a word that names no stage is no
+    // pre-release; nor is a name without a version.
+    for name in [
+        "v3.0.0",
+        "2024-01a",
+        "2022-12b",
+        "1.2.3-hotfix",
+        "oc-android-1-3-12",
+        "1.0.0-final",
+        "v1.2-1",
+        "beta",
+        "v2",
+    ] {
+        assert!(!pre(name), "{name}");
+    }
+}
+
 proptest::proptest! {
     /// Telling a rewrite by the characters two lines share first gives the diff's answer.
     #[test]

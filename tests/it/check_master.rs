@@ -249,6 +249,14 @@ const FIXTURES: &[(&str, &str, i32, &[&str])] = &[
     ("cycle-tag-on-merge", "clean", 0, &[]),
     ("cycle-fast-forward", "clean", 0, &[]),
     ("cycle-tagged-after-merge", "clean", 0, &[]),
+    // The final release judges its whole line, pre-releases included (see
+    // `a_prerelease_cycle_starts_after_the_prerelease_before_it`).
+    (
+        "cycle-prerelease-line",
+        "lost",
+        1,
+        &["LOST:merge-dropped:cleanly-merged"],
+    ),
     // ... and the untagged merges production took since the previous release are judged
     // with the next tagged one.
     (
@@ -515,6 +523,28 @@ fn a_cycle_ends_where_the_previous_release_reached_master() {
         );
         assert_eq!(lost["commit"]["subject"], "feature: audit", "{name}");
     }
+}
+
+#[test]
+fn a_prerelease_cycle_starts_after_the_prerelease_before_it() {
+    let env = TestEnv::new();
+    let (out, dir) = run(
+        &env,
+        "cycle-prerelease-line",
+        &["v1.0.0-rc2", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "clean", "{json:#}");
+    assert_eq!(out.status.code(), Some(0));
+    // The loss is the first candidate's, merged into master with the same merge.
+    let out = env.shipgate(&dir, &["check-master", "v1.0.0-rc1", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        findings(&json),
+        ["LOST:merge-dropped:cleanly-merged"],
+        "{json:#}"
+    );
+    assert_eq!(json["findings"][0]["commit"]["subject"], "feature: audit");
 }
 
 #[test]
