@@ -292,6 +292,9 @@ pub(super) struct Cycle<'a> {
 pub(super) struct Candidates {
     pub(super) merges: Vec<ObjectId>,
     pub(super) mainline: HashSet<ObjectId>,
+    /// The cycle's commits in the tag's history (so, with `merges`, which merges the tag
+    /// has: one walk, where an ancestry question per merge walks from the tag each time).
+    pub(super) in_tag: HashSet<ObjectId>,
 }
 
 impl<'a> Cycle<'a> {
@@ -452,6 +455,14 @@ impl<'a> Cycle<'a> {
             .filter(|c| c.is_merge() && (c.id == *end || ours.contains(&c.id)))
             .map(|c| c.id)
             .collect();
-        Ok(Candidates { merges, mainline })
+        let in_tag = repo
+            .reachable(std::slice::from_ref(self.tag), &hide)?
+            .into_iter()
+            .collect();
+        Ok(Candidates {
+            merges,
+            mainline,
+            in_tag,
+        })
     }
 }

@@ -557,10 +557,12 @@ fn chars_in_common(old: &str, new: &str) -> (usize, usize) {
 
 /// A merge before the tag that dropped lines the tag has again (a later commit or merge
 /// of the release put them back) lost nothing of the release: information. Only merges
-/// the tag contains; the lines are compared as the tag's file holds them.
+/// the tag contains (`in_tag`: commits known to be in its history; any other is asked);
+/// the lines are compared as the tag's file holds them.
 pub(super) fn repaired_before_tag(
     repo: &Repo,
     tag: &ObjectId,
+    in_tag: &std::collections::HashSet<ObjectId>,
     findings: &mut [Finding],
 ) -> Result<()> {
     let mut files: HashMap<String, Option<LineSet<String>>> = HashMap::default();
@@ -570,7 +572,7 @@ pub(super) fn repaired_before_tag(
             || f.reason == Some(Reason::BroughtBack)
             || f.files.iter().any(|m| m.binary || m.lines.is_empty())
             || merge.id == *tag
-            || !repo.is_ancestor(&merge.id, tag)?
+            || !(in_tag.contains(&merge.id) || repo.is_ancestor(&merge.id, tag)?)
         {
             continue;
         }

@@ -225,7 +225,7 @@ pub fn check(
         }
         merged_findings.extend(judge::judge_merge(repo, merge, &candidates.mainline)?);
     }
-    judge::repaired_before_tag(repo, tag_commit, &mut merged_findings)?;
+    judge::repaired_before_tag(repo, tag_commit, &candidates.in_tag, &mut merged_findings)?;
     attribution::leave_to_merges(&mut findings, &merged_findings);
     findings.extend(merged_findings);
     findings.extend(pending::release_not_on_master(

@@ -203,58 +203,74 @@ impl Repo {
                     if from_other {
                         continue;
                     }
-                    let text = |oid: Option<Oid>| -> Result<(Option<String>, bool)> {
-                        match oid {
-                            None => Ok((None, false)),
-                            Some(oid) => {
-                                let blob = repo.find_blob(oid).map_err(git_error)?;
-                                Ok((
-                                    Some(super::text(blob.content())),
-                                    super::is_binary(blob.content()),
-                                ))
-                            }
-                        }
+                    // Bytes first: most paths merge cleanly to the result, and need no
+                    // text at all (a copy and a UTF-8 check of every version).
+                    let read = |oid: Option<Oid>| -> Result<Option<git2::Blob>> {
+                        oid.map(|oid| repo.find_blob(oid).map_err(git_error))
+                            .transpose()
                     };
-                    let (base_text, b_bin) = text(b)?;
-                    let (ours_text, o_bin) = text(o)?;
-                    let (theirs_text, t_bin) = text(t)?;
-                    let (result_text, r_bin) = text(r)?;
-                    let binary = b_bin || o_bin || t_bin || r_bin;
-                    let (auto, conflicted) = match (trivial, &ours_text, &theirs_text) {
-                        // Mostly a version just read: copied, not read again.
-                        (Some(oid), _, _) => match [
-                            (b, &base_text),
-                            (o, &ours_text),
-                            (t, &theirs_text),
-                            (r, &result_text),
-                        ]
+                    let content = |blob: &Option<git2::Blob>| -> Option<Vec<u8>> {
+                        blob.as_ref().map(|b| b.content().to_vec())
+                    };
+                    let (base_blob, ours_blob, theirs_blob, result_blob) =
+                        (read(b)?, read(o)?, read(t)?, read(r)?);
+                    let binary = [&base_blob, &ours_blob, &theirs_blob, &result_blob]
                         .into_iter()
-                        .find(|(version, _)| *version == oid)
-                        {
-                            Some((_, known)) => (known.clone(), false),
-                            None => (text(oid)?.0, false),
-                        },
-                        (None, Some(ours_text), Some(theirs_text)) if !binary => {
-                            let mut anc = MergeFileInput::new();
-                            anc.content(base_text.as_deref().unwrap_or_default().as_bytes());
-                            let mut our = MergeFileInput::new();
-                            our.content(ours_text.as_bytes());
-                            let mut their = MergeFileInput::new();
-                            their.content(theirs_text.as_bytes());
-                            let mut options = git2::MergeFileOptions::new();
-                            options.marker_size(CONFLICT_MARKER_SIZE as u16);
-                            let merged = git2::merge_file(&anc, &our, &their, Some(&mut options))
-                                .map_err(git_error)?;
-                            let clean = merged.is_automergeable();
-                            let content = super::text(merged.content());
-                            if clean && Some(&content) == result_text.as_ref() {
-                                continue;
+                        .flatten()
+                        .any(|blob| super::is_binary(blob.content()));
+                    let (auto, conflicted): (Option<Vec<u8>>, bool) =
+                        match (trivial, &ours_blob, &theirs_blob) {
+                            // Mostly a version just read: copied, not read again.
+                            (Some(oid), _, _) => match [
+                                (b, &base_blob),
+                                (o, &ours_blob),
+                                (t, &theirs_blob),
+                                (r, &result_blob),
+                            ]
+                            .into_iter()
+                            .find(|(version, _)| *version == oid)
+                            {
+                                Some((_, known)) => (content(known), false),
+                                None => (content(&read(oid)?), false),
+                            },
+                            (None, Some(ours_blob), Some(theirs_blob)) if !binary => {
+                                let mut anc = MergeFileInput::new();
+                                anc.content(
+                                    base_blob.as_ref().map(|b| b.content()).unwrap_or_default(),
+                                );
+                                let mut our = MergeFileInput::new();
+                                our.content(ours_blob.content());
+                                let mut their = MergeFileInput::new();
+                                their.content(theirs_blob.content());
+                                let mut options = git2::MergeFileOptions::new();
+                                options.marker_size(CONFLICT_MARKER_SIZE as u16);
+                                let merged =
+                                    git2::merge_file(&anc, &our, &their, Some(&mut options))
+                                        .map_err(git_error)?;
+                                let clean = merged.is_automergeable();
+                                if clean
+                                    && result_blob.as_ref().map(|b| b.content())
+                                        == Some(merged.content())
+                                {
+                                    continue;
+                                }
+                                (Some(merged.content().to_vec()), !clean)
                             }
-                            (Some(content), !clean)
-                        }
-                        // Modified on one side, deleted on the other; or binary on both.
-                        _ => (None, true),
-                    };
+                            // Modified on one side, deleted on the other; or binary on both.
+                            _ => (None, true),
+                        };
+                    let text =
+                        |blob: &Option<git2::Blob>| blob.as_ref().map(|b| super::text(b.content()));
+                    let (base_text, ours_text, theirs_text, result_text) = (
+                        text(&base_blob),
+                        text(&ours_blob),
+                        text(&theirs_blob),
+                        text(&result_blob),
+                    );
+                    let auto = auto.map(|bytes| match String::from_utf8(bytes) {
+                        Ok(text) => text,
+                        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    });
                     out.push(Remerged {
                         path,
                         parent: n,

@@ -468,6 +468,38 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// The ids `walk` would give, without reading each commit's summary.
+    pub fn reachable(&self, tips: &[ObjectId], hide: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        Ok(self
+            .walk_here(tips, hide, false)?
+            .into_iter()
+            .map(to_id)
+            .collect())
+    }
+
+    fn walk_here(
+        &self,
+        tips: &[ObjectId],
+        hide: &[ObjectId],
+        first_parent: bool,
+    ) -> Result<Vec<Oid>> {
+        let tips = tips
+            .iter()
+            .map(|tip| self.oid(tip))
+            .collect::<Result<Vec<_>>>()?;
+        let mut hidden = Vec::new();
+        for id in hide {
+            let oid = self.oid(id)?;
+            // A hide point this repository lacks hides nothing here.
+            if self.repo.odb().map_err(git_error)?.exists(oid) {
+                hidden.push(oid);
+            }
+        }
+        self.walk_oids(&tips, &hidden, first_parent)
+    }
+}
+
 impl History for Repo {
     fn has(&self, id: &ObjectId) -> Result<bool> {
         let oid = self.oid(id)?;
@@ -495,19 +527,7 @@ impl History for Repo {
         hide: &[ObjectId],
         first_parent: bool,
     ) -> Result<Vec<Commit>> {
-        let tips = tips
-            .iter()
-            .map(|tip| self.oid(tip))
-            .collect::<Result<Vec<_>>>()?;
-        let mut hidden = Vec::new();
-        for id in hide {
-            let oid = self.oid(id)?;
-            // A hide point this repository lacks hides nothing here.
-            if self.repo.odb().map_err(git_error)?.exists(oid) {
-                hidden.push(oid);
-            }
-        }
-        self.walk_oids(&tips, &hidden, first_parent)?
+        self.walk_here(tips, hide, first_parent)?
             .into_iter()
             .map(|oid| self.commit(oid))
             .collect()
