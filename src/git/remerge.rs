@@ -175,17 +175,20 @@ impl Repo {
                         );
                     }
                     if let Some(Some(virt)) = &virtual_merge {
-                        match virt.get(&path) {
+                        match merged_at(virt, &path, o, t) {
                             // git's recursive merge resolves the path: that is the re-merge.
-                            Some(VirtualPath::Merged(oid)) => trivial = Some(Some(*oid)),
+                            Some(VirtualPath::Merged(oid)) => trivial = Some(Some(oid)),
                             // A conflict over the virtual base's version, between the
                             // sides' versions git merged there (a side's renamed file
                             // included: it sits at this path in git's merge).
                             Some(VirtualPath::Conflict([ancestor, mine, yours])) => {
-                                (b, o, t) = (*ancestor, *mine, *yours);
+                                (b, o, t) = (ancestor, mine, yours);
                                 trivial = None;
                             }
                             None => trivial = Some(None),
+                            Some(VirtualPath::Unchanged) => {
+                                unreachable!("merged_at answers for what is unchanged")
+                            }
                         }
                         if trivial == Some(r) {
                             continue;
@@ -330,12 +333,42 @@ fn candidate_paths(
 /// Per path, what git's recursive merge of a criss-cross merge's parents gives.
 pub(super) type Virtual = foldhash::HashMap<String, VirtualPath>;
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum VirtualPath {
     /// Merged without conflict, to this blob.
     Merged(Oid),
     /// A conflict: the (virtual) merge base's blob, ours and theirs, where there are.
     Conflict([Option<Oid>; 3]),
+    /// The same in the base, ours and theirs (a file, or a directory and all it holds):
+    /// not merged, ours as it is.
+    Unchanged,
+}
+
+/// What git's merge gave at `path`, where the merged commits hold `ours` and `theirs`:
+/// its own entry, or, in what was the same in the merge's three trees (an unchanged
+/// file, or a path in an unchanged directory), ours as it is. There the sides differ
+/// only where the merge's trees had the path left out, a file one side deleted and the
+/// other left alone, or a renamed file's old path: gone from the merge. `None` where
+/// the merge has no file.
+pub(super) fn merged_at(
+    merged: &Virtual,
+    path: &str,
+    ours: Option<Oid>,
+    theirs: Option<Oid>,
+) -> Option<VirtualPath> {
+    let found = merged.get(path).or_else(|| {
+        path.match_indices('/')
+            .map(|(at, _)| &path[..at])
+            .find_map(|dir| merged.get(dir))
+            .filter(|found| **found == VirtualPath::Unchanged)
+    })?;
+    match found {
+        VirtualPath::Unchanged => match ours {
+            Some(oid) if ours == theirs => Some(VirtualPath::Merged(oid)),
+            _ => None,
+        },
+        other => Some(other.clone()),
+    }
 }
 
 /// What a merge's index says of each path: merged, or conflicting between which blobs.
@@ -375,10 +408,13 @@ impl Repo {
         if bases.is_empty() || bases.len() < 2 && !renames {
             return Ok(None);
         }
-        let (index, conflicts, targets) = self.merge_over_bases(ours, theirs, bases)?;
+        let (index, conflicts, targets, same) = self.merge_over_bases(ours, theirs, bases)?;
         let mut merged = per_path(&index);
         for (path, sides) in conflicts {
             merged.insert(path, VirtualPath::Conflict(sides));
+        }
+        for path in same {
+            merged.insert(path, VirtualPath::Unchanged);
         }
         Ok(Some((merged, targets)))
     }

@@ -173,6 +173,7 @@ impl Rewrite {
 /// left out and renames applied (see the module's comment).
 pub(super) fn prepare<'r>(
     repo: &'r Repository,
+    signatures: &'r std::cell::RefCell<Signatures>,
     base: &Tree<'r>,
     ours: &Tree<'r>,
     theirs: &Tree<'r>,
@@ -187,7 +188,7 @@ pub(super) fn prepare<'r>(
     let mut base_at = Lookup::new(repo, base);
     let mut at = [Lookup::new(repo, ours), Lookup::new(repo, theirs)];
     let mut rewrite = Rewrite::default();
-    let mut measure = Measure::new(repo)?;
+    let mut measure = Measure::new(repo, signatures)?;
     let mut inexact = false;
     // Per side, the renames found: (source, target).
     let mut plans: [Vec<(Source, &str, Oid)>; 2] = [Vec::new(), Vec::new()];
@@ -342,19 +343,36 @@ pub(super) fn prepare<'r>(
     })
 }
 
+/// A blob's chunks for the similarity measure: bytes per chunk hash.
+type Chunks = std::rc::Rc<foldhash::HashMap<u64, u64>>;
+
+/// How many bytes of blobs the chunks kept across merges (`Signatures`) may stand for.
+const MAX_KEPT: usize = 32 << 20;
+
+/// Blobs' chunks counted by one process, kept across its merges: the merges of one
+/// release mostly pair the same deleted and added files. Up to `MAX_KEPT` bytes of
+/// blobs; past that, each merge counts its own.
+#[derive(Default)]
+pub(super) struct Signatures {
+    chunks: foldhash::HashMap<Oid, Chunks>,
+    bytes: usize,
+}
+
 /// git's similarity measure (`diffcore-delta.c`), each blob's chunks counted once.
 struct Measure<'r> {
     odb: git2::Odb<'r>,
     sizes: foldhash::HashMap<Oid, usize>,
-    chunks: foldhash::HashMap<Oid, foldhash::HashMap<u64, u64>>,
+    kept: &'r std::cell::RefCell<Signatures>,
+    chunks: foldhash::HashMap<Oid, Chunks>,
     hasher: foldhash::fast::FixedState,
 }
 
 impl<'r> Measure<'r> {
-    fn new(repo: &'r Repository) -> Result<Measure<'r>> {
+    fn new(repo: &'r Repository, kept: &'r std::cell::RefCell<Signatures>) -> Result<Measure<'r>> {
         Ok(Measure {
             odb: repo.odb().map_err(git_error)?,
             sizes: Default::default(),
+            kept,
             chunks: Default::default(),
             hasher: foldhash::fast::FixedState::with_seed(0),
         })
@@ -370,28 +388,41 @@ impl<'r> Measure<'r> {
     }
 
     /// Bytes per chunk hash: a chunk is a line, or 64 bytes of a longer one.
-    fn chunks(&mut self, id: Oid) -> Result<&foldhash::HashMap<u64, u64>> {
-        if !self.chunks.contains_key(&id) {
-            let object = self.odb.read(id).map_err(git_error)?;
-            let mut counts: foldhash::HashMap<u64, u64> = Default::default();
-            for line in object.data().split_inclusive(|b| *b == b'\n') {
-                for chunk in line.chunks(64) {
-                    let hash = std::hash::BuildHasher::hash_one(&self.hasher, chunk);
-                    *counts.entry(hash).or_default() += chunk.len() as u64;
-                }
-            }
-            self.chunks.insert(id, counts);
+    fn chunks(&mut self, id: Oid) -> Result<Chunks> {
+        if let Some(known) = self.chunks.get(&id) {
+            return Ok(known.clone());
         }
-        Ok(&self.chunks[&id])
+        if let Some(known) = self.kept.borrow().chunks.get(&id) {
+            return Ok(known.clone());
+        }
+        let object = self.odb.read(id).map_err(git_error)?;
+        let mut counts: foldhash::HashMap<u64, u64> = Default::default();
+        for line in object.data().split_inclusive(|b| *b == b'\n') {
+            for chunk in line.chunks(64) {
+                let hash = std::hash::BuildHasher::hash_one(&self.hasher, chunk);
+                *counts.entry(hash).or_default() += chunk.len() as u64;
+            }
+        }
+        let counts = Chunks::new(counts);
+        let mut kept = self.kept.borrow_mut();
+        if kept.bytes + object.len() <= MAX_KEPT {
+            kept.bytes += object.len();
+            kept.chunks.insert(id, counts.clone());
+        } else {
+            self.chunks.insert(id, counts.clone());
+        }
+        Ok(counts)
     }
 
     /// git's score of a pair, 0 to `MAX_SCORE`: the bytes both hold over the larger size.
     fn score(&mut self, a: Oid, b: Oid) -> Result<u64> {
         let largest = self.size(a)?.max(self.size(b)?) as u64;
-        self.chunks(a)?;
-        self.chunks(b)?;
-        let (a, b) = (&self.chunks[&a], &self.chunks[&b]);
-        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let (a, b) = (self.chunks(a)?, self.chunks(b)?);
+        let (small, large) = if a.len() <= b.len() {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
         let common: u64 = small
             .iter()
             .map(|(hash, bytes)| large.get(hash).map_or(0, |other| (*bytes).min(*other)))

@@ -55,6 +55,8 @@ pub struct Repo {
     /// Virtual merge bases made (see `virtual_base.rs`): their trees, per the commits
     /// each was merged from, in order.
     pub(super) virtual_bases: std::cell::RefCell<foldhash::HashMap<Vec<Oid>, Oid>>,
+    /// Blobs' chunks counted for finding renames (see `renames.rs`), kept across merges.
+    pub(super) signatures: std::cell::RefCell<super::renames::Signatures>,
 }
 
 impl Repo {
@@ -100,6 +102,7 @@ impl Repo {
             steps: Default::default(),
             scratch: std::cell::OnceCell::new(),
             virtual_bases: Default::default(),
+            signatures: Default::default(),
         }
     }
 

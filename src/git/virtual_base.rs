@@ -41,7 +41,7 @@ impl Repo {
         ours: Oid,
         theirs: Oid,
         bases: &[Oid],
-    ) -> Result<(Index, super::renames::Conflicts, Vec<String>)> {
+    ) -> Result<(Index, super::renames::Conflicts, Vec<String>, Vec<String>)> {
         let base = self.fold_bases(bases)?;
         let repo = self.raw();
         let tree_of = |oid: Oid| {
@@ -60,18 +60,15 @@ impl Repo {
         };
         // The renames that matter found first, as git finds them (see `renames.rs`);
         // libgit2 looks for the rest, if any are left.
-        let prepared = super::renames::prepare(repo, &base, &ours, &theirs)?;
+        let prepared = super::renames::prepare(repo, &self.signatures, &base, &ours, &theirs)?;
         let mut options = MergeOptions::new();
         options.find_renames(prepared.inexact);
+        let (trees, same) =
+            without_unchanged(repo, [&prepared.base, &prepared.ours, &prepared.theirs])?;
         let index = repo
-            .merge_trees(
-                &prepared.base,
-                &prepared.ours,
-                &prepared.theirs,
-                Some(&options),
-            )
+            .merge_trees(&trees[0], &trees[1], &trees[2], Some(&options))
             .map_err(git_error)?;
-        Ok((index, prepared.conflicts, prepared.targets))
+        Ok((index, prepared.conflicts, prepared.targets, same))
     }
 
     /// libgit2's `compute_base` once the bases are known: none, one, or (oldest first)
@@ -116,6 +113,77 @@ impl Repo {
         self.virtual_bases.borrow_mut().insert(heads.clone(), tree);
         Ok(Side { tree, heads })
     }
+}
+
+/// The trees of a merge (base, ours, theirs) without what is the same in all three, a
+/// file or a whole directory, and the paths of what was left out: libgit2's merge lists
+/// every path of the three trees in its index, checking each name, where git's
+/// merge-ort takes an unchanged directory whole. (Nothing left out is a rename's source
+/// or target: a source is gone from a side, a target from the base.)
+fn without_unchanged<'r>(
+    repo: &'r git2::Repository,
+    trees: [&Tree<'r>; 3],
+) -> Result<([Tree<'r>; 3], Vec<String>)> {
+    let mut same = Vec::new();
+    let mut raw_paths = Vec::new();
+    unchanged(repo, trees, &mut Vec::new(), &mut raw_paths)?;
+    let mut out = Vec::new();
+    for tree in trees {
+        if raw_paths.is_empty() {
+            out.push(tree.clone());
+            continue;
+        }
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for path in &raw_paths {
+            update.remove(path.as_slice());
+        }
+        let oid = update.create_updated(repo, tree).map_err(git_error)?;
+        out.push(repo.find_tree(oid).map_err(git_error)?);
+    }
+    for path in raw_paths {
+        same.push(super::text(&path));
+    }
+    let [base, ours, theirs]: [Tree<'r>; 3] = out
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("three trees in, three out"));
+    Ok(([base, ours, theirs], same))
+}
+
+/// The entries of `trees` (base, ours, theirs: one directory of each) that are the same
+/// in all three, as paths under `dir`; directories that differ are looked into.
+fn unchanged(
+    repo: &git2::Repository,
+    trees: [&Tree; 3],
+    dir: &mut Vec<u8>,
+    out: &mut Vec<Vec<u8>>,
+) -> Result<()> {
+    for entry in trees[1].iter() {
+        let name = entry.name_bytes();
+        let (Some(base), Some(theirs)) =
+            (trees[0].get_name_bytes(name), trees[2].get_name_bytes(name))
+        else {
+            continue;
+        };
+        let mode = entry.filemode();
+        let depth = dir.len();
+        if !dir.is_empty() {
+            dir.push(b'/');
+        }
+        dir.extend_from_slice(name);
+        if base.id() == entry.id()
+            && theirs.id() == entry.id()
+            && base.filemode() == mode
+            && theirs.filemode() == mode
+        {
+            out.push(dir.clone());
+        } else if [base.filemode(), mode, theirs.filemode()] == [0o040000; 3] {
+            let find = |id| repo.find_tree(id).map_err(git_error);
+            let (b, o, t) = (find(base.id())?, find(entry.id())?, find(theirs.id())?);
+            unchanged(repo, [&b, &o, &t], dir, out)?;
+        }
+        dir.truncate(depth);
+    }
+    Ok(())
 }
 
 /// `git_merge_trees` with `GIT_MERGE_VIRTUAL_BASE` (and renames found, as for the merge
@@ -179,6 +247,55 @@ mod tests {
 
     use super::super::remerge::{per_path, Virtual, VirtualPath};
     use super::super::Repo;
+
+    /// The paths both sides have alike, where the merge keeps them, and those of the
+    /// sides the merge has no file at: asserted to be what the check's merge answers
+    /// there (its own entry, or, in what was unchanged, ours as it is: see `merged_at`),
+    /// then left out of both maps, which compare on the rest.
+    fn agree_on_same(repo: &Repo, ours: Oid, theirs: Oid, mine: &mut Virtual, git: &mut Virtual) {
+        let raw = repo.raw();
+        let tree = |c: Oid| raw.find_commit(c).unwrap().tree().unwrap();
+        let (o, t) = (tree(ours), tree(theirs));
+        let id =
+            |tree: &git2::Tree, path: &str| tree.get_path(Path::new(path)).ok().map(|e| e.id());
+        let at = |path: &str| {
+            let (ours, theirs) = (id(&o, path), id(&t, path));
+            let answer = super::super::remerge::merged_at(mine, path, ours, theirs);
+            (ours, theirs, answer)
+        };
+        // Every file of a side that git's merge has not: gone in the check's too.
+        for side in [&o, &t] {
+            side.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(git2::ObjectType::Blob) {
+                    let path = format!("{dir}{}", entry.name().unwrap());
+                    if !git.contains_key(&path) {
+                        let (_, _, answer) = at(&path);
+                        assert_eq!(answer, None, "{path}: git's merge has no file");
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .unwrap();
+        }
+        git.retain(|path, merged| {
+            let (ours, theirs, answer) = at(path);
+            let VirtualPath::Merged(blob) = merged else {
+                return true;
+            };
+            if ours != Some(*blob) || theirs != Some(*blob) {
+                return true;
+            }
+            assert_eq!(answer.as_ref(), Some(&*merged), "{path}");
+            false
+        });
+        mine.retain(|path, merged| match merged {
+            VirtualPath::Unchanged => false,
+            VirtualPath::Merged(blob) => {
+                !(id(&o, path) == Some(*blob) && id(&t, path) == Some(*blob))
+            }
+            VirtualPath::Conflict(_) => true,
+        });
+    }
 
     /// libgit2's own merge of the two commits (its merge bases and virtual base found by
     /// itself), path by path: what `virtual_merge` must give.
@@ -279,6 +396,14 @@ mod tests {
                 if let Some(map) = ours_map.as_mut() {
                     map.retain(|path, _| !renamed.contains(path));
                 }
+                let mut expected = expected.clone();
+                agree_on_same(
+                    &repo,
+                    ours,
+                    theirs,
+                    ours_map.as_mut().unwrap(),
+                    &mut expected,
+                );
                 assert_eq!(
                     ours_map.as_ref(),
                     Some(&expected),
@@ -534,6 +659,13 @@ mod tests {
                     .unwrap()
                     .map(|(merged, _)| merged);
                 let (mut expected, messages) = git_merge(dir.path(), ours, theirs);
+                agree_on_same(
+                    &repo,
+                    ours,
+                    theirs,
+                    ours_map.as_mut().unwrap(),
+                    &mut expected,
+                );
                 if messages.contains("CONFLICT (rename/rename)") {
                     // A rename/rename: git writes the sides' merge at both new paths,
                     // conflict-marked if they conflict, where the check keeps each side's
@@ -557,6 +689,98 @@ mod tests {
         // (233 merges compared, 46 with a rename that matters.)
         assert!(compared >= 200, "{compared}");
         assert!(renamed >= 40, "{renamed}");
+    }
+
+    #[test]
+    fn unchanged_directories_merge_whole_as_git_merges_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = Repository::init_bare(dir.path()).unwrap();
+        let sig = Signature::new("A", "a@example.com", &Time::new(0, 0)).unwrap();
+        let lines = |tag: &str| (0..12).map(|l| format!("{tag} {l}\n")).collect::<String>();
+        // Each commit: a base tree updated (path, content; `None` removes).
+        let commit = |parent: Option<Oid>, changes: &[(&str, Option<String>)]| {
+            let mut update = git2::build::TreeUpdateBuilder::new();
+            for (path, content) in changes {
+                match content {
+                    Some(text) => {
+                        let blob = raw.blob(text.as_bytes()).unwrap();
+                        update.upsert(*path, blob, FileMode::Blob);
+                    }
+                    None => {
+                        update.remove(*path);
+                    }
+                }
+            }
+            let empty = raw.treebuilder(None).unwrap().write().unwrap();
+            let from = match parent {
+                Some(p) => raw.find_commit(p).unwrap().tree().unwrap(),
+                None => raw.find_tree(empty).unwrap(),
+            };
+            let tree = raw
+                .find_tree(update.create_updated(&raw, &from).unwrap())
+                .unwrap();
+            let parents: Vec<Commit> = parent
+                .iter()
+                .map(|p| raw.find_commit(*p).unwrap())
+                .collect();
+            let parents: Vec<&Commit> = parents.iter().collect();
+            raw.commit(None, &sig, &sig, "c", &tree, &parents).unwrap()
+        };
+        let base = commit(
+            None,
+            &[
+                ("a/x.txt", Some(lines("x"))),
+                ("a/y.txt", Some(lines("y"))),
+                ("b/z.txt", Some(lines("z"))),
+                ("b/deep/w.txt", Some(lines("w"))),
+                ("b/gone/g.txt", Some(lines("g"))),
+                ("c/d/e.txt", Some(lines("e"))),
+                ("top.txt", Some(lines("top"))),
+            ],
+        );
+        let ours = commit(
+            Some(base),
+            &[
+                ("a/x.txt", Some(lines("x").replace("x 3", "ours 3"))),
+                ("c/d/f.txt", Some(lines("f"))),
+                ("top.txt", Some(lines("top").replace("top 2", "ours 2"))),
+            ],
+        );
+        // theirs moves top.txt into a directory and edits it: the whole merge, renames found.
+        let theirs = commit(
+            Some(base),
+            &[
+                ("a/y.txt", Some(lines("y").replace("y 5", "theirs 5"))),
+                ("top.txt", None),
+                // Deleted where ours left it alone: gone from the merge, whose trees
+                // leave it out, so that `b` is the same in all three.
+                ("b/gone/g.txt", None),
+                (
+                    "moved/top.txt",
+                    Some(lines("top").replace("top 8", "theirs 8")),
+                ),
+            ],
+        );
+        let repo = Repo::discover(dir.path()).unwrap();
+        repo.scratch_objects().unwrap();
+        let (mut mine, _) = repo
+            .virtual_merge(ours, theirs, &[base], true)
+            .unwrap()
+            .unwrap();
+        // Left whole: `b` (and all under it but what theirs deleted) and the files alike
+        // in all three.
+        for same in ["b", "c/d/e.txt"] {
+            assert_eq!(mine.get(same), Some(&VirtualPath::Unchanged), "{same}");
+        }
+        assert_eq!(mine.get("b/z.txt"), None);
+        let (mut expected, _) = git_merge(dir.path(), ours, theirs);
+        assert!(expected.contains_key("b/deep/w.txt"));
+        agree_on_same(&repo, ours, theirs, &mut mine, &mut expected);
+        assert_eq!(mine, expected);
+        assert!(
+            matches!(mine.get("moved/top.txt"), Some(VirtualPath::Merged(_))),
+            "{mine:?}"
+        );
     }
 
     #[test]
