@@ -275,8 +275,8 @@ pub(super) struct Cycle<'a> {
     pub(super) sides: Vec<ObjectId>,
     /// Where the previous releases reached production (empty with `since`).
     pub(super) previous: Vec<ObjectId>,
-    /// For a pre-release, the releases in its own history that production before it
-    /// lacked (the pre-releases before it on its line, never merged by themselves): what
+    /// For a pre-release, the pre-releases of its version in its own history that
+    /// production before it lacked (never merged by themselves): what
     /// each brought is judged with that one, so this one's own changes and merges start
     /// after them. The final's check judges the whole line since production's last
     /// release. Empty for a final release, and with `since`.
@@ -301,7 +301,7 @@ impl<'a> Cycle<'a> {
     pub(super) fn of(
         repo: &Repo,
         tag: &'a ObjectId,
-        prerelease: bool,
+        name: &str,
         master: &'a ObjectId,
         since: Option<&'a ObjectId>,
     ) -> Result<Cycle<'a>> {
@@ -334,8 +334,12 @@ impl<'a> Cycle<'a> {
             None => previous_releases(repo, tag, &below)?,
         };
         let earlier = match (&before, since) {
-            (Some(before), None) if prerelease => {
-                let tagged = repo.tagged_commits(&|t| release_version(t).is_some())?;
+            (Some(before), None) if is_prerelease(name) => {
+                // Only pre-releases of the same version (`v3.0.0a6` for `v3.0.0a7`): a
+                // tag of another name pushed onto the line bounds nothing.
+                let version = release_version(name);
+                let tagged =
+                    repo.tagged_commits(&|t| is_prerelease(t) && release_version(t) == version)?;
                 repo.walk(
                     std::slice::from_ref(tag),
                     std::slice::from_ref(before),

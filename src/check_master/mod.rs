@@ -208,13 +208,7 @@ pub fn check(
     master_commit: &ObjectId,
     options: &Options,
 ) -> Result<Report> {
-    let cycle = cycle::Cycle::of(
-        repo,
-        tag_commit,
-        cycle::is_prerelease(tag),
-        master_commit,
-        options.since,
-    )?;
+    let cycle = cycle::Cycle::of(repo, tag_commit, tag, master_commit, options.since)?;
     let (mut findings, tag_changes) = changes::judge(repo, &cycle)?;
     findings.extend(reverts::judge(repo, &cycle)?);
     let candidates = cycle.merges(repo)?;

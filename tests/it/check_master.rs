@@ -545,6 +545,21 @@ fn a_prerelease_cycle_starts_after_the_prerelease_before_it() {
         "{json:#}"
     );
     assert_eq!(json["findings"][0]["commit"]["subject"], "feature: audit");
+    // Only a pre-release of the same version bounds: with candidate 1's tag replaced by
+    // another version's, candidate 2 judges the whole line.
+    for args in [
+        &["tag", "v0.9.0-rc1", "v1.0.0-rc1^{}"][..],
+        &["tag", "-d", "v1.0.0-rc1"][..],
+    ] {
+        assert_ok(&env.command("git", &dir).args(args).output().unwrap());
+    }
+    let out = env.shipgate(&dir, &["check-master", "v1.0.0-rc2", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        findings(&json),
+        ["LOST:merge-dropped:cleanly-merged"],
+        "{json:#}"
+    );
 }
 
 #[test]
