@@ -252,6 +252,18 @@ mod tests {
     /// sides the merge has no file at: asserted to be what the check's merge answers
     /// there (its own entry, or, in what was unchanged, ours as it is: see `merged_at`),
     /// then left out of both maps, which compare on the rest.
+    /// The check's merge of `ours` and `theirs` over `bases`, path by path.
+    fn virtual_merged(
+        repo: &Repo,
+        ours: Oid,
+        theirs: Oid,
+        bases: &[Oid],
+        renames: bool,
+    ) -> Virtual {
+        let merged = repo.virtual_merge(ours, theirs, bases, renames).unwrap();
+        merged.expect("a merge within the bounds").0
+    }
+
     fn agree_on_same(repo: &Repo, ours: Oid, theirs: Oid, mine: &mut Virtual, git: &mut Virtual) {
         let raw = repo.raw();
         let tree = |c: Oid| raw.find_commit(c).unwrap().tree().unwrap();
@@ -389,28 +401,11 @@ mod tests {
             let renamed = renamed_paths(&repo, ours, theirs, &bases);
             expected.retain(|path, _| !renamed.contains(path));
             for renames in [false, true] {
-                let mut ours_map = repo
-                    .virtual_merge(ours, theirs, &bases, renames)
-                    .unwrap()
-                    .map(|(merged, _)| merged);
-                if let Some(map) = ours_map.as_mut() {
-                    map.retain(|path, _| !renamed.contains(path));
-                }
+                let mut ours_map = virtual_merged(&repo, ours, theirs, &bases, renames);
+                ours_map.retain(|path, _| !renamed.contains(path));
                 let mut expected = expected.clone();
-                agree_on_same(
-                    &repo,
-                    ours,
-                    theirs,
-                    ours_map.as_mut().unwrap(),
-                    &mut expected,
-                );
-                assert_eq!(
-                    ours_map.as_ref(),
-                    Some(&expected),
-                    "merge {} of {}",
-                    merge,
-                    dir.display()
-                );
+                agree_on_same(&repo, ours, theirs, &mut ours_map, &mut expected);
+                assert_eq!(ours_map, expected, "merge {} of {}", merge, dir.display());
             }
             compared += 1;
             most = most.max(bases.len());
@@ -654,24 +649,15 @@ mod tests {
                 if bases.len() != 1 {
                     continue;
                 }
-                let mut ours_map = repo
-                    .virtual_merge(ours, theirs, &bases, true)
-                    .unwrap()
-                    .map(|(merged, _)| merged);
+                let mut ours_map = virtual_merged(&repo, ours, theirs, &bases, true);
                 let (mut expected, messages) = git_merge(dir.path(), ours, theirs);
-                agree_on_same(
-                    &repo,
-                    ours,
-                    theirs,
-                    ours_map.as_mut().unwrap(),
-                    &mut expected,
-                );
+                agree_on_same(&repo, ours, theirs, &mut ours_map, &mut expected);
                 if messages.contains("CONFLICT (rename/rename)") {
                     // A rename/rename: git writes the sides' merge at both new paths,
                     // conflict-marked if they conflict, where the check keeps each side's
                     // own version (see `renames::merge_contents`). The paths and the base
                     // compare.
-                    for map in [ours_map.as_mut().unwrap(), &mut expected] {
+                    for map in [&mut ours_map, &mut expected] {
                         for path in map.values_mut() {
                             if let VirtualPath::Conflict([None, mine, yours]) = path {
                                 *mine = mine.map(|_| Oid::ZERO_SHA1);
@@ -681,7 +667,7 @@ mod tests {
                     }
                 }
 
-                assert_eq!(ours_map.as_ref(), Some(&expected), "merge {}", merge);
+                assert_eq!(ours_map, expected, "merge {}", merge);
                 compared += 1;
                 renamed += usize::from(!renamed_paths(&repo, ours, theirs, &bases).is_empty());
             }

@@ -537,14 +537,18 @@ fn a_prerelease_cycle_starts_after_the_prerelease_before_it() {
     assert_eq!(json["verdict"], "clean", "{json:#}");
     assert_eq!(out.status.code(), Some(0));
     // The loss is the first candidate's, merged into master with the same merge.
-    let out = env.shipgate(&dir, &["check-master", "v1.0.0-rc1", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        findings(&json),
-        ["LOST:merge-dropped:cleanly-merged"],
-        "{json:#}"
-    );
-    assert_eq!(json["findings"][0]["commit"]["subject"], "feature: audit");
+    let lost_in = |tag: &str| {
+        let out = env.shipgate(&dir, &["check-master", tag, "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let kinds = findings(&json);
+        assert_eq!(
+            kinds,
+            ["LOST:merge-dropped:cleanly-merged"],
+            "{tag}: {json:#}"
+        );
+        assert_eq!(json["findings"][0]["commit"]["subject"], "feature: audit");
+    };
+    lost_in("v1.0.0-rc1");
     // Only a pre-release of the same version bounds: with candidate 1's tag replaced by
     // another version's, candidate 2 judges the whole line.
     for args in [
@@ -553,13 +557,7 @@ fn a_prerelease_cycle_starts_after_the_prerelease_before_it() {
     ] {
         assert_ok(&env.command("git", &dir).args(args).output().unwrap());
     }
-    let out = env.shipgate(&dir, &["check-master", "v1.0.0-rc2", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        findings(&json),
-        ["LOST:merge-dropped:cleanly-merged"],
-        "{json:#}"
-    );
+    lost_in("v1.0.0-rc2");
 }
 
 #[test]
