@@ -340,15 +340,10 @@ impl<'a> Cycle<'a> {
                 let version = release_version(name);
                 let tagged =
                     repo.tagged_commits(&|t| is_prerelease(t) && release_version(t) == version)?;
-                repo.walk(
-                    std::slice::from_ref(tag),
-                    std::slice::from_ref(before),
-                    false,
-                )?
-                .into_iter()
-                .filter(|c| c.id != *tag && tagged.contains_key(&c.id))
-                .map(|c| c.id)
-                .collect()
+                repo.reachable(std::slice::from_ref(tag), std::slice::from_ref(before))?
+                    .into_iter()
+                    .filter(|id| id != tag && tagged.contains_key(id))
+                    .collect()
             }
             _ => Vec::new(),
         };

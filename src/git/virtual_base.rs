@@ -124,7 +124,6 @@ fn without_unchanged<'r>(
     repo: &'r git2::Repository,
     trees: [&Tree<'r>; 3],
 ) -> Result<([Tree<'r>; 3], Vec<String>)> {
-    let mut same = Vec::new();
     let mut raw_paths = Vec::new();
     unchanged(repo, trees, &mut Vec::new(), &mut raw_paths)?;
     let mut out = Vec::new();
@@ -140,9 +139,7 @@ fn without_unchanged<'r>(
         let oid = update.create_updated(repo, tree).map_err(git_error)?;
         out.push(repo.find_tree(oid).map_err(git_error)?);
     }
-    for path in raw_paths {
-        same.push(super::text(&path));
-    }
+    let same = raw_paths.iter().map(|path| super::text(path)).collect();
     let [base, ours, theirs]: [Tree<'r>; 3] = out
         .try_into()
         .unwrap_or_else(|_| unreachable!("three trees in, three out"));
@@ -248,10 +245,6 @@ mod tests {
     use super::super::remerge::{per_path, Virtual, VirtualPath};
     use super::super::Repo;
 
-    /// The paths both sides have alike, where the merge keeps them, and those of the
-    /// sides the merge has no file at: asserted to be what the check's merge answers
-    /// there (its own entry, or, in what was unchanged, ours as it is: see `merged_at`),
-    /// then left out of both maps, which compare on the rest.
     /// The check's merge of `ours` and `theirs` over `bases`, path by path.
     fn virtual_merged(
         repo: &Repo,
@@ -264,6 +257,10 @@ mod tests {
         merged.expect("a merge within the bounds").0
     }
 
+    /// The paths both sides have alike, where the merge keeps them, and those of the
+    /// sides the merge has no file at: asserted to be what the check's merge answers
+    /// there (its own entry, or, in what was unchanged, ours as it is: see `merged_at`),
+    /// then left out of both maps, which compare on the rest.
     fn agree_on_same(repo: &Repo, ours: Oid, theirs: Oid, mine: &mut Virtual, git: &mut Virtual) {
         let raw = repo.raw();
         let tree = |c: Oid| raw.find_commit(c).unwrap().tree().unwrap();
@@ -749,10 +746,7 @@ mod tests {
         );
         let repo = Repo::discover(dir.path()).unwrap();
         repo.scratch_objects().unwrap();
-        let (mut mine, _) = repo
-            .virtual_merge(ours, theirs, &[base], true)
-            .unwrap()
-            .unwrap();
+        let mut mine = virtual_merged(&repo, ours, theirs, &[base], true);
         // Left whole: `b` (and all under it but what theirs deleted) and the files alike
         // in all three.
         for same in ["b", "c/d/e.txt"] {
